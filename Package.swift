@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strictSwift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Lantern",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "DICOMCore", targets: ["DICOMCore"]),
+        .library(name: "DICOMDictionary", targets: ["DICOMDictionary"]),
+        .library(name: "DICOMBinary", targets: ["DICOMBinary"]),
+        .library(name: "DICOMJSON", targets: ["DICOMJSON"]),
+        .library(name: "DICOMXML", targets: ["DICOMXML"]),
+        .executable(name: "lantern", targets: ["lantern"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "DICOMCore", swiftSettings: strictSwift6),
+        .target(name: "DICOMDictionary", dependencies: ["DICOMCore"], swiftSettings: strictSwift6),
+        .target(
+            name: "DICOMBinary", dependencies: ["DICOMCore", "DICOMDictionary", "CZlib"],
+            swiftSettings: strictSwift6),
+        .target(name: "DICOMJSON", dependencies: ["DICOMBinary"], swiftSettings: strictSwift6),
+        .target(name: "DICOMXML", dependencies: ["DICOMBinary"], swiftSettings: strictSwift6),
+        .target(
+            name: "LanternCLI",
+            dependencies: [
+                "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSwift6),
+        .executableTarget(name: "lantern", dependencies: ["LanternCLI"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMDictionary"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "DICOMBinaryTests", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML"],
+            swiftSettings: strictSwift6),
+    ]
+)
