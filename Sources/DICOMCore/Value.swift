@@ -41,9 +41,12 @@ public struct EncapsulatedPixelData: Hashable, Sendable {
     /// The Basic Offset Table entries: byte offsets of each frame's first fragment, relative to the first
     /// fragment's item tag.
     public var offsets: [UInt32] {
-        stride(from: 0, to: basicOffsetTable.count - 3, by: 4).map { i in
-            UInt32(basicOffsetTable[i]) | UInt32(basicOffsetTable[i + 1]) << 8 | UInt32(basicOffsetTable[i + 2]) << 16
-                | UInt32(basicOffsetTable[i + 3]) << 24
+        stride(from: 0, to: basicOffsetTable.count - 3, by: 4).map { (i: Int) -> UInt32 in
+            let b0 = UInt32(basicOffsetTable[i])
+            let b1 = UInt32(basicOffsetTable[i + 1]) << 8
+            let b2 = UInt32(basicOffsetTable[i + 2]) << 16
+            let b3 = UInt32(basicOffsetTable[i + 3]) << 24
+            return b0 | b1 | b2 | b3
         }
     }
 }
