@@ -34,6 +34,10 @@ let package = Package(
             ],
             swiftSettings: strictSwift6),
         .executableTarget(name: "lantern", dependencies: ["LanternCLI"], swiftSettings: strictSwift6),
+        // Fuzz targets: a replay tool normally; with `-DLANTERN_FUZZ -sanitize=fuzzer` a libFuzzer binary.
+        .executableTarget(
+            name: "lantern-fuzz", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML"], path: "Sources/LanternFuzz",
+            swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMDictionary"], swiftSettings: strictSwift6),
         .testTarget(

@@ -55,6 +55,35 @@ public enum DICOMReader {
         return try file(parser, builder)
     }
 
+    /// Streams the events of the file at `path` to `body`, reading it in chunks; returns the parser's
+    /// warnings. Memory stays bounded by the parser options whatever the file size.
+    @discardableResult
+    public static func events(
+        contentsOf path: String, options: ParserOptions = ParserOptions(), chunkSize: Int = 1 << 16,
+        _ body: (ParseEvent) throws -> Void
+    ) throws -> [ParseWarning] {
+        guard let handle = fopen(path, "rb") else { throw FileError(path: path, code: errno) }
+        defer { fclose(handle) }
+        var parser = StreamParser(options: options)
+        var chunk = [UInt8](repeating: 0, count: max(chunkSize, 1))
+        var done = false
+        while !done {
+            while let event = try parser.next() {
+                try body(event)
+                if case .end = event { done = true }
+            }
+            if done { break }
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+            if n == 0 {
+                if ferror(handle) != 0 { throw FileError(path: path, code: errno) }
+                parser.finish()
+            } else {
+                parser.append(chunk[0..<n])
+            }
+        }
+        return parser.warnings
+    }
+
     private static func drain(_ parser: inout StreamParser, _ builder: inout DataSetBuilder) throws(DICOMParseError) {
         while !builder.isComplete, let event = try parser.next() { builder.consume(event) }
     }

@@ -63,8 +63,8 @@ public struct StreamParser {
 
     /// The next event, or `nil` when more input is needed (or after ``ParseEvent/end``).
     public mutating func next() throws(DICOMParseError) -> ParseEvent? {
-        if !queued.isEmpty { return queued.removeFirst() }
         while true {
+            if !queued.isEmpty { return queued.removeFirst() }
             switch state {
             case .ended:
                 return nil
@@ -165,14 +165,11 @@ public struct StreamParser {
     }
 
     private mutating func readFileMetaElement() throws(DICOMParseError) -> ParseEvent? {
-        guard try need(6) || input.available > 0 else {
-            if try atEndOfStream() { try startDataSet(declared: nil) }
+        if try atEndOfStream() {
+            try startDataSet(declared: metaTransferSyntax)
             return nil
         }
-        if input.available < 6 {
-            if inputFinished { throw error(.truncated, "the file meta information is cut short") }
-            return nil
-        }
+        guard try need(6) else { return nil }
         guard input.u16(0, bigEndian: false) == 0x0002 else {
             try startDataSet(declared: metaTransferSyntax)
             return nil

@@ -6,7 +6,7 @@ public struct LanternCommand: AsyncParsableCommand {
         commandName: "lantern",
         abstract: "Lantern: a DICOMweb image archive and DICOM toolkit.",
         version: "0.1.0",
-        subcommands: []
+        subcommands: [DumpCommand.self]
     )
 
     public init() {}

@@ -1,0 +1,51 @@
+# Lantern — developer entry points. `make run` and `make test` work on a fresh machine: they install what
+# is missing first (apt and pip, idempotent; needs root or sudo for apt).
+SHELL := /bin/bash
+SWIFT ?= swift
+BUILD_DIR ?= .build
+BIN := $(BUILD_DIR)/debug/lantern
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps build run test test-swift test-python fuzz fuzz-long bench format lint dictionary clean
+
+all: build
+
+deps:
+	@Scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build --product lantern
+
+## Starts the server on embedded defaults (until `serve` exists: prints the command-line help).
+run: build
+	$(BIN) --help
+
+## Every test: Swift unit and corpus tests, the Python corpus comparison against pydicom, a short fuzz run.
+test: deps
+	$(SWIFT) build --build-tests
+	$(MAKE) --no-print-directory test-swift test-python
+	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh short
+
+test-swift:
+	$(SWIFT) test --skip-build --parallel
+
+test-python:
+	LANTERN_BIN=$(BIN) python3 -m pytest -q Tests/python
+
+fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} Scripts/fuzz.sh long
+
+bench: deps
+	Scripts/bench.sh
+
+format:
+	swift format -i -r --configuration .swift-format Sources Tests Package.swift
+
+lint:
+	swift format lint -r --configuration .swift-format Sources Tests
+
+dictionary:
+	python3 Scripts/generate-dictionary.py
+
+clean:
+	rm -rf $(BUILD_DIR) .build-fuzz

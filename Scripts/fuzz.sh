@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# libFuzzer runs over the parser, the JSON decoder and the XML decoder.
+#   Scripts/fuzz.sh short   — a few seconds per target (part of `make test`)
+#   Scripts/fuzz.sh long    — FUZZ_SECONDS (default 600) per target, corpus kept in .build-fuzz/corpus
+# Seeds: the shared corpus files, and their JSON and XML dumps. Crashes are written to fuzz-artifacts/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-short}
+seconds=${FUZZ_SECONDS:-20}
+[ "$mode" = long ] && seconds=${FUZZ_SECONDS:-600}
+corpus_src=${LANTERN_CORPUS:-../shared/corpus}/files
+scratch=.build-fuzz
+
+mkdir -p "$scratch"
+swift build --product lantern-fuzz --scratch-path "$scratch" \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLANTERN_FUZZ >"$scratch/build.log" 2>&1 || { tail -80 "$scratch/build.log"; exit 1; }
+bin="$scratch/debug/lantern-fuzz"
+lantern=${LANTERN_BIN:-.build/debug/lantern}
+
+mkdir -p fuzz-artifacts "$scratch/corpus/parser" "$scratch/corpus/json" "$scratch/corpus/xml"
+cp -n "$corpus_src"/*.dcm "$scratch/corpus/parser/" 2>/dev/null || true
+if [ -x "$lantern" ]; then
+    for f in "$corpus_src"/*.dcm; do
+        n=$(basename "$f" .dcm)
+        [ -s "$scratch/corpus/json/$n.json" ] || "$lantern" dump --format json "$f" >"$scratch/corpus/json/$n.json" 2>/dev/null || true
+        [ -s "$scratch/corpus/xml/$n.xml" ] || "$lantern" dump --format xml "$f" >"$scratch/corpus/xml/$n.xml" 2>/dev/null || true
+    done
+fi
+
+status=0
+for target in parser json xml; do
+    echo "fuzz: $target for ${seconds}s"
+    LANTERN_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1 "$bin" "$scratch/corpus/$target" \
+        -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+        -artifact_prefix="fuzz-artifacts/$target-" -print_final_stats=1 >"$scratch/$target.log" 2>&1 || status=$?
+    grep -E "^(stat::number_of_executed_runs|stat::peak_rss_mb)|ERROR|SUMMARY" "$scratch/$target.log" | sed "s/^/  $target: /" || true
+    if [ $status -ne 0 ]; then tail -50 "$scratch/$target.log"; echo "fuzz: $target FAILED"; exit $status; fi
+done
+echo "fuzz: no crash, leak or timeout"
