@@ -1,6 +1,8 @@
 /// Turns the attributes read from a document into a data set: picks VRs, encodes values in the item's
 /// character set, restores private creators and encapsulated pixel data.
 struct DataSetAssembler {
+    /// Turns the attributes' byte offsets into line and column for errors.
+    let locator: XMLLocator
     /// What was not exact.
     private(set) var warnings: [String] = []
 
@@ -202,8 +204,7 @@ struct DataSetAssembler {
 
     private static func creatorElement(_ tag: Tag, _ creator: String, like attribute: RawAttribute) -> RawAttribute {
         RawAttribute(
-            tag: tag, vr: .LO, privateCreator: nil, content: .values([creator]), line: attribute.line,
-            column: attribute.column)
+            tag: tag, vr: .LO, privateCreator: nil, content: .values([creator]), offset: attribute.offset)
     }
 
     private func error(
@@ -211,7 +212,8 @@ struct DataSetAssembler {
     )
         -> XMLModelError
     {
-        XMLModelError(code: code, message: message, line: raw.line, column: raw.column, path: "\(path)\(raw.tag)")
+        let p = locator.position(of: raw.offset)
+        return XMLModelError(code: code, message: message, line: p.line, column: p.column, path: "\(path)\(raw.tag)")
     }
 }
 

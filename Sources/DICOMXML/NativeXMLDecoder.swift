@@ -37,7 +37,7 @@ public enum NativeXMLDecoder {
     {
         var reader = try ModelReader(xml, limits: limits)
         let root = try reader.document()
-        var builder = DataSetAssembler()
+        var builder = DataSetAssembler(locator: reader.locator)
         let dataSet = try builder.dataSet(root, inherited: .default, path: "")
         warnings.append(contentsOf: builder.warnings)
         return dataSet
@@ -57,8 +57,8 @@ struct RawAttribute: Sendable {
     var vr: VR?
     var privateCreator: String?
     var content: RawContent
-    var line: Int
-    var column: Int
+    /// Byte offset of the `DicomAttribute` start tag, for error positions (computed only on error).
+    var offset: Int
 }
 
 /// The content of a `DicomAttribute`.
@@ -80,6 +80,9 @@ struct ModelReader {
     init(_ bytes: [UInt8], limits: XMLLimits) throws(XMLModelError) {
         scanner = try XMLScanner(bytes, limits: limits)
     }
+
+    /// Turns byte offsets into line and column.
+    var locator: XMLLocator { scanner.locator }
 
     mutating func document() throws(XMLModelError) -> [RawAttribute] {
         guard case .start(let name, _, let offset)? = try scanner.next() else {
@@ -196,10 +199,9 @@ struct ModelReader {
         case "DataFragment"?: content = .fragments(try ordered(fragments, empty: [], at: offset))
         default: content = .empty
         }
-        let position = scanner.position(of: offset)
         return RawAttribute(
             tag: tag, vr: vr, privateCreator: Self.value("privateCreator", attributes), content: content,
-            line: position.line, column: position.column)
+            offset: offset)
     }
 
     /// A `PersonName` element's groups, up to its end tag; `nil` when it has none.
@@ -324,7 +326,7 @@ struct ModelReader {
     }
 
     private func modelError(_ message: String, at offset: Int) -> XMLModelError {
-        let p = scanner.position(of: offset)
+        let p = scanner.locator.position(of: offset)
         return XMLModelError(
             code: .invalidModel, message: message, line: p.line, column: p.column, path: path.joined(separator: ">"))
     }

@@ -33,6 +33,31 @@ enum XMLToken: Hashable, Sendable {
     case text(String, offset: Int)
 }
 
+/// Finds the line and column of a byte offset in a document: a scan from the start, so it is only used for
+/// errors.
+struct XMLLocator: Sendable {
+    let bytes: [UInt8]
+
+    /// The 1-based line and column (in Unicode scalars) of byte `offset`. CR LF, CR and LF each end a line.
+    func position(of offset: Int) -> (line: Int, column: Int) {
+        var line = 1
+        var column = 1
+        var k = 0
+        let end = min(offset, bytes.count)
+        while k < end {
+            let b = bytes[k]
+            if b == 0x0A || (b == 0x0D && (k + 1 >= bytes.count || bytes[k + 1] != 0x0A)) {
+                line += 1
+                column = 1
+            } else if b != 0x0D && b & 0xC0 != 0x80 {
+                column += 1
+            }
+            k += 1
+        }
+        return (line, column)
+    }
+}
+
 /// A small, strict, non-validating XML 1.0 pull parser for UTF-8 documents: elements, attributes (single or
 /// double quotes), character data, CDATA sections, comments, processing instructions, character references
 /// and the five predefined entities.
@@ -64,28 +89,12 @@ struct XMLScanner {
         }
     }
 
-    /// The 1-based line and column (in Unicode scalars) of byte `offset`.
-    func position(of offset: Int) -> (line: Int, column: Int) {
-        var line = 1
-        var column = 1
-        var k = 0
-        let end = min(offset, bytes.count)
-        while k < end {
-            let b = bytes[k]
-            if b == 0x0A || (b == 0x0D && (k + 1 >= bytes.count || bytes[k + 1] != 0x0A)) {
-                line += 1
-                column = 1
-            } else if b != 0x0D && b & 0xC0 != 0x80 {
-                column += 1
-            }
-            k += 1
-        }
-        return (line, column)
-    }
+    /// Turns byte offsets into line and column.
+    var locator: XMLLocator { XMLLocator(bytes: bytes) }
 
     /// An error located at byte `offset`.
     func error(_ code: XMLModelError.Code, _ message: String, at offset: Int) -> XMLModelError {
-        let p = position(of: offset)
+        let p = locator.position(of: offset)
         return XMLModelError(code: code, message: message, line: p.line, column: p.column)
     }
 
