@@ -67,15 +67,20 @@ public enum DICOMReader {
         var parser = StreamParser(options: options)
         var chunk = [UInt8](repeating: 0, count: max(chunkSize, 1))
         var done = false
+        var finished = false
         while !done {
             while let event = try parser.next() {
                 try body(event)
                 if case .end = event { done = true }
             }
             if done { break }
+            if finished {
+                throw DICOMParseError(code: .truncated, offset: 0, path: "", message: "the stream ended early")
+            }
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
             if n == 0 {
                 if ferror(handle) != 0 { throw FileError(path: path, code: errno) }
+                finished = true
                 parser.finish()
             } else {
                 parser.append(chunk[0..<n])
