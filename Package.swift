@@ -43,5 +43,6 @@ let package = Package(
         .testTarget(
             name: "DICOMBinaryTests", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML"],
             swiftSettings: strictSwift6),
+        .testTarget(name: "DICOMXMLTests", dependencies: ["DICOMXML"], swiftSettings: strictSwift6),
     ]
 )
