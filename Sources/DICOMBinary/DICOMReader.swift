@@ -56,26 +56,44 @@ public enum DICOMReader {
     }
 
     /// Streams the events of the file at `path` to `body`, reading it in chunks; returns the parser's
-    /// warnings. Memory stays bounded by the parser options whatever the file size.
+    /// warnings. Memory stays bounded by the parser options whatever the file size. With
+    /// `stopAtPixelData`, reading stops at the top-level Pixel Data element (whose events are not
+    /// delivered) and ``ParseEvent/end`` follows at once, so a header read costs the same whatever the
+    /// size of the pixel data.
     @discardableResult
     public static func events(
         contentsOf path: String, options: ParserOptions = ParserOptions(), chunkSize: Int = 1 << 16,
-        _ body: (ParseEvent) throws -> Void
+        stopAtPixelData: Bool = false, _ body: (ParseEvent) throws -> Void
     ) throws -> [ParseWarning] {
         guard let handle = fopen(path, "rb") else { throw FileError(path: path, code: errno) }
         defer { fclose(handle) }
         var parser = StreamParser(options: options)
         var chunk = [UInt8](repeating: 0, count: max(chunkSize, 1))
         var done = false
+        var finished = false
+        var depth = 0
         while !done {
             while let event = try parser.next() {
+                if stopAtPixelData && depth == 0 && event.startedElement?.tag == .pixelData {
+                    try body(.end)
+                    return parser.warnings
+                }
+                switch event {
+                case .sequenceStart, .encapsulatedStart: depth += 1
+                case .sequenceEnd, .encapsulatedEnd: depth -= 1
+                default: break
+                }
                 try body(event)
                 if case .end = event { done = true }
             }
             if done { break }
+            if finished {
+                throw DICOMParseError(code: .truncated, offset: 0, path: "", message: "the stream ended early")
+            }
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
             if n == 0 {
                 if ferror(handle) != 0 { throw FileError(path: path, code: errno) }
+                finished = true
                 parser.finish()
             } else {
                 parser.append(chunk[0..<n])

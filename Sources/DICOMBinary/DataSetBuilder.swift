@@ -85,7 +85,7 @@ public struct DataSetBuilder: Sendable {
             transferSyntax = ts
         case .element(let header, let bytes):
             let element = DataElement(tag: header.tag, vr: header.vr, value: keep(header, bytes))
-            if inMeta { fileMeta.set(element) } else { stack[stack.count - 1].dataSet.set(element) }
+            add(element)
         case .elementStart(let header):
             if policy.stopAtPixelData && header.tag == .pixelData && stack.count == 1 {
                 isComplete = true
@@ -104,7 +104,7 @@ public struct DataSetBuilder: Sendable {
                 let value: Value =
                     c.bytes.map { .bytes($0) }
                     ?? .bulk(BulkDataReference(offset: c.header.valueOffset, length: c.header.length.defined.map(UInt64.init)))
-                stack[stack.count - 1].dataSet.set(DataElement(tag: c.header.tag, vr: c.header.vr, value: value))
+                add(DataElement(tag: c.header.tag, vr: c.header.vr, value: value))
             }
         case .sequenceStart(let header):
             var level = Level()
@@ -119,7 +119,7 @@ public struct DataSetBuilder: Sendable {
         case .sequenceEnd:
             let level = stack.removeLast()
             if let tag = level.sequenceTag {
-                stack[stack.count - 1].dataSet.set(DataElement(tag: tag, vr: .SQ, value: .sequence(level.items)))
+                add(DataElement(tag: tag, vr: .SQ, value: .sequence(level.items)))
             }
         case .encapsulatedStart(let header):
             if policy.stopAtPixelData && header.tag == .pixelData && stack.count == 1 {
@@ -145,12 +145,22 @@ public struct DataSetBuilder: Sendable {
         case .encapsulatedEnd:
             let level = stack.removeLast()
             if let tag = level.sequenceTag, let pixels = level.encapsulated {
-                stack[stack.count - 1].dataSet.set(DataElement(tag: tag, vr: level.sequenceVR, value: .encapsulated(pixels)))
+                add(DataElement(tag: tag, vr: level.sequenceVR, value: .encapsulated(pixels)))
             }
         case .bulkData(let header, let reference):
-            stack[stack.count - 1].dataSet.set(DataElement(tag: header.tag, vr: header.vr, value: .bulk(reference)))
+            add(DataElement(tag: header.tag, vr: header.vr, value: .bulk(reference)))
         case .end:
             isComplete = true
+        }
+    }
+
+    /// Adds an element to the innermost data set; a repeated tag keeps the first occurrence (as the
+    /// streaming encoders do).
+    private mutating func add(_ element: DataElement) {
+        if inMeta {
+            if !fileMeta.contains(element.tag) { fileMeta.set(element) }
+        } else if !stack[stack.count - 1].dataSet.contains(element.tag) {
+            stack[stack.count - 1].dataSet.set(element)
         }
     }
 

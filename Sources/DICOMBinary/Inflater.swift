@@ -21,7 +21,7 @@ final class Inflater {
     deinit { inflateEnd(&stream) }
 
     /// Compressed bytes waiting to be inflated.
-    var hasPendingInput: Bool { pendingStart < pending.count }
+    var hasPendingInput: Bool { !isFinished && pendingStart < pending.count }
 
     /// Queues compressed bytes.
     func feed<C: Collection>(_ bytes: C) where C.Element == UInt8 {

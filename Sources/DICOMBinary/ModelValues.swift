@@ -199,7 +199,7 @@ public enum ModelValueCodec {
     }
 
     /// Whether `s` matches the JSON number grammar (RFC 8259 §6).
-    static func isJSONNumber(_ s: String) -> Bool {
+    public static func isJSONNumber(_ s: String) -> Bool {
         let u = Array(s.utf8)
         var i = 0
         func digit(_ k: Int) -> Bool { k < u.count && u[k] >= 0x30 && u[k] <= 0x39 }

@@ -106,3 +106,23 @@ public struct ParserOptions: Hashable, Sendable {
     /// Default options.
     public init() {}
 }
+
+extension ParseEvent {
+    /// The header of the element this event starts, for events that start an element.
+    public var startedElement: ElementHeader? {
+        switch self {
+        case .element(let h, _), .elementStart(let h), .sequenceStart(let h), .encapsulatedStart(let h),
+            .bulkData(let h, _):
+            h
+        default: nil
+        }
+    }
+
+    /// Whether more events follow for the element this event starts (its value, items or fragments).
+    public var opensValue: Bool {
+        switch self {
+        case .elementStart, .sequenceStart, .encapsulatedStart: true
+        default: false
+        }
+    }
+}

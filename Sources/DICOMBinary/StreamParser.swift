@@ -28,6 +28,7 @@ public struct StreamParser {
 
     private enum State {
         case start
+        case afterPrefix
         case fileMeta
         case body
         case value(header: ElementHeader, length: Int, swap: Int, isFragment: FragmentHeader?)
@@ -70,6 +71,8 @@ public struct StreamParser {
                 return nil
             case .start:
                 guard try detectHeader() else { return nil }
+            case .afterPrefix:
+                guard try detectFileMeta() else { return nil }
             case .fileMeta:
                 if let event = try readFileMetaElement() { return event }
                 if case .fileMeta = state { return nil }
@@ -155,6 +158,13 @@ public struct StreamParser {
             if n < 8 { throw error(.notDICOM, "too short to be DICOM (\(n) bytes)") }
             if input.u16(0, bigEndian: false) != 0x0002 { warn("no preamble and no file meta information") }
         }
+        state = .afterPrefix
+        return true
+    }
+
+    /// Decides whether file meta information follows the prefix (PS3.10 §7.1).
+    private mutating func detectFileMeta() throws(DICOMParseError) -> Bool {
+        if input.available < 6 && !inputFinished { return false }
         if input.available >= 6, input.u16(0, bigEndian: false) == 0x0002 {
             state = .fileMeta
         } else {
@@ -277,7 +287,7 @@ public struct StreamParser {
         var contentBigEndian = frame.bigEndian
         var isSequence = header.vr == .SQ
         if header.vr == .UN {
-            let known = options.resolveUNFromDictionary && !header.tag.isPrivate ? resolvedVR(header.tag, frame) : nil
+            let known = options.resolveUNFromDictionary ? resolvedVR(header.tag, frame) : nil
             if header.length == .undefined || known == .SQ {
                 isSequence = true
                 contentExplicit = false
@@ -328,8 +338,8 @@ public struct StreamParser {
         switch (tag, frame.kind) {
         case (.item, .sequence):
             input.skip(8)
-            if frames.count > 1, let end = frame.end, let n = length.defined, offset + 8 + UInt64(n) > end {
-                throw error(.badLength, "item of length \(n) overruns its sequence")
+            if let end = frame.end, let n = length.defined, offset + 8 + UInt64(n) > end {
+                throw error(.badLength, "item of length \(n) overruns its sequence, which ends at byte \(end)")
             }
             frames[frames.count - 1].items += 1
             frames.append(

@@ -22,11 +22,13 @@ public struct DICOMJSONEncoder: Sendable {
     private var inMeta = true
     private var levels: [Level] = []
     private var chunk: Chunk?
-    private var skipDepth = 0
+    private var skippingDuplicate = false
+    private var skipNesting = 0
 
     private struct Level: Sendable {
         var isSequence: Bool
         var hasContent = false
+        var lastTag: Tag?
         var characterSet: SpecificCharacterSet
     }
 
@@ -68,6 +70,30 @@ public struct DICOMJSONEncoder: Sendable {
         }
         if inMeta && !includeFileMeta {
             if case .end = event {} else { return }
+        }
+        if skippingDuplicate {
+            switch event {
+            case .valueChunk: return
+            case .valueEnd, .sequenceEnd, .encapsulatedEnd:
+                skipNesting -= 1
+                if skipNesting == 0 { skippingDuplicate = false }
+                return
+            case .sequenceStart, .encapsulatedStart, .elementStart:
+                skipNesting += 1
+                return
+            default: return
+            }
+        }
+        if let header = event.startedElement {
+            if levels[levels.count - 1].lastTag == header.tag {
+                warnings.append("\(header.tag): duplicate element left out")
+                if event.opensValue {
+                    skippingDuplicate = true
+                    skipNesting = 1
+                }
+                return
+            }
+            levels[levels.count - 1].lastTag = header.tag
         }
         switch event {
         case .dataSetStart:

@@ -25,19 +25,22 @@ struct DumpCommand: ParsableCommand {
     @Option(help: "Output format: text, json (one Annex F object, binary as InlineBinary) or xml.")
     var format: Format = .text
 
+    @Flag(help: "Stop at the Pixel Data element: read only the header, whatever the size of the pixels.")
+    var stopAtPixelData = false
+
     func run() throws {
         let out = StandardOutput()
         do {
             switch format {
             case .text:
                 var dump = TextDump()
-                let warnings = try DICOMReader.events(contentsOf: file) { event in
+                let warnings = try DICOMReader.events(contentsOf: file, stopAtPixelData: stopAtPixelData) { event in
                     for line in dump.lines(for: event) { out.write(line + "\n") }
                 }
                 for w in warnings { StandardError.write("warning: \(w)\n") }
             case .json:
                 var encoder = DICOMJSONEncoder()
-                let warnings = try DICOMReader.events(contentsOf: file) { event in
+                let warnings = try DICOMReader.events(contentsOf: file, stopAtPixelData: stopAtPixelData) { event in
                     encoder.consume(event)
                     out.write(encoder.takeOutput())
                 }
@@ -46,8 +49,8 @@ struct DumpCommand: ParsableCommand {
                 for w in encoder.warnings { StandardError.write("warning: \(w)\n") }
             case .xml:
                 var encoder = NativeXMLEncoder()
-                let warnings = try DICOMReader.events(contentsOf: file) { event in
-                    try encoder.consume(event)
+                let warnings = try DICOMReader.events(contentsOf: file, stopAtPixelData: stopAtPixelData) { event in
+                    encoder.consume(event)
                     out.write(encoder.takeOutput())
                 }
                 for w in warnings { StandardError.write("warning: \(w)\n") }

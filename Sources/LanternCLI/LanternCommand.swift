@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// The `lantern` command: a DICOMweb archive and its tools.
-public struct LanternCommand: AsyncParsableCommand {
+public struct LanternCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "lantern",
         abstract: "Lantern: a DICOMweb image archive and DICOM toolkit.",

@@ -35,10 +35,29 @@ enum FuzzTargets {
 }
 
 #if LANTERN_FUZZ
-    /// libFuzzer entry point (built with `-sanitize=fuzzer` by `Scripts/fuzz.sh`).
+    /// libFuzzer's driver (compiler-rt), started from our entry point because SwiftPM links executables with
+    /// `main` aliased to `lantern_fuzz_main`.
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
+
+    /// Entry point of the libFuzzer build (`Scripts/fuzz.sh` builds with `-sanitize=fuzzer -DLANTERN_FUZZ`).
+    @_cdecl("lantern_fuzz_main")
+    func fuzzMain(
+        _ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+    ) -> Int32 {
+        var count = argc
+        var arguments = argv
+        return LLVMFuzzerRunDriver(&count, &arguments) { start, size in fuzzOneInput(start, size) }
+    }
+
+    /// libFuzzer's per-input callback.
     @_cdecl("LLVMFuzzerTestOneInput")
-    public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-        let data = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
+    func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+        let data = start.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
         FuzzTargets.run(FuzzTargets.selected, data)
         return 0
     }

@@ -1,3 +1,3 @@
 import LanternCLI
 
-await LanternCommand.main()
+LanternCommand.main()
