@@ -21,7 +21,8 @@ struct DataSetAssembler {
                 continue
             }
             if result.contains(attribute.tag) {
-                warnings.append("\(path)\(attribute.tag): the attribute appears twice; the later one is kept")
+                warnings.append("\(path)\(attribute.tag): the attribute appears twice; the first is kept")
+                continue
             }
             result.set(try element(attribute, characterSet: characterSet, path: path))
         }

@@ -20,7 +20,7 @@
 ///   written with the block byte masked (`gggg00ee`, as dcm4che writes them) is placed in its creator's
 ///   block, allocating one if needed.
 /// - Group lengths (gggg,0000) are dropped (§A.1.1). Attributes may come in any order; of two with the same
-///   tag in one item the later is kept (as ``DataSetBuilder`` does with a stream), with a warning.
+///   tag in one item the first is kept (as ``DataSetBuilder`` does with a stream), with a warning.
 public enum NativeXMLDecoder {
     /// Decodes one `NativeDicomModel` document.
     public static func decode(_ xml: [UInt8], limits: XMLLimits = XMLLimits()) throws(XMLModelError) -> DataSet {

@@ -46,9 +46,9 @@
 /// is recorded: `?` exists in every DICOM character set, so the document still decodes (U+FFFD would not
 /// encode back into most of them). CR is written as `&#13;` so readers keep it.
 ///
-/// Elements are written in the order they arrive: a stream with an element out of tag order, or twice, is
-/// written that way (with a warning), as only an in-memory data set can be sorted. ``NativeXMLDecoder``
-/// reads such a document as ``DataSetBuilder`` reads the stream (a later duplicate replaces the earlier).
+/// Elements are written in the order they arrive: a stream with an element out of tag order is written that
+/// way (with a warning), as only an in-memory data set can be sorted. An element repeating the tag just
+/// written is left out (with a warning), as ``DataSetBuilder`` and the JSON encoder do: the first is kept.
 /// Warnings name the attribute by its tag path only, never its value.
 public struct NativeXMLEncoder: Sendable {
     /// The namespace of the Native DICOM Model schema (PS3.19 §A.1.6).
@@ -75,6 +75,8 @@ public struct NativeXMLEncoder: Sendable {
     private var sequences: [Sequence] = []
     private var chunk: Chunk?
     private var inEncapsulated = false
+    /// More than zero while the events of a left-out duplicate attribute go by.
+    private var skipNesting = 0
 
     private struct Level: Sendable {
         var characterSet = SpecificCharacterSet.default
@@ -138,6 +140,29 @@ public struct NativeXMLEncoder: Sendable {
         }
         if inMeta && !includeFileMeta {
             if case .end = event {} else { return }
+        }
+        if skipNesting > 0 {
+            switch event {
+            case .elementStart, .sequenceStart, .encapsulatedStart, .fragmentStart: skipNesting += 1
+            case .valueEnd, .sequenceEnd, .encapsulatedEnd: skipNesting -= 1
+            case .end: skipNesting = 0
+            default: break
+            }
+            if skipNesting > 0 { return }
+            if case .end = event {} else { return }
+        }
+        if let header = event.startedElement, !header.tag.isGroupLength {
+            let level = levels.count - 1
+            if let last = levels[level].lastTag, header.tag <= last {
+                if header.tag == last {
+                    // As DataSetBuilder and the JSON encoder do: the first occurrence is kept.
+                    warn(header.tag, "duplicate attribute left out")
+                    if event.opensValue { skipNesting = 1 }
+                    return
+                }
+                warn(header.tag, "the attribute is out of tag order")
+            }
+            levels[level].lastTag = header.tag
         }
         switch event {
         case .dataSetStart:
@@ -261,10 +286,6 @@ public struct NativeXMLEncoder: Sendable {
 
     private mutating func openAttribute(_ header: ElementHeader, vr: VR? = nil) {
         let tag = header.tag
-        if let last = levels[levels.count - 1].lastTag, tag <= last {
-            warn(tag, tag == last ? "the attribute appears twice" : "the attribute is out of tag order")
-        }
-        levels[levels.count - 1].lastTag = tag
         var attributes: [(String, String)] = [("tag", tag.hexString), ("vr", (vr ?? header.vr).rawValue)]
         if !tag.isPrivate, let keyword = DataDictionary.keyword(for: tag) {
             attributes.append(("keyword", keyword))

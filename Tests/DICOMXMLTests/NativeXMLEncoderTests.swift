@@ -151,6 +151,26 @@ import Testing
         #expect(back[Tag(0x0010_0010)]?.value.bytes == Array("Yamada^Tarou=山田^太郎=やまだ^たろう".utf8))
     }
 
+    /// The PS3.5 §H.3.1 example: ISO 2022 IR 87 code extensions, decoded for the XML and encoded back.
+    @Test func personNameInISO2022Japanese() throws {
+        let esc: UInt8 = 0x1B
+        let kanji: [UInt8] = [esc, 0x24, 0x42]  // ESC $ B: JIS X 0208 in G0
+        let ascii: [UInt8] = [esc, 0x28, 0x42]  // ESC ( B: ASCII in G0
+        let value: [UInt8] =
+            Array("Yamada^Tarou=".utf8) + kanji + Array(";3ED".utf8) + ascii + [0x5E] + kanji + Array("B@O:".utf8)
+            + ascii + [0x3D] + kanji + Array("$d$^$@".utf8) + ascii + [0x5E] + kanji + Array("$?$m$&".utf8) + ascii
+        let ds = DataSet([
+            text(0x0008_0005, .CS, "\\ISO 2022 IR 87"), DataElement(Tag(0x0010_0010), .PN, bytes: value),
+        ])
+        let (out, warnings) = encodeWithWarnings(ds)
+        #expect(warnings.isEmpty)
+        #expect(
+            out.contains(
+                "<Ideographic><FamilyName>山田</FamilyName><GivenName>太郎</GivenName></Ideographic>"
+                    + "<Phonetic><FamilyName>やまだ</FamilyName><GivenName>たろう</GivenName></Phonetic>"))
+        #expect(try decode(out) == ds)
+    }
+
     @Test func personNameGroupsMayBeMissingAndComponentsMayOverflow() throws {
         let ds = DataSet([
             text(0x0008_0005, .CS, "ISO_IR 192"),
@@ -290,6 +310,41 @@ import Testing
         #expect(back == ds)
         let bulk = xml(ds, policy: BinaryPolicy { _ in "urn:frames" })
         #expect(bulk.contains("<BulkData uri=\"urn:frames\"/></DicomAttribute>"))
+    }
+
+    /// A repeated attribute in a stream is left out (the first is kept, as DataSetBuilder keeps it) together
+    /// with its items or chunks; one out of tag order is written where it comes, with a warning.
+    @Test func duplicateAndUnorderedAttributesInAStream() throws {
+        func header(_ tag: UInt32, _ vr: VR, _ length: ValueLength = .undefined) -> ElementHeader {
+            ElementHeader(tag: DICOMCore.Tag(tag), vr: vr, length: length, offset: 0, valueOffset: 0)
+        }
+        let events: [ParseEvent] = [
+            .dataSetStart(.explicitVRLittleEndian),
+            .element(header(0x0008_0060, .CS, .defined(2)), Array("CT".utf8)),
+            .sequenceStart(header(0x0008_1115, .SQ)), .itemStart(offset: 0, length: .undefined),
+            .element(header(0x0008_0100, .SH, .defined(2)), Array("T1".utf8)), .itemEnd, .sequenceEnd,
+            .sequenceStart(header(0x0008_1115, .SQ)), .itemStart(offset: 0, length: .undefined),
+            .sequenceStart(header(0x0008_1140, .SQ)), .sequenceEnd,
+            .elementStart(header(0x0008_0100, .SH, .defined(2))), .valueChunk(Array("T2".utf8)), .valueEnd,
+            .itemEnd, .sequenceEnd,
+            .element(header(0x0010_0020, .LO, .defined(2)), Array("ID".utf8)),
+            .element(header(0x0008_0070, .LO, .defined(4)), Array("ACME".utf8)), .end,
+        ]
+        var encoder = NativeXMLEncoder(prettyPrinted: false)
+        for event in events { encoder.consume(event) }
+        let out = String(decoding: encoder.takeOutput(), as: UTF8.self)
+        #expect(
+            encoder.warnings == [
+                "(0008,1115): duplicate attribute left out", "(0008,0070): the attribute is out of tag order",
+            ])
+        #expect(!out.contains("T2") && out.contains("T1") && out.hasSuffix("</NativeDicomModel>"))
+        #expect(out.components(separatedBy: "tag=\"00081115\"").count == 2)
+        let expected = DataSet([
+            text(0x0008_0060, .CS, "CT"),
+            DataElement(Tag(0x0008_1115), items: [DataSet([text(0x0008_0100, .SH, "T1")])]),
+            text(0x0010_0020, .LO, "ID"), text(0x0008_0070, .LO, "ACME"),
+        ])
+        #expect(try decode(out) == expected)
     }
 
     /// Chunked values stream: base64 across chunk boundaries (binary values and fragments) and text gathered

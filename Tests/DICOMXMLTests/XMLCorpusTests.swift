@@ -47,7 +47,7 @@ enum XMLCorpus {
         }
 
         let (streamedDocument, streamWarnings) = try streamed(path)
-        if streamWarnings.contains(where: { $0.contains("appears twice") || $0.contains("out of tag order") }) {
+        if streamWarnings.contains(where: { $0.contains("out of tag order") }) {
             // The stream is written in its own order; decoded, it is the data set the reader builds.
             #expect(try NativeXMLDecoder.decode(streamedDocument) == decoded)
         } else {
