@@ -136,7 +136,7 @@ struct ModelReader {
         var fragments: [(Int, [UInt8])] = []
         var inline: [UInt8]?
         var bulk: String?
-        var kinds = Set<String>()
+        var kind: String?
         while let token = try scanner.next() {
             switch token {
             case .text(let text, let offset):
@@ -145,13 +145,12 @@ struct ModelReader {
             case .end:
                 break
             case .start(let name, let childAttributes, let childOffset):
-                let kind = Self.local(name)
-                kinds.insert(kind)
-                guard kinds.count == 1 else {
-                    throw modelError(
-                        "a DicomAttribute mixes <\(kinds.sorted().joined(separator: "> and <"))>", at: childOffset)
+                let childKind = Self.local(name)
+                if let kind, kind != childKind {
+                    throw modelError("a DicomAttribute mixes <\(kind)> and <\(childKind)>", at: childOffset)
                 }
-                switch kind {
+                kind = childKind
+                switch childKind {
                 case "Value":
                     let n = try number(childAttributes, next: values.count + 1, at: childOffset)
                     let text = try textContent(name)
@@ -190,7 +189,7 @@ struct ModelReader {
             break
         }
         let content: RawContent
-        switch kinds.first {
+        switch kind {
         case "Value"?: content = .values(try ordered(values, empty: nil, at: offset))
         case "PersonName"?: content = .personNames(try ordered(names, empty: nil, at: offset))
         case "Item"?: content = .items(try ordered(items, empty: [], at: offset))
@@ -339,12 +338,15 @@ struct ModelReader {
 
     /// The value of attribute `name` (matched without a namespace prefix).
     static func value(_ name: String, _ attributes: [XMLAttribute]) -> String? {
-        attributes.first { local($0.name) == name }?.value
+        for attribute in attributes where attribute.name == name || local(attribute.name) == name {
+            return attribute.value
+        }
+        return nil
     }
 
     /// A name without its namespace prefix.
     static func local(_ name: String) -> String {
-        guard let colon = name.lastIndex(of: ":") else { return name }
+        guard name.utf8.contains(0x3A), let colon = name.lastIndex(of: ":") else { return name }
         return String(name[name.index(after: colon)...])
     }
 }
