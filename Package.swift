@@ -19,7 +19,10 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "DICOMCore", swiftSettings: strictSwift6),
+        .target(
+            name: "DICOMCore", swiftSettings: strictSwift6,
+            // glibc has iconv built in; macOS ships it as a separate library.
+            linkerSettings: [.linkedLibrary("iconv", .when(platforms: [.macOS]))]),
         .target(name: "DICOMDictionary", dependencies: ["DICOMCore"], swiftSettings: strictSwift6),
         .target(
             name: "DICOMBinary", dependencies: ["DICOMCore", "DICOMDictionary", "CZlib"],

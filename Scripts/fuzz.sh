@@ -12,9 +12,9 @@ corpus_src=${LANTERN_CORPUS:-../shared/corpus}/files
 scratch=.build-fuzz
 
 mkdir -p "$scratch"
-swift build --product lantern-fuzz --scratch-path "$scratch" \
+swift build -c release --product lantern-fuzz --scratch-path "$scratch" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -DLANTERN_FUZZ >"$scratch/build.log" 2>&1 || { tail -80 "$scratch/build.log"; exit 1; }
-bin="$scratch/debug/lantern-fuzz"
+bin="$scratch/release/lantern-fuzz"
 lantern=${LANTERN_BIN:-.build/debug/lantern}
 
 mkdir -p fuzz-artifacts "$scratch/corpus/parser" "$scratch/corpus/json" "$scratch/corpus/xml"
@@ -33,7 +33,7 @@ for target in parser json xml; do
     LANTERN_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1 "$bin" "$scratch/corpus/$target" \
         -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
         -artifact_prefix="fuzz-artifacts/$target-" -print_final_stats=1 >"$scratch/$target.log" 2>&1 || status=$?
-    grep -E "^(stat::number_of_executed_runs|stat::peak_rss_mb)|ERROR|SUMMARY" "$scratch/$target.log" | sed "s/^/  $target: /" || true
+    grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|ERROR|SUMMARY" "$scratch/$target.log" | sed "s/^/  $target: /" || true
     if [ $status -ne 0 ]; then tail -50 "$scratch/$target.log"; echo "fuzz: $target FAILED"; exit $status; fi
 done
 echo "fuzz: no crash, leak or timeout"

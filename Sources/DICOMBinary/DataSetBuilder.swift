@@ -103,7 +103,9 @@ public struct DataSetBuilder: Sendable {
             } else {
                 let value: Value =
                     c.bytes.map { .bytes($0) }
-                    ?? .bulk(BulkDataReference(offset: c.header.valueOffset, length: c.header.length.defined.map(UInt64.init)))
+                    ?? .bulk(
+                        BulkDataReference(
+                            offset: c.header.valueOffset, length: c.header.length.defined.map(UInt64.init)))
                 add(DataElement(tag: c.header.tag, vr: c.header.vr, value: value))
             }
         case .sequenceStart(let header):

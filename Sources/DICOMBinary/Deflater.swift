@@ -4,7 +4,11 @@ import CZlib
 enum Deflater {
     static func compress(_ bytes: [UInt8], level: Int32 = 6) throws(DICOMWriteError) -> [UInt8] {
         var stream = z_stream()
-        guard deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard
+            deflateInit2_(
+                &stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+                Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        else {
             throw DICOMWriteError(message: "deflateInit2 failed")
         }
         defer { deflateEnd(&stream) }

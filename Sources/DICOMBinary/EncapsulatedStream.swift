@@ -6,7 +6,9 @@ public enum EncapsulatedStream {
         var out: [UInt8] = []
         for fragment in [pixels.basicOffsetTable] + pixels.fragments {
             let n = UInt32(fragment.count)
-            out += [0xFE, 0xFF, 0x00, 0xE0, UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)]
+            out += [
+                0xFE, 0xFF, 0x00, 0xE0, UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24),
+            ]
             out += fragment
         }
         out += [0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0]
@@ -18,8 +20,11 @@ public enum EncapsulatedStream {
         var i = 0
         var items: [[UInt8]] = []
         while i + 8 <= bytes.count {
-            let tag = UInt32(bytes[i + 2]) | UInt32(bytes[i + 3]) << 8 | UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 24
-            let n = Int(UInt32(bytes[i + 4]) | UInt32(bytes[i + 5]) << 8 | UInt32(bytes[i + 6]) << 16 | UInt32(bytes[i + 7]) << 24)
+            let tag =
+                UInt32(bytes[i + 2]) | UInt32(bytes[i + 3]) << 8 | UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 24
+            let n = Int(
+                UInt32(bytes[i + 4]) | UInt32(bytes[i + 5]) << 8 | UInt32(bytes[i + 6]) << 16 | UInt32(bytes[i + 7])
+                    << 24)
             i += 8
             if tag == Tag.sequenceDelimitation.rawValue {
                 guard !items.isEmpty else { return nil }

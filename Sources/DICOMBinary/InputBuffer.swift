@@ -13,7 +13,9 @@ struct InputBuffer {
     }
 
     /// Gives the internal array to a closure that appends to it (used by the inflater).
-    mutating func withAppendableStorage<R>(_ body: (inout [UInt8]) throws(DICOMParseError) -> R)
+    mutating func withAppendableStorage<R>(
+        _ body: (inout [UInt8]) throws(DICOMParseError) -> R
+    )
         throws(DICOMParseError) -> R
     {
         compactIfUseful()

@@ -41,7 +41,9 @@ public enum ModelValueCodec {
     /// Text is decoded with `characterSet` and split on backslashes where the VR allows several values;
     /// padding and insignificant spaces are removed. IS and DS values that are not numbers are returned
     /// as ``ModelValues/strings(_:)`` so nothing is lost.
-    public static func decode(_ bytes: [UInt8], vr: VR, characterSet: SpecificCharacterSet) throws(CharacterSetError)
+    public static func decode(
+        _ bytes: [UInt8], vr: VR, characterSet: SpecificCharacterSet
+    ) throws(CharacterSetError)
         -> ModelValues
     {
         switch vr {
@@ -96,7 +98,9 @@ public enum ModelValueCodec {
                     literals.append(nil)
                     continue
                 }
-                guard let literal = vr == .IS ? integerLiteral(value) : decimalLiteral(value) else { return .strings(values) }
+                guard let literal = vr == .IS ? integerLiteral(value) : decimalLiteral(value) else {
+                    return .strings(values)
+                }
                 literals.append(literal)
             }
             return .numbers(literals)
@@ -158,11 +162,14 @@ public enum ModelValueCodec {
         switch vr {
         case .US, .UL, .UV:
             let d = Double(text)
-            guard let v = UInt64(text) ?? d.flatMap({ $0 >= 0 && $0 == $0.rounded() ? UInt64(exactly: $0) : nil }) else { throw bad() }
+            guard let v = UInt64(text) ?? d.flatMap({ $0 >= 0 && $0 == $0.rounded() ? UInt64(exactly: $0) : nil })
+            else { throw bad() }
             append(v, vr.wordSize, &out)
         case .SS, .SL, .SV:
             let d = Double(text)
-            guard let v = Int64(text) ?? d.flatMap({ $0 == $0.rounded() ? Int64(exactly: $0) : nil }) else { throw bad() }
+            guard let v = Int64(text) ?? d.flatMap({ $0 == $0.rounded() ? Int64(exactly: $0) : nil }) else {
+                throw bad()
+            }
             append(UInt64(bitPattern: v), vr.wordSize, &out)
         case .FL:
             guard let v = Float(text) else { throw bad() }

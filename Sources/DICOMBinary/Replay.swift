@@ -32,7 +32,9 @@ public enum EventReplay {
         case .encapsulated(let pixels):
             try body(.encapsulatedStart(header(.undefined)))
             for (i, fragment) in ([pixels.basicOffsetTable] + pixels.fragments).enumerated() {
-                try body(.fragment(FragmentHeader(index: i, length: UInt32(fragment.count), offset: 0, valueOffset: 0), fragment))
+                try body(
+                    .fragment(
+                        FragmentHeader(index: i, length: UInt32(fragment.count), offset: 0, valueOffset: 0), fragment))
             }
             try body(.encapsulatedEnd)
         case .bulk(let ref):

@@ -273,7 +273,8 @@ public struct StreamParser {
         guard frame.kind == .item else {
             throw error(.unexpectedTag, "data element \(Tag(UInt32(group) << 16)) where an item was expected")
         }
-        guard let (parsed, headerLength) = try readElementHeader(explicitVR: frame.explicitVR, bigEndian: frame.bigEndian)
+        guard
+            let (parsed, headerLength) = try readElementHeader(explicitVR: frame.explicitVR, bigEndian: frame.bigEndian)
         else { return nil }
         var header = parsed
         if let end = frame.end, let length = header.length.defined, header.valueOffset + UInt64(length) > end {
@@ -308,7 +309,9 @@ public struct StreamParser {
             }
             let end = header.length.defined.map { header.valueOffset + UInt64($0) }
             frames.append(
-                Frame(kind: .sequence, end: end, explicitVR: contentExplicit, bigEndian: contentBigEndian, tag: header.tag))
+                Frame(
+                    kind: .sequence, end: end, explicitVR: contentExplicit, bigEndian: contentBigEndian, tag: header.tag
+                ))
             return .sequenceStart(header)
         }
         guard let length = header.length.defined else {
@@ -394,7 +397,9 @@ public struct StreamParser {
     }
 
     /// Reads an element header at the window start without consuming it; `nil` if more input is needed.
-    private mutating func readElementHeader(explicitVR: Bool, bigEndian: Bool) throws(DICOMParseError) -> (
+    private mutating func readElementHeader(
+        explicitVR: Bool, bigEndian: Bool
+    ) throws(DICOMParseError) -> (
         ElementHeader, Int
     )? {
         guard try need(8) else { return nil }

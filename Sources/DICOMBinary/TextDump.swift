@@ -74,14 +74,17 @@ public struct TextDump: Sendable {
     private func render(_ header: ElementHeader, _ bytes: [UInt8]) -> String {
         let values: ModelValues
         do {
-            values = try ModelValueCodec.decode(bytes, vr: header.vr, characterSet: characterSets[characterSets.count - 1])
+            values = try ModelValueCodec.decode(
+                bytes, vr: header.vr, characterSet: characterSets[characterSets.count - 1])
         } catch {
             return "(undecodable: \(error))"
         }
         let text: String
         switch values {
         case .binary(let b):
-            let hex = b.prefix(16).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+            let hex = b.prefix(16).map {
+                String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+            }
             return "[" + hex.joined(separator: " ") + (b.count > 16 ? " …" : "") + "]"
         case .strings(let v): text = v.map { $0 ?? "" }.joined(separator: "\\")
         case .numbers(let v): text = v.map { $0 ?? "" }.joined(separator: "\\")

@@ -36,7 +36,9 @@ public enum DICOMWriter {
 
     /// The file meta information for `dataSet`: `fileMeta`'s elements, the transfer syntax, SOP class and
     /// instance taken from the data set when absent, Lantern's implementation identity, and the group length.
-    public static func completedFileMeta(_ fileMeta: DataSet, for dataSet: DataSet, transferSyntax: TransferSyntax)
+    public static func completedFileMeta(
+        _ fileMeta: DataSet, for dataSet: DataSet, transferSyntax: TransferSyntax
+    )
         -> DataSet
     {
         var meta = fileMeta
@@ -61,19 +63,24 @@ public enum DICOMWriter {
         let n = UInt32(body.count)
         meta.set(
             DataElement(
-                .fileMetaInformationGroupLength, .UL, bytes: [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)]))
+                .fileMetaInformationGroupLength, .UL,
+                bytes: [UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)]))
         return meta
     }
 
     /// Encodes a data set (no file meta, no deflate) in `transferSyntax`'s VR and byte order.
-    public static func encode(_ dataSet: DataSet, transferSyntax: TransferSyntax, into out: inout [UInt8])
+    public static func encode(
+        _ dataSet: DataSet, transferSyntax: TransferSyntax, into out: inout [UInt8]
+    )
         throws(DICOMWriteError)
     {
         try encode(dataSet, explicitVR: transferSyntax.isExplicitVR, bigEndian: transferSyntax.isBigEndian, into: &out)
     }
 
     /// Encodes a data set's elements with the given VR encoding and byte order.
-    public static func encode(_ dataSet: DataSet, explicitVR: Bool, bigEndian: Bool, into out: inout [UInt8])
+    public static func encode(
+        _ dataSet: DataSet, explicitVR: Bool, bigEndian: Bool, into out: inout [UInt8]
+    )
         throws(DICOMWriteError)
     {
         for element in dataSet {
@@ -81,7 +88,9 @@ public enum DICOMWriter {
         }
     }
 
-    private static func encode(_ element: DataElement, explicitVR: Bool, bigEndian: Bool, into out: inout [UInt8])
+    private static func encode(
+        _ element: DataElement, explicitVR: Bool, bigEndian: Bool, into out: inout [UInt8]
+    )
         throws(DICOMWriteError)
     {
         let tag = element.tag

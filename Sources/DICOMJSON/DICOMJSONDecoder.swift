@@ -40,7 +40,9 @@ public enum DICOMJSONDecoder {
         return result
     }
 
-    private static func element(_ tag: Tag, _ attribute: JSONValue, _ charset: SpecificCharacterSet) throws
+    private static func element(
+        _ tag: Tag, _ attribute: JSONValue, _ charset: SpecificCharacterSet
+    ) throws
         -> DataElement
     {
         guard case .object = attribute else { throw DICOMJSONError("\(tag) must be an object") }

@@ -233,7 +233,8 @@ public struct DICOMJSONEncoder: Sendable {
         } catch {
             warnings.append("\(header.tag): \(error)")
             values =
-                (try? ModelValueCodec.decode(bytes, vr: header.vr, characterSet: SpecificCharacterSet(terms: ["ISO_IR 100"])))
+                (try? ModelValueCodec.decode(
+                    bytes, vr: header.vr, characterSet: SpecificCharacterSet(terms: ["ISO_IR 100"])))
                 ?? .strings([String(decoding: bytes, as: UTF8.self)])
         }
         guard values.count > 0 else { return }
@@ -263,7 +264,9 @@ public struct DICOMJSONEncoder: Sendable {
                 }
                 out.append(0x7B)
                 var first = true
-                for (key, group) in [("Alphabetic", v.alphabetic), ("Ideographic", v.ideographic), ("Phonetic", v.phonetic)] {
+                for (key, group) in [
+                    ("Alphabetic", v.alphabetic), ("Ideographic", v.ideographic), ("Phonetic", v.phonetic),
+                ] {
                     guard let group else { continue }
                     if !first { out.append(0x2C) }
                     first = false

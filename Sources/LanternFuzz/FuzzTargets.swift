@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import DICOMBinary
 import DICOMJSON
 import DICOMXML
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The inputs the fuzzers exercise: the Part 10 parser (with tiny chunks, so every state boundary is hit),
 /// the DICOM JSON decoder and the Native DICOM Model XML decoder. Every input must end in a value or a

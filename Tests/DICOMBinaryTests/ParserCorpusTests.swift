@@ -22,7 +22,9 @@ import Testing
             case (.failure(let a), .failure(let b)):
                 #expect(a.code == b.code && a.offset == b.offset, "chunk size \(size): \(a) vs \(b)")
             default:
-                Issue.record("chunk size \(size): one parse failed: \(String(describing: whole).prefix(300)) vs \(String(describing: chunked).prefix(300))")
+                Issue.record(
+                    "chunk size \(size): one parse failed: \(String(describing: whole).prefix(300)) vs \(String(describing: chunked).prefix(300))"
+                )
             }
         }
         if Corpus.expectedFailures.contains(Corpus.name(path)) {
@@ -41,7 +43,9 @@ import Testing
     @Test(arguments: Corpus.files.filter { !Corpus.expectedFailures.contains(Corpus.name($0)) })
     func writeThenParseIsIdentity(path: String) throws {
         let file = try DICOMReader.read(contentsOf: path)
-        var syntaxes: [TransferSyntax] = [file.transferSyntax, .explicitVRLittleEndian, .deflatedExplicitVRLittleEndian]
+        var syntaxes: [TransferSyntax] = [
+            file.transferSyntax, .explicitVRLittleEndian, .deflatedExplicitVRLittleEndian,
+        ]
         if !file.transferSyntax.isEncapsulated { syntaxes += [.implicitVRLittleEndian, .explicitVRBigEndian] }
         let expected = paddedToEven(file.dataSet)
         for ts in syntaxes {

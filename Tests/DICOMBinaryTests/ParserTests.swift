@@ -46,7 +46,9 @@ struct Bytes {
     }
 }
 
-func parse(_ bytes: [UInt8], _ ts: TransferSyntax, chunk: Int = 1 << 16, options: ParserOptions = ParserOptions())
+func parse(
+    _ bytes: [UInt8], _ ts: TransferSyntax, chunk: Int = 1 << 16, options: ParserOptions = ParserOptions()
+)
     throws(DICOMParseError) -> DICOMFile
 {
     var o = options
