@@ -162,7 +162,8 @@ public enum ModelValueCodec {
         switch vr {
         case .US, .UL, .UV:
             let d = Double(text)
-            guard let v = UInt64(text) ?? d.flatMap({ $0 >= 0 && $0 == $0.rounded() ? UInt64(exactly: $0) : nil })
+            guard let v = UInt64(text) ?? d.flatMap({ $0 >= 0 && $0 == $0.rounded() ? UInt64(exactly: $0) : nil }),
+                vr.wordSize == 8 || v < UInt64(1) << (8 * UInt64(vr.wordSize))
             else { throw bad() }
             append(v, vr.wordSize, &out)
         case .SS, .SL, .SV:
@@ -170,9 +171,11 @@ public enum ModelValueCodec {
             guard let v = Int64(text) ?? d.flatMap({ $0 == $0.rounded() ? Int64(exactly: $0) : nil }) else {
                 throw bad()
             }
+            let bits = Int64(8 * vr.wordSize)
+            guard bits == 64 || (v >= -(1 << (bits - 1)) && v < 1 << (bits - 1)) else { throw bad() }
             append(UInt64(bitPattern: v), vr.wordSize, &out)
         case .FL:
-            guard let v = Float(text) else { throw bad() }
+            guard let v = Float(text), v.isFinite || Double(text)?.isFinite == false else { throw bad() }
             append(UInt64(v.bitPattern), 4, &out)
         case .FD:
             guard let v = Double(text) else { throw bad() }

@@ -31,6 +31,14 @@ public struct FragmentHeader: Hashable, Sendable {
     public var offset: UInt64
     /// Byte offset of the item's first value byte.
     public var valueOffset: UInt64
+
+    /// Creates a header.
+    public init(index: Int, length: UInt32, offset: UInt64, valueOffset: UInt64) {
+        self.index = index
+        self.length = length
+        self.offset = offset
+        self.valueOffset = valueOffset
+    }
 }
 
 /// What the push parser reports, in stream order (PS3.5 §7).

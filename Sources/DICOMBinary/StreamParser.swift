@@ -436,8 +436,7 @@ public struct StreamParser {
             else { return .UN }
             return Self.pick(entry.vrs, tag: tag, pixelRepresentation: frame.pixelRepresentation)
         }
-        guard let entry = DataDictionary.entry(for: tag) else { return .UN }
-        return Self.pick(entry.vrs, tag: tag, pixelRepresentation: frame.pixelRepresentation)
+        return Self.pick(DataDictionary.vrs(for: tag), tag: tag, pixelRepresentation: frame.pixelRepresentation)
     }
 
     /// Chooses among a dictionary entry's VRs (PS3.5 Annex A rules for ambiguous VRs).

@@ -6,9 +6,19 @@ public enum VR: String, CaseIterable, Sendable, Hashable, CustomStringConvertibl
     /// Reads a VR from its two ASCII bytes; `nil` if they name no VR.
     @inlinable public init?(byte0: UInt8, byte1: UInt8) {
         guard (0x41...0x5A).contains(byte0), (0x41...0x5A).contains(byte1) else { return nil }
-        let text = String(decoding: [byte0, byte1], as: UTF8.self)
-        self.init(rawValue: text)
+        guard let vr = VR.byCode[Int(byte0 - 0x41) * 26 + Int(byte1 - 0x41)] else { return nil }
+        self = vr
     }
+
+    /// VRs indexed by `(byte0 - 'A') * 26 + (byte1 - 'A')`: the parser's lookup, with no string made.
+    @usableFromInline static let byCode: [VR?] = {
+        var table = [VR?](repeating: nil, count: 26 * 26)
+        for vr in VR.allCases {
+            let u = Array(vr.rawValue.utf8)
+            table[Int(u[0] - 0x41) * 26 + Int(u[1] - 0x41)] = vr
+        }
+        return table
+    }()
 
     /// The two ASCII bytes of the code.
     public var bytes: (UInt8, UInt8) {

@@ -57,11 +57,19 @@ public enum DataDictionary {
     public static func vr(for tag: Tag) -> VR? {
         let tables = StandardTables.shared
         // Fast path for the common case, without copying the entry.
-        if let index = tables.exactIndex(tag) { return tables.exactEntries[index].vrs.first }
+        if let index = tables.exactIndex(tag) { return tables.exactVRs[index].first }
         return entry(for: tag)?.vrs.first
     }
 
     /// Every registry entry, single-tag and repeating, sorted by ``DictionaryEntry/tag`` (then by mask, more
     /// specific first). The synthesized Group Length and Private Creator entries are not included.
     public static var allEntries: [DictionaryEntry] { StandardTables.shared.allEntries }
+
+    /// The VRs of `tag` (several for entries such as "US or SS"; empty when unknown). Cheaper than
+    /// ``entry(for:)`` for the common single-tag case, as the parser needs for implicit VR.
+    public static func vrs(for tag: Tag) -> [VR] {
+        let tables = StandardTables.shared
+        if let index = tables.exactIndex(tag) { return tables.exactVRs[index] }
+        return entry(for: tag)?.vrs ?? []
+    }
 }

@@ -56,50 +56,52 @@ func parseVRs(_ field: Substring) -> [VR] {
     }
 }
 
-/// The standard data dictionary, parsed from `standardText` and `repeatingText`.
+/// The standard data dictionary over `standardText` and `repeatingText`.
+///
+/// Start-up cost matters (every `lantern` process reads DICOM): the first use only indexes the table's
+/// bytes (tag, VRs and where each line starts, about a millisecond); whole entries with their strings are
+/// made on demand, and the keyword index and the full entry list are built the first time they are asked for.
 final class StandardTables: Sendable {
     /// The raw values of the single-tag entries, sorted, for binary search.
     let exactTags: [UInt32]
-    /// The single-tag entries, parallel to `exactTags`.
-    let exactEntries: [DictionaryEntry]
+    /// The VRs of the single-tag entries, parallel to `exactTags`.
+    let exactVRs: [[VR]]
+    /// Byte offset of each single-tag entry's line in `standardText`, parallel to `exactTags`.
+    private let lineStarts: [Int]
     /// Repeating-group and masked entries, most specific mask first.
     let repeatingEntries: [DictionaryEntry]
-    /// Keyword to tag, for every entry with a keyword.
-    let tagsByKeyword: [String: Tag]
-    /// Every entry, sorted by tag, then by mask (more specific first).
-    let allEntries: [DictionaryEntry]
 
     static let shared = StandardTables()
 
     private init() {
-        func parse(_ text: String) -> [DictionaryEntry] {
-            tableLines(text).map { line in
-                let f = splitASCII(line, UInt8(ascii: "|"))
-                precondition(f.count == 6, "bad line in the standard dictionary table: \(line)")
-                let (tag, mask) = parsePattern(f[0])
-                return DictionaryEntry(
-                    tag: tag, mask: mask, vrs: parseVRs(f[1]), vm: String(f[2]), keyword: String(f[3]),
-                    name: String(f[4]), isRetired: f[5] == "1")
+        var tags: [UInt32] = []
+        var vrs: [[VR]] = []
+        var starts: [Int] = []
+        tags.reserveCapacity(5200)
+        vrs.reserveCapacity(5200)
+        starts.reserveCapacity(5200)
+        var text = Self.standardText
+        text.withUTF8 { bytes in
+            var i = 0
+            while i < bytes.count {
+                var end = i
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                if end - i > 9 {
+                    tags.append(parseHexPattern(bytes, i).tag.rawValue)
+                    vrs.append(parseVRField(bytes, i + 9))
+                    starts.append(i)
+                }
+                i = end + 1
             }
         }
-        let exact = parse(Self.standardText)
-        let repeating = parse(Self.repeatingText)
-        exactEntries = exact
-        exactTags = exact.map(\.tag.rawValue)
-        repeatingEntries = repeating
+        exactTags = tags
+        exactVRs = vrs
+        lineStarts = starts
+        repeatingEntries = tableLines(Self.repeatingText).map(parseStandardLine)
         precondition(zip(exactTags, exactTags.dropFirst()).allSatisfy { $0 < $1 }, "standard table is not sorted")
-        var keywords: [String: Tag] = [:]
-        keywords.reserveCapacity(exact.count + repeating.count)
-        for entry in exact + repeating where !entry.keyword.isEmpty {
-            keywords[entry.keyword] = entry.tag
-        }
-        tagsByKeyword = keywords
-        allEntries = (exact + repeating).sorted {
-            $0.tag != $1.tag ? $0.tag < $1.tag : $0.mask > $1.mask
-        }
     }
 
-    /// The index in `exactTags` and `exactEntries` of `tag`, by binary search.
+    /// The index in `exactTags` of `tag`, by binary search.
     func exactIndex(_ tag: Tag) -> Int? {
         let key = tag.rawValue
         var low = 0
@@ -111,10 +113,85 @@ final class StandardTables: Sendable {
         return low < exactTags.count && exactTags[low] == key ? low : nil
     }
 
+    /// The single-tag entry at `index`, made from its line.
+    func exactEntry(at index: Int) -> DictionaryEntry {
+        let utf8 = Self.standardText.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: lineStarts[index])
+        let end = utf8[start...].firstIndex(of: 0x0A) ?? utf8.endIndex
+        return parseStandardLine(Substring(utf8[start..<end]))
+    }
+
     /// The single-tag entry for `tag`.
     func exactEntry(_ tag: Tag) -> DictionaryEntry? {
-        exactIndex(tag).map { exactEntries[$0] }
+        exactIndex(tag).map(exactEntry(at:))
     }
+
+    /// Every entry, sorted by tag, then by mask (more specific first); built on first use.
+    var allEntries: [DictionaryEntry] { AllStandardEntries.shared.entries }
+
+    /// Keyword to tag; built on first use.
+    var tagsByKeyword: [String: Tag] { AllStandardEntries.shared.tagsByKeyword }
+}
+
+/// The whole standard dictionary as entries, and its keyword index: only for callers that need them.
+final class AllStandardEntries: Sendable {
+    let entries: [DictionaryEntry]
+    let tagsByKeyword: [String: Tag]
+
+    static let shared = AllStandardEntries()
+
+    private init() {
+        let exact = tableLines(StandardTables.standardText).map(parseStandardLine)
+        let repeating = StandardTables.shared.repeatingEntries
+        var keywords: [String: Tag] = [:]
+        keywords.reserveCapacity(exact.count + repeating.count)
+        for entry in exact + repeating where !entry.keyword.isEmpty {
+            keywords[entry.keyword] = entry.tag
+        }
+        tagsByKeyword = keywords
+        entries = (exact + repeating).sorted {
+            $0.tag != $1.tag ? $0.tag < $1.tag : $0.mask > $1.mask
+        }
+    }
+}
+
+/// Parses one line of the standard tables: `PATTERN|VRS|VM|KEYWORD|NAME|RETIRED`.
+func parseStandardLine(_ line: Substring) -> DictionaryEntry {
+    let f = splitASCII(line, UInt8(ascii: "|"))
+    precondition(f.count == 6, "bad line in the standard dictionary table: \(line)")
+    let (tag, mask) = parsePattern(f[0])
+    return DictionaryEntry(
+        tag: tag, mask: mask, vrs: parseVRs(f[1]), vm: String(f[2]), keyword: String(f[3]),
+        name: String(f[4]), isRetired: f[5] == "1")
+}
+
+/// The tag and mask of the eight pattern bytes at `i`.
+private func parseHexPattern(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> (tag: Tag, mask: UInt32) {
+    var value: UInt32 = 0
+    var mask: UInt32 = 0
+    for k in 0..<8 {
+        let byte = bytes[i + k]
+        value <<= 4
+        mask <<= 4
+        switch byte {
+        case 0x30...0x39: value |= UInt32(byte - 0x30); mask |= 0xF
+        case 0x41...0x46: value |= UInt32(byte - 0x41 + 10); mask |= 0xF
+        default: break
+        }
+    }
+    return (Tag(value), mask)
+}
+
+/// The VR field (`US/SS`, or empty) starting at `i`, up to the next `|`.
+private func parseVRField(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> [VR] {
+    var out: [VR] = []
+    var k = i
+    while k + 1 < bytes.count && bytes[k] != 0x7C {
+        if let vr = VR(byte0: bytes[k], byte1: bytes[k + 1]) { out.append(vr) }
+        k += 2
+        if k < bytes.count && bytes[k] == 0x2F { k += 1 }
+    }
+    return out
 }
 
 /// The UID registry, parsed from `registryText`.

@@ -22,6 +22,7 @@ public struct DICOMJSONEncoder: Sendable {
     private var inMeta = true
     private var levels: [Level] = []
     private var chunk: Chunk?
+    private var inEncapsulated = false
     private var skippingDuplicate = false
     private var skipNesting = 0
 
@@ -78,7 +79,7 @@ public struct DICOMJSONEncoder: Sendable {
                 skipNesting -= 1
                 if skipNesting == 0 { skippingDuplicate = false }
                 return
-            case .sequenceStart, .encapsulatedStart, .elementStart:
+            case .sequenceStart, .encapsulatedStart, .elementStart, .fragmentStart:
                 skipNesting += 1
                 return
             default: return
@@ -141,6 +142,7 @@ public struct DICOMJSONEncoder: Sendable {
             case .skip, nil: break
             }
         case .valueEnd:
+            if inEncapsulated { return }  // the end of a chunked fragment: the base64 stream goes on
             switch chunk {
             case .base64(var encoder):
                 encoder.finish(into: &out)
@@ -172,6 +174,7 @@ public struct DICOMJSONEncoder: Sendable {
             if level.hasContent { out.append(0x5D) }
             out.append(0x7D)
         case .encapsulatedStart(let header):
+            inEncapsulated = true
             openAttribute(header)
             if let uri = binaryPolicy.bulkDataURI(header) {
                 writeURI(uri)
@@ -189,6 +192,7 @@ public struct DICOMJSONEncoder: Sendable {
         case .fragmentStart(let header):
             encodeFragmentHeader(header.length)
         case .encapsulatedEnd:
+            inEncapsulated = false
             if case .base64(var encoder) = chunk {
                 encoder.encode([0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0], into: &out)
                 encoder.finish(into: &out)

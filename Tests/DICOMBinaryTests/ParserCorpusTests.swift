@@ -82,3 +82,25 @@ import Testing
         }
     }
 }
+
+@Suite struct ChunkedValueEncodingTests {
+    /// Values and fragments longer than the materialize limit arrive in chunks; the streaming JSON must be
+    /// the same as for the whole data set (regression: a chunked fragment used to close the attribute).
+    @Test(arguments: ["JPEG2000.dcm", "SC_rgb_rle_2frame.dcm", "CT_small.dcm", "emri_small_jpeg_2k_lossless.dcm"])
+    func chunkedValuesEncodeLikeWholeOnes(name: String) throws {
+        guard let path = Corpus.files.first(where: { $0.hasSuffix(name) }) else { return }
+        var options = ParserOptions()
+        options.materializeLimit = 100
+        var encoder = DICOMJSONEncoder()
+        var chunks = 0
+        try DICOMReader.events(contentsOf: path, options: options) { event in
+            if case .valueChunk = event { chunks += 1 }
+            encoder.consume(event)
+        }
+        #expect(chunks > 0)
+        let streamed = encoder.takeOutput()
+        let file = try DICOMReader.read(contentsOf: path)
+        #expect(firstDifference(streamed, Array(DICOMJSONEncoder.encode(file.dataSet).utf8)) == nil)
+        _ = try DICOMJSONDecoder.decode(streamed)  // well-formed
+    }
+}

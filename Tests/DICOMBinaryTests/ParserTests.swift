@@ -190,3 +190,36 @@ func parse(
         #expect(throws: DICOMParseError.self) { _ = try DICOMReader.read([]) }
     }
 }
+
+@Suite struct Base64Tests {
+    @Test func streamingMatchesWholeForEveryChunking() {
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) }
+        let whole = Base64StreamEncoder.encode(bytes)
+        for chunk in [1, 2, 3, 4, 5, 7, 64, 999] {
+            var encoder = Base64StreamEncoder()
+            var out: [UInt8] = []
+            var start = 0
+            while start < bytes.count {
+                encoder.encode(bytes[start..<min(start + chunk, bytes.count)], into: &out)
+                start += chunk
+            }
+            encoder.finish(into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == whole, "chunk \(chunk)")
+        }
+        #expect(Base64Decoder.decode(whole) == bytes)
+    }
+
+    @Test func knownVectors() {
+        // RFC 4648 §10.
+        let vectors = [
+            "": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=",
+            "foobar": "Zm9vYmFy",
+        ]
+        for (plain, encoded) in vectors {
+            #expect(Base64StreamEncoder.encode(Array(plain.utf8)) == encoded)
+            #expect(Base64Decoder.decode(encoded) == Array(plain.utf8))
+        }
+        #expect(Base64Decoder.decode("Zm9v!") == nil)
+        #expect(Base64Decoder.decode("Zg==Zg") == nil)
+    }
+}
