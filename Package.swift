@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "DICOMBinary", targets: ["DICOMBinary"]),
         .library(name: "DICOMJSON", targets: ["DICOMJSON"]),
         .library(name: "DICOMXML", targets: ["DICOMXML"]),
+        .library(name: "DICOMweb", targets: ["DICOMweb"]),
         .executable(name: "lantern", targets: ["lantern"]),
     ],
     dependencies: [
@@ -29,6 +30,9 @@ let package = Package(
             swiftSettings: strictSwift6),
         .target(name: "DICOMJSON", dependencies: ["DICOMBinary"], swiftSettings: strictSwift6),
         .target(name: "DICOMXML", dependencies: ["DICOMBinary"], swiftSettings: strictSwift6),
+        // Transport-free PS3.18 model shared by the server and the client: media types and Accept
+        // negotiation, the multipart/related codec, the QIDO-RS query model.
+        .target(name: "DICOMweb", dependencies: ["DICOMCore", "DICOMDictionary"], swiftSettings: strictSwift6),
         .target(
             name: "LanternCLI",
             dependencies: [
@@ -43,6 +47,7 @@ let package = Package(
             swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMDictionary"], swiftSettings: strictSwift6),
+        .testTarget(name: "DICOMwebTests", dependencies: ["DICOMweb"], swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMBinaryTests", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML"],
             swiftSettings: strictSwift6),

@@ -1,0 +1,2 @@
+@_exported import DICOMCore
+@_exported import DICOMDictionary
