@@ -47,10 +47,15 @@ let package = Package(
             swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMDictionary"], swiftSettings: strictSwift6),
+        // Corpus location and comparison helpers shared by the test targets.
+        .target(
+            name: "LanternTestSupport", dependencies: ["DICOMBinary"], path: "Tests/Support",
+            swiftSettings: strictSwift6),
         .testTarget(name: "DICOMwebTests", dependencies: ["DICOMweb"], swiftSettings: strictSwift6),
         .testTarget(
-            name: "DICOMBinaryTests", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML"],
+            name: "DICOMBinaryTests", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML", "LanternTestSupport"],
             swiftSettings: strictSwift6),
-        .testTarget(name: "DICOMXMLTests", dependencies: ["DICOMXML"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "DICOMXMLTests", dependencies: ["DICOMXML", "LanternTestSupport"], swiftSettings: strictSwift6),
     ]
 )

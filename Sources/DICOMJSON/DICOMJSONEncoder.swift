@@ -137,6 +137,7 @@ public struct DICOMJSONEncoder: Sendable {
                 encoder.encode(bytes, into: &out)
                 chunk = .base64(encoder)
             case .text(let header, var text):
+                chunk = nil  // keep the buffer uniquely referenced while it grows
                 text.append(contentsOf: bytes)
                 chunk = .text(header, text)
             case .skip, nil: break

@@ -1,4 +1,5 @@
 import DICOMBinary
+import LanternTestSupport
 import Testing
 
 @Suite struct AsyncDriverTests {

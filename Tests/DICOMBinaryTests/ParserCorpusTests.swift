@@ -1,5 +1,6 @@
 import DICOMBinary
 import DICOMJSON
+import LanternTestSupport
 import Testing
 
 @Suite struct ParserCorpusTests {

@@ -1,33 +1,18 @@
 import DICOMXML
 import Foundation
+import LanternTestSupport
 import Testing
-
-/// The shared third-party corpus (`../shared/corpus` beside the repository, or `LANTERN_CORPUS`).
-enum XMLCorpus {
-    static let directory: URL = {
-        if let env = ProcessInfo.processInfo.environment["LANTERN_CORPUS"] { return URL(fileURLWithPath: env) }
-        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return repo.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    }()
-
-    static let files: [String] = {
-        let dir = directory.appendingPathComponent("files")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.filter { $0.hasSuffix(".dcm") }.sorted().map { dir.appendingPathComponent($0).path }
-    }()
-}
 
 @Suite struct XMLCorpusTests {
     @Test func corpusIsPresent() {
-        #expect(XMLCorpus.files.count >= 191, "corpus not found at \(XMLCorpus.directory.path)")
+        #expect(Corpus.files.count >= 191, "corpus not found at \(Corpus.directory.path)")
     }
 
     /// For every file that parses: data set → XML → data set → XML gives the same document twice; the decoded
     /// data set equals the original (values compared after even-length padding, or as model values where
     /// the model normalizes them) unless the encoder warned; and streaming the parser's events straight into
     /// the encoder, with values in small chunks, writes the same document as the in-memory data set.
-    @Test(arguments: XMLCorpus.files)
+    @Test(arguments: Corpus.files)
     func xmlRoundTrip(path: String) throws {
         guard let file = try? DICOMReader.read(contentsOf: path) else { return }  // damaged on purpose
         var encoder = NativeXMLEncoder()

@@ -2,8 +2,9 @@ import DICOMBinary
 import Foundation
 
 /// The shared third-party corpus (`../shared/corpus` beside the repository, or `LANTERN_CORPUS`).
-enum Corpus {
-    static let directory: URL = {
+/// Shared by the test targets: where the corpus is and how to compare what was read.
+public enum Corpus {
+    public static let directory: URL = {
         if let env = ProcessInfo.processInfo.environment["LANTERN_CORPUS"] { return URL(fileURLWithPath: env) }
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -11,18 +12,18 @@ enum Corpus {
     }()
 
     /// Every corpus file's path, sorted.
-    static let files: [String] = {
+    public static let files: [String] = {
         let dir = directory.appendingPathComponent("files")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         return names.filter { $0.hasSuffix(".dcm") }.sorted().map { dir.appendingPathComponent($0).path }
     }()
 
-    static func bytes(_ path: String) -> [UInt8] {
+    public static func bytes(_ path: String) -> [UInt8] {
         Array(FileManager.default.contents(atPath: path) ?? Data())
     }
 
     /// Files that are damaged on purpose and must fail to parse, with a clean error.
-    static let expectedFailures: Set<String> = [
+    public static let expectedFailures: Set<String> = [
         "data__test_files__MR_truncated.dcm",
         "data__test_files__rtplan_truncated.dcm",
         // Starts one byte into an implicit VR data set: the first "element" claims 173 MB.
@@ -31,11 +32,11 @@ enum Corpus {
         "data__test_files__dicomdirtests__DICOMDIR-nooffset.dcm",
     ]
 
-    static func name(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }
+    public static func name(_ path: String) -> String { URL(fileURLWithPath: path).lastPathComponent }
 }
 
 /// Pads odd-length primitive values the way the writer does, so data sets can be compared across a write.
-func paddedToEven(_ dataSet: DataSet) -> DataSet {
+public func paddedToEven(_ dataSet: DataSet) -> DataSet {
     DataSet(
         dataSet.map { element in
             var e = element
@@ -57,14 +58,14 @@ func paddedToEven(_ dataSet: DataSet) -> DataSet {
 }
 
 /// A short description of the first difference between two parsed files, or `nil` if they are equal.
-func firstDifference(_ a: DICOMFile, _ b: DICOMFile) -> String? {
+public func firstDifference(_ a: DICOMFile, _ b: DICOMFile) -> String? {
     if a.transferSyntax != b.transferSyntax { return "transfer syntax \(a.transferSyntax) vs \(b.transferSyntax)" }
     if let d = firstDifference(a.fileMeta, b.fileMeta) { return "file meta: " + d }
     return firstDifference(a.dataSet, b.dataSet)
 }
 
 /// A short description of the first difference between two data sets, or `nil` if they are equal.
-func firstDifference(_ a: DataSet, _ b: DataSet) -> String? {
+public func firstDifference(_ a: DataSet, _ b: DataSet) -> String? {
     for (x, y) in zip(a, b) where x != y {
         if x.tag != y.tag { return "tag \(x.tag) vs \(y.tag)" }
         if x.vr != y.vr { return "\(x.tag) VR \(x.vr) vs \(y.vr)" }
@@ -80,7 +81,7 @@ func firstDifference(_ a: DataSet, _ b: DataSet) -> String? {
 }
 
 /// Where two byte strings (JSON or XML text) first differ, with context, or `nil` if they are equal.
-func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> String? {
+public func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> String? {
     guard a != b else { return nil }
     let i = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
     let lo = max(0, i - 80)
