@@ -12,6 +12,12 @@ public struct QIDOCombinedDateTimeRange: Sendable, Hashable {
         public let date: QIDODate
         /// `nil`: the start of the day for a lower bound, the end of the day for an upper bound.
         public let time: QIDOTime?
+
+        /// The end `time` on `date` (`nil`: start or end of the day).
+        public init(date: QIDODate, time: QIDOTime?) {
+            self.date = date
+            self.time = time
+        }
     }
 
     /// The DA attribute, e.g. StudyDate.

@@ -40,8 +40,8 @@ struct QIDOQueryParser {
         let path: QIDOAttributePath
         do throws(QIDOQueryError) {
             path = try QIDOAttributePath.parse(Substring(name), parameter: name)
-        } catch  where error.code == .unknownAttribute && !name.contains(".") {
-            // A bare unknown name is more likely a misspelt or unsupported parameter than an attribute.
+        } catch let error where error.code == .unknownAttribute && !Self.looksLikeAttribute(name) {
+            // A bare unknown word is more likely a misspelt or unsupported parameter than an attribute.
             if !unknownNames.contains(name) { unknownNames.append(name) }
             return
         }
@@ -52,6 +52,12 @@ struct QIDOQueryParser {
         }
         let matching = try QIDOValueSyntax.matching(for: value, path: path, parameter: name)
         keys.append(QIDOMatchKey(path: path, matching: matching))
+    }
+
+    /// A dotted path or eight hexadecimal digits: clearly meant as an attribute, so an unknown one is
+    /// reported as ``QIDOQueryError/Code/unknownAttribute``.
+    private static func looksLikeAttribute(_ name: String) -> Bool {
+        name.contains(".") || (name.utf8.count == 8 && name.utf8.allSatisfy(\.isHexDigit))
     }
 
     private static func setOnce<Value>(_ slot: inout Value?, _ value: Value, _ name: String) throws(QIDOQueryError) {

@@ -10,17 +10,21 @@ enum QIDOValueSyntax {
         for value: String, path: QIDOAttributePath, parameter: String
     ) throws(QIDOQueryError) -> QIDOMatching {
         let vr = path.vr
-        if value.isEmpty { return .universal }
         func fail(_ code: QIDOQueryError.Code, _ message: String) -> QIDOQueryError {
             QIDOQueryError(code, parameter: parameter, message)
         }
+        switch vr {
+        case .OB, .OD, .OF, .OL, .OV, .OW, .UN:
+            // Not even Universal Matching: bulk data is retrieved by WADO-RS, never returned by a search.
+            throw fail(.unsupportedMatching, "Attributes of VR \(vr) cannot be matched (PS3.4 §C.2.2.2).")
+        default: break
+        }
+        if value.isEmpty { return .universal }
         switch vr {
         case .SQ:
             throw fail(
                 .unsupportedMatching,
                 "A sequence takes no value; match an attribute inside it with a dotted path (PS3.4 §C.2.2.2.6).")
-        case .OB, .OD, .OF, .OL, .OV, .OW, .UN:
-            throw fail(.unsupportedMatching, "Attributes of VR \(vr) cannot be matched (PS3.4 §C.2.2.2).")
         default: break
         }
         let text = Substring(value)
