@@ -1,7 +1,7 @@
 import DICOMweb
 import Testing
 
-/// PS3.18 §10.6.1 (Table 10.6.1-1 resources) and §10.6.3.3 (default return attributes per level).
+/// PS3.18 §10.6.1 (resources) and §10.6.3.3 (default return attributes per level).
 @Suite struct QIDOScopeTests {
     @Test func scopesFromLevelAndUIDs() throws {
         #expect(try QIDOScope(level: .study) == .allStudies)

@@ -64,9 +64,10 @@ public struct QIDOAttributePath: Sendable, Hashable, CustomStringConvertible {
         guard let tag, !tag.isPrivate, !tag.isGroupLength, let entry = DataDictionary.entry(for: tag),
             !entry.vrs.isEmpty
         else {
+            let shown = component.count > 64 ? component.prefix(64) + "…" : component
             throw QIDOQueryError(
                 .unknownAttribute, parameter: parameter,
-                "'\(component)' is not a public attribute keyword or tag of the data dictionary (PS3.6 Table 6-1).")
+                "'\(shown)' is not a public attribute keyword or tag of the data dictionary (PS3.6 Table 6-1).")
         }
         return tag
     }

@@ -1,7 +1,10 @@
 /// A DA value of a query: `YYYYMMDD` (PS3.5 Table 6.2-1), a real calendar date.
 public struct QIDODate: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The year, 0000–9999.
     public let year: Int
+    /// The month, 1–12.
     public let month: Int
+    /// The day of the month, valid for the month and year.
     public let day: Int
 
     /// Parses exactly `YYYYMMDD`; the legacy `YYYY.MM.DD` form and impossible dates (20230230) are rejected.
@@ -23,6 +26,7 @@ public struct QIDODate: Sendable, Hashable, Comparable, CustomStringConvertible 
         }
     }
 
+    /// Calendar order.
     public static func < (lhs: QIDODate, rhs: QIDODate) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
@@ -33,8 +37,11 @@ public struct QIDODate: Sendable, Hashable, Comparable, CustomStringConvertible 
 
 /// A TM value of a query: `HH[MM[SS[.F{1-6}]]]` (PS3.5 Table 6.2-1); missing components are `nil`.
 public struct QIDOTime: Sendable, Hashable, CustomStringConvertible {
+    /// The hour, 0–23.
     public let hour: Int
+    /// The minute, 0–59, when given.
     public let minute: Int?
+    /// The second, 0–60 (60 only for a leap second), when given.
     public let second: Int?
     /// The fraction of a second as written, 1 to 6 digits (e.g. `"5"` for half a second), only with seconds.
     public let fraction: String?
@@ -80,8 +87,11 @@ public struct QIDOTime: Sendable, Hashable, CustomStringConvertible {
 /// A DT value of a query: `YYYY[MM[DD[HH[MM[SS[.F{1-6}]]]]]][&ZZXX]` (PS3.5 Table 6.2-1), where `&ZZXX` is an
 /// offset from UTC, `+` or `-` then hours and minutes, between -1200 and +1400.
 public struct QIDODateTime: Sendable, Hashable, CustomStringConvertible {
+    /// The year, 0000–9999.
     public let year: Int
+    /// The month, when given.
     public let month: Int?
+    /// The day of the month, when given (only with a month).
     public let day: Int?
     /// The time of day, when the value goes beyond the date.
     public let time: QIDOTime?

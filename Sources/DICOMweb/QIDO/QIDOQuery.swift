@@ -9,8 +9,13 @@
 ///   `fuzzymatching`, `emptyvaluematching` and `multiplevaluematching` may appear once.
 /// - A name that is neither a parameter of Table 8.3.4-1, nor `accept` / `charset` (§8.3.3), nor a public
 ///   attribute of PS3.6 Table 6-1 is an error naming it (``QIDOQueryError/Code/unknownParameter``), answered
-///   with `400 Bad Request` (Table 10.6.3-1); silently ignoring it would return more than the client asked
+///   with `400 Bad Request` (§10.6.3); silently ignoring it would return more than the client asked
 ///   for. There is no `orderby` in PS3.18, so it is such a name too.
+/// - A key on an attribute the path already fixes (e.g. `StudyInstanceUID` under `/studies/{study}/series`)
+///   is kept: it is ANDed with the path, so a different UID simply matches nothing.
+/// - Keys of another level than the one searched are kept too; which attributes the archive can match at
+///   each level is for the archive to say (PS3.18 §10.6.1 lists the ones it must support).
+/// - Range order is not checked (`20240201-20240101` is a valid, empty range).
 /// - Private tags are not searchable here (they need their Private Creator; PS3.5 §7.8.1).
 public struct QIDOQuery: Sendable, Hashable {
     /// The target resource: level and the UIDs fixed by the path.

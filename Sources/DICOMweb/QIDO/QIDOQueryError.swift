@@ -1,5 +1,4 @@
-/// Why a QIDO-RS query could not be understood: it becomes the body of a `400 Bad Request` (PS3.18 §10.6.3,
-/// Table 10.6.3-1 "Search Transaction Status Codes").
+/// Why a QIDO-RS query could not be understood: it becomes the body of a `400 Bad Request` (PS3.18 §10.6.3).
 ///
 /// The message names the offending query parameter but never repeats its value, since values such as
 /// `PatientName` or `PatientBirthDate` are patient data and must not end up in logs or error bodies.
@@ -32,7 +31,7 @@ public struct QIDOQueryError: Error, Sendable, Hashable, CustomStringConvertible
         public static let invalidInteger = Code(.invalidInteger)
         /// A boolean parameter is neither `true` nor `false` (PS3.18 §8.3.4.2, §8.3.4.5, §8.3.4.6).
         public static let invalidBoolean = Code(.invalidBoolean)
-        /// The resource path does not name a valid search target (PS3.18 §10.6.1, Table 10.6.1-1).
+        /// The resource path does not name a valid search target (PS3.18 §10.6.1).
         public static let invalidScope = Code(.invalidScope)
 
         /// A stable identifier, e.g. `"invalidValue"`.
@@ -53,6 +52,7 @@ public struct QIDOQueryError: Error, Sendable, Hashable, CustomStringConvertible
         self.message = message
     }
 
+    /// `code (parameter): message`, for logs.
     public var description: String {
         if let parameter { return "\(code) (\(parameter)): \(message)" }
         return "\(code): \(message)"

@@ -1,9 +1,14 @@
-/// The information-model level a QIDO-RS search returns (PS3.18 §10.6, Table 10.6.1-1 "Resources").
+/// The information-model level a QIDO-RS search returns (PS3.18 §10.6.1).
 public enum QIDOLevel: String, Sendable, Hashable, CaseIterable {
-    case study, series, instance
+    /// SearchForStudies: `/studies`.
+    case study
+    /// SearchForSeries: `/series`, `/studies/{study}/series`.
+    case series
+    /// SearchForInstances: `/instances`, `/studies/{study}/instances`, `/studies/{study}/series/{series}/instances`.
+    case instance
 }
 
-/// The target resource of a QIDO-RS search, i.e. the path before the query (PS3.18 §10.6.1, Table 10.6.1-1):
+/// The target resource of a QIDO-RS search, i.e. the path before the query (PS3.18 §10.6.1):
 /// which level is searched and which Study and Series the path fixes.
 public enum QIDOScope: Sendable, Hashable {
     /// `/studies`
@@ -43,7 +48,7 @@ public enum QIDOScope: Sendable, Hashable {
     }
 
     /// The scope for `level` with the UIDs taken from the path; throws ``QIDOQueryError/Code/invalidScope`` for
-    /// combinations Table 10.6.1-1 of PS3.18 does not define (a study search inside a study, a series UID
+    /// combinations PS3.18 §10.6.1 does not define (a study search inside a study, a series UID
     /// without its study, a series UID on a series search) or for UIDs that are not valid UIDs (PS3.5 §9.1).
     public init(
         level: QIDOLevel, studyInstanceUID: String? = nil, seriesInstanceUID: String? = nil
@@ -63,7 +68,7 @@ public enum QIDOScope: Sendable, Hashable {
         default:
             throw QIDOQueryError(
                 .invalidScope, parameter: nil,
-                "PS3.18 Table 10.6.1-1 defines no \(level.rawValue) search with these path UIDs.")
+                "PS3.18 §10.6.1 defines no \(level.rawValue) search with these path UIDs.")
         }
     }
 }
