@@ -43,7 +43,7 @@ let package = Package(
         .executableTarget(name: "lantern", dependencies: ["LanternCLI"], swiftSettings: strictSwift6),
         // Fuzz targets: a replay tool normally; with `-DLANTERN_FUZZ -sanitize=fuzzer` a libFuzzer binary.
         .executableTarget(
-            name: "lantern-fuzz", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML"], path: "Sources/LanternFuzz",
+            name: "lantern-fuzz", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb"], path: "Sources/LanternFuzz",
             swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMDictionary"], swiftSettings: strictSwift6),

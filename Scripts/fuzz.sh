@@ -17,7 +17,7 @@ swift build -c release --product lantern-fuzz --scratch-path "$scratch" \
 bin="$scratch/release/lantern-fuzz"
 lantern=${LANTERN_BIN:-.build/debug/lantern}
 
-mkdir -p fuzz-artifacts "$scratch/corpus/parser" "$scratch/corpus/json" "$scratch/corpus/xml"
+mkdir -p fuzz-artifacts "$scratch/corpus/parser" "$scratch/corpus/json" "$scratch/corpus/xml" "$scratch/corpus/qido"
 cp -n "$corpus_src"/*.dcm "$scratch/corpus/parser/" 2>/dev/null || true
 if [ -x "$lantern" ]; then
     for f in "$corpus_src"/*.dcm; do
@@ -27,8 +27,16 @@ if [ -x "$lantern" ]; then
     done
 fi
 
+# QIDO seeds: query strings of every matching kind.
+i=0
+for q in "PatientName=Smith*" "StudyDate=20200101-20201231&StudyTime=0800-" "StudyInstanceUID=1.2.3,1.2.4\\1.2.5" \
+    "00100020=&includefield=all&limit=10&offset=5" "ReferencedStudySequence.ReferencedSOPInstanceUID=1.2" \
+    "AcquisitionDateTime=20200101120000.000000+0100-&fuzzymatching=true" "Modality=CT&includefield=00080020,PatientAge"; do
+    printf '%s' "$q" >"$scratch/corpus/qido/seed$i"; i=$((i + 1))
+done
+
 status=0
-for target in parser json xml; do
+for target in parser json xml qido; do
     echo "fuzz: $target for ${seconds}s"
     LANTERN_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1 "$bin" "$scratch/corpus/$target" \
         -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \

@@ -1,6 +1,7 @@
 import DICOMBinary
 import DICOMJSON
 import DICOMXML
+import DICOMweb
 
 #if canImport(Glibc)
     import Glibc
@@ -10,7 +11,7 @@ import DICOMXML
 /// the DICOM JSON decoder and the Native DICOM Model XML decoder. Every input must end in a value or a
 /// thrown error; a crash, hang or runaway allocation is a bug.
 enum FuzzTargets {
-    enum Target: String { case parser, json, xml }
+    enum Target: String { case parser, json, xml, qido }
 
     static func run(_ target: Target, _ data: [UInt8]) {
         switch target {
@@ -26,6 +27,8 @@ enum FuzzTargets {
             if let dataSet = try? DICOMJSONDecoder.decode(data) { _ = DICOMJSONEncoder.encode(dataSet) }
         case .xml:
             if let dataSet = try? NativeXMLDecoder.decode(data) { _ = DICOMJSONEncoder.encode(dataSet) }
+        case .qido:
+            QIDOFuzz.run(data)
         }
     }
 
