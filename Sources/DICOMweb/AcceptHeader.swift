@@ -1,0 +1,128 @@
+/// One media range of an Accept header with its weight (RFC 9110 §12.5.1, PS3.18 §8.7.3).
+///
+/// The range keeps its parameters (e.g. `type="application/dicom"`, `transfer-syntax=*`) except `q`.
+/// Parameters written after `q` are kept too, unlike RFC 9110's `accept-ext`, because DICOMweb clients
+/// put `transfer-syntax` anywhere.
+public struct MediaRange: Sendable, Hashable, CustomStringConvertible {
+    /// The range; `type` and/or `subtype` may be `*`.
+    public var mediaType: MediaType
+    /// The weight in thousandths, 0...1000 (RFC 9110 §12.4.2 `qvalue`); 0 means "not acceptable".
+    public var quality: Int
+
+    /// Creates a range.
+    public init(_ mediaType: MediaType, quality: Int = 1000) {
+        self.mediaType = mediaType
+        self.quality = quality
+    }
+
+    /// How specific the range is: `*/*` < `type/*` < `type/subtype`, then the number of parameters
+    /// (a `transfer-syntax=*` parameter does not count).
+    public var specificity: Int {
+        let level = mediaType.type == "*" ? 0 : (mediaType.subtype == "*" ? 1 : 2)
+        let parameters = mediaType.parameters.filter { !($0.name == "transfer-syntax" && $0.value == "*") }.count
+        return level * 1000 + parameters
+    }
+
+    public var description: String {
+        quality == 1000 ? mediaType.description : "\(mediaType); q=\(Self.format(quality))"
+    }
+
+    static func format(_ quality: Int) -> String {
+        if quality == 1000 { return "1" }
+        var digits = String(quality)
+        while digits.count < 3 { digits = "0" + digits }
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return digits.isEmpty ? "0" : "0." + digits
+    }
+
+    /// Parses an RFC 9110 §12.4.2 `qvalue` into thousandths.
+    static func parseQuality(_ text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        guard let first = bytes.first, first == UInt8(ascii: "0") || first == UInt8(ascii: "1") else { return nil }
+        var value = Int(first - UInt8(ascii: "0")) * 1000
+        guard bytes.count > 1 else { return value }
+        guard bytes[1] == UInt8(ascii: "."), bytes.count <= 5 else { return nil }
+        var scale = 100
+        for byte in bytes[2...] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value += Int(byte - UInt8(ascii: "0")) * scale
+            scale /= 10
+        }
+        return value <= 1000 ? value : nil
+    }
+}
+
+/// A parsed Accept header (RFC 9110 §12.5.1; PS3.18 §8.7.3 and §8.7.5 for the DICOMweb parameters).
+///
+/// Ranges may come from several field lines; they are ordered by weight, then specificity, then their
+/// position. Ranges with `q=0` are kept (they exclude media types during negotiation) but are not in
+/// ``acceptable``. Malformed ranges (bad syntax, bad `q`, `*/subtype`) are skipped and counted in
+/// ``skippedCount`` rather than failing the request.
+public struct AcceptHeader: Sendable, Hashable {
+    /// All well-formed ranges, best first.
+    public private(set) var ranges: [MediaRange]
+    /// How many malformed ranges were ignored.
+    public private(set) var skippedCount: Int
+
+    /// `*/*`: what a missing Accept header means (RFC 9110 §12.5.1).
+    public static let any = AcceptHeader(ranges: [MediaRange(MediaType(type: "*", subtype: "*"))])
+
+    /// Creates a header from ranges, sorting them.
+    public init(ranges: [MediaRange]) {
+        self.ranges = Self.sorted(ranges)
+        self.skippedCount = 0
+    }
+
+    /// Parses one Accept field value.
+    public init(_ fieldValue: some StringProtocol) {
+        self.init(fieldValues: [String(fieldValue)])
+    }
+
+    /// Parses the values of every Accept field line of a request, in order (RFC 9110 §5.3 list combination).
+    public init(fieldValues: [String]) {
+        var ranges: [MediaRange] = []
+        var skipped = 0
+        for value in fieldValues {
+            var scanner = HTTPFieldScanner(value)
+            while true {
+                scanner.skipWhitespace()
+                if scanner.isAtEnd { break }
+                if scanner.consume(UInt8(ascii: ",")) { continue }
+                if let range = Self.parseRange(&scanner) {
+                    ranges.append(range)
+                } else {
+                    skipped += 1
+                    scanner.skipPastListSeparator()
+                }
+            }
+        }
+        self.ranges = Self.sorted(ranges)
+        self.skippedCount = skipped
+    }
+
+    /// The ranges with a non-zero weight, best first.
+    public var acceptable: [MediaRange] { ranges.filter { $0.quality > 0 } }
+
+    private static func parseRange(_ scanner: inout HTTPFieldScanner) -> MediaRange? {
+        guard var mediaType = MediaType.parse(&scanner) else { return nil }
+        guard scanner.isAtEnd || scanner.current == UInt8(ascii: ",") else { return nil }
+        if mediaType.type == "*" && mediaType.subtype != "*" { return nil }
+        var quality = 1000
+        if let q = mediaType[parameter: "q"] {
+            guard let parsed = MediaRange.parseQuality(q) else { return nil }
+            quality = parsed
+            mediaType = mediaType.removing(parameter: "q")
+        }
+        return MediaRange(mediaType, quality: quality)
+    }
+
+    private static func sorted(_ ranges: [MediaRange]) -> [MediaRange] {
+        ranges.enumerated().sorted { lhs, rhs in
+            if lhs.element.quality != rhs.element.quality { return lhs.element.quality > rhs.element.quality }
+            if lhs.element.specificity != rhs.element.specificity {
+                return lhs.element.specificity > rhs.element.specificity
+            }
+            return lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+}
