@@ -56,7 +56,7 @@ public struct MediaRange: Sendable, Hashable, CustomStringConvertible {
 ///
 /// Ranges may come from several field lines; they are ordered by weight, then specificity, then their
 /// position. Ranges with `q=0` are kept (they exclude media types during negotiation) but are not in
-/// ``acceptable``. Malformed ranges (bad syntax, bad `q`, `*/subtype`) are skipped and counted in
+/// ``acceptable``. Malformed ranges (bad syntax, a bad or repeated `q`, `*/subtype`) are skipped and counted in
 /// ``skippedCount`` rather than failing the request.
 public struct AcceptHeader: Sendable, Hashable {
     /// All well-formed ranges, best first.
@@ -108,7 +108,9 @@ public struct AcceptHeader: Sendable, Hashable {
         guard scanner.isAtEnd || scanner.current == UInt8(ascii: ",") else { return nil }
         if mediaType.type == "*" && mediaType.subtype != "*" { return nil }
         var quality = 1000
-        if let q = mediaType[parameter: "q"] {
+        let weights = mediaType.parameters.filter { $0.name == "q" }
+        guard weights.count <= 1 else { return nil }
+        if let q = weights.first?.value {
             guard let parsed = MediaRange.parseQuality(q) else { return nil }
             quality = parsed
             mediaType = mediaType.removing(parameter: "q")
