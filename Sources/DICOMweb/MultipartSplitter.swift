@@ -51,6 +51,8 @@ public struct MultipartSplitter: Sendable {
 
     /// `CRLF "--" boundary` (RFC 2046 §5.1.1 `delimiter`).
     private let delimiter: [UInt8]
+    /// Horspool shifts: for each byte, how far a window may move when that byte is the window's last.
+    private let skips: [UInt8]
     private var buffer: ArraySlice<UInt8>
     private var position: Int
     /// Stream offset of `buffer.startIndex` (starts at -2: a CRLF is put in front so that a body beginning
@@ -73,7 +75,13 @@ public struct MultipartSplitter: Sendable {
             throw MultipartError(.invalidBoundary, message: "boundary must have 1 to 70 characters and no line break")
         }
         precondition(maxBodyChunk > 0 && maxHeaderBytes > 0)
-        self.delimiter = [13, 10, UInt8(ascii: "-"), UInt8(ascii: "-")] + bytes
+        let delimiter = [13, 10, UInt8(ascii: "-"), UInt8(ascii: "-")] + bytes
+        var skips = [UInt8](repeating: UInt8(delimiter.count), count: 256)
+        for (offset, byte) in delimiter.dropLast().enumerated() {
+            skips[Int(byte)] = UInt8(delimiter.count - 1 - offset)
+        }
+        self.delimiter = delimiter
+        self.skips = skips
         self.maxBodyChunk = maxBodyChunk
         self.maxHeaderBytes = maxHeaderBytes
         self.buffer = [13, 10][...]
@@ -291,26 +299,52 @@ public struct MultipartSplitter: Sendable {
 
     /// The first position in `from..<limit` where a delimiter starts or may start (when more input is needed);
     /// `nil` if every byte there is certainly content. After ``finish()``, incomplete delimiters are content.
+    ///
+    /// Where a whole delimiter fits in the buffer, windows are skipped Horspool-style on their last byte (runs of
+    /// CR or LF in pixel data stay fast); the few last positions, where only a prefix fits, use `memchr` for CR.
     private func findCandidate(from: Int, limit: Int) -> (Int, Match)? {
         guard from < limit else { return nil }
         let origin = buffer.startIndex
         let finished = finished
         return buffer.withUnsafeBytes { raw in
             delimiter.withUnsafeBytes { pattern in
-                let base = raw.baseAddress!
-                var index = from - origin
-                let stop = limit - origin
-                while index < stop {
-                    guard let found = memchr(base + index, 13, stop - index) else { return nil }
-                    let candidate = base.distance(to: UnsafeRawPointer(found))
-                    let match = Self.classify(raw, candidate, pattern)
-                    switch match {
-                    case .notDelimiter: index = candidate + 1
-                    case .needMore where finished: index = candidate + 1
-                    default: return (candidate + origin, match)
+                skips.withUnsafeBufferPointer { skips in
+                    let base = raw.baseAddress!
+                    let length = pattern.count
+                    let last = length - 1
+                    let lastByte = pattern[last]
+                    var index = from - origin
+                    let stop = limit - origin
+                    while index < stop && index + length <= raw.count {
+                        let tailByte = raw[index + last]
+                        if tailByte == lastByte && raw[index] == 13
+                            && memcmp(base + index, pattern.baseAddress!, last) == 0
+                        {
+                            let match = Self.classify(raw, index, pattern)
+                            if case .notDelimiter = match {
+                                index += 1
+                                continue
+                            }
+                            if case .needMore = match, finished {
+                                index += 1
+                                continue
+                            }
+                            return (index + origin, match)
+                        }
+                        index += Int(skips[Int(tailByte)])
                     }
+                    while index < stop {
+                        guard let found = memchr(base + index, 13, stop - index) else { return nil }
+                        let candidate = base.distance(to: UnsafeRawPointer(found))
+                        let match = Self.classify(raw, candidate, pattern)
+                        switch match {
+                        case .notDelimiter: index = candidate + 1
+                        case .needMore where finished: index = candidate + 1
+                        default: return (candidate + origin, match)
+                        }
+                    }
+                    return nil
                 }
-                return nil
             }
         }
     }
