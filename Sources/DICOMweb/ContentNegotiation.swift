@@ -24,7 +24,7 @@ public enum ContentNegotiation {
                 // Ranges are sorted by weight first; the most specific match decides, so scan all of them.
                 var chosen: MediaRange?
                 for range in ranges where matches(range, offer, syntax) {
-                    if chosen == nil || range.specificity > chosen!.specificity { chosen = range }
+                    if range.specificity > chosen?.specificity ?? -1 { chosen = range }
                 }
                 guard let chosen, chosen.quality > 0 else { continue }
                 if let current = best,

@@ -8,7 +8,7 @@
 
 /// A streaming, push-style splitter for `multipart/related` bodies (RFC 2046 §5.1.1, RFC 2387, PS3.18 §8.6).
 ///
-/// Feed the body with ``append(_:)-(ArraySlice<UInt8>)`` as it arrives, call ``next()`` until it returns `nil`
+/// Feed the body with ``append(_:)`` as it arrives, call ``next()`` until it returns `nil`
 /// (it needs more input), and call ``finish()`` at the end of the body, then drain ``next()`` again:
 ///
 ///     var splitter = try MultipartSplitter(boundary: "b")
@@ -111,6 +111,10 @@ public struct MultipartSplitter: Sendable {
 
     /// Adds the next bytes of the body.
     public mutating func append(_ chunk: [UInt8]) { append(chunk[...]) }
+
+    /// How many received bytes are held, not yet handed out (for tests and diagnostics): after draining
+    /// ``next()``, at most a partial delimiter with its padding, or a partial header line.
+    var bufferedByteCount: Int { buffer.endIndex - position }
 
     /// Marks the end of the body; the following ``next()`` calls deliver what remains, then `nil` or an error.
     public mutating func finish() { finished = true }

@@ -32,33 +32,3 @@ public struct Representation: Sendable, Hashable, CustomStringConvertible {
         return "\(mediaType) (transfer-syntax: \(transferSyntaxes.joined(separator: ", ")))"
     }
 }
-
-/// The outcome of content negotiation: what to send.
-public struct NegotiatedRepresentation: Sendable, Hashable {
-    /// The position of the chosen representation in the offers.
-    public var offerIndex: Int
-    /// The Content-Type to send (for multipart, of the whole body before the boundary is added), including
-    /// `transfer-syntax` when one applies (PS3.18 §8.7.3.4).
-    public var mediaType: MediaType
-    /// The chosen transfer syntax UID, `nil` when transfer syntaxes do not apply.
-    public var transferSyntax: String?
-    /// The weight of the range that selected it, in thousandths.
-    public var quality: Int
-}
-
-/// Nothing the client accepts can be produced: the reason for a 406 Not Acceptable (RFC 9110 §15.5.7,
-/// PS3.18 §8.7.3).
-public struct NotAcceptable: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The client's ranges with a non-zero weight.
-    public var accepted: [MediaRange]
-    /// What the resource can produce.
-    public var offered: [Representation]
-
-    /// A human-readable reason listing what is offered, suitable for a 406 response body.
-    public var description: String {
-        let asked =
-            accepted.isEmpty ? "nothing (every range has q=0)" : accepted.map(\.description).joined(separator: ", ")
-        let offers = offered.map(\.description).joined(separator: "; ")
-        return "None of the acceptable media types (\(asked)) can be produced. Available: \(offers)."
-    }
-}

@@ -110,6 +110,15 @@ import Testing
                 == 0)
     }
 
+    @Test func everythingRefused() {
+        #expect(throws: NotAcceptable.self) {
+            try ContentNegotiation.negotiate(AcceptHeader("*/*;q=0"), offers: [Representation(.dicomJSON)])
+        }
+        let reason = NotAcceptable(accepted: [], offered: [Representation(.dicomJSON)]).description
+        #expect(
+            reason == "None of the acceptable media types (none) can be produced. Available: application/dicom+json.")
+    }
+
     @Test func notAcceptableListsWhatIsOffered() {
         let accept = AcceptHeader(
             #"multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.4.50"#)

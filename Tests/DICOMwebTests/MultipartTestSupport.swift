@@ -1,4 +1,4 @@
-import DICOMweb
+@testable import DICOMweb
 
 /// One part as collected from splitter events.
 struct CollectedPart: Equatable {
@@ -14,6 +14,7 @@ struct SplitResult: Equatable {
     var sawEnd = false
     var error: MultipartError.Code?
     var largestBodyEvent = 0
+    var largestBuffered = 0
 
     /// Equal when the same parts and outcome came out, however the content was sliced.
     static func == (lhs: SplitResult, rhs: SplitResult) -> Bool {
@@ -58,6 +59,7 @@ func split(
             splitter.append(Array(body[index..<end]))
             index = end
             try drain()
+            result.largestBuffered = max(result.largestBuffered, splitter.bufferedByteCount)
         }
         splitter.finish()
         try drain()
