@@ -144,6 +144,7 @@ public struct MultipartSplitter: Sendable {
                     return nil
                 }
                 if buffer[position] == 10 {
+                    // Defensive: `.bodyStart` is entered at the CR of a CRLF blank line, so this is not expected.
                     position += 1
                     state = .body
                     continue
