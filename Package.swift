@@ -43,7 +43,8 @@ let package = Package(
         .executableTarget(name: "lantern", dependencies: ["LanternCLI"], swiftSettings: strictSwift6),
         // Fuzz targets: a replay tool normally; with `-DLANTERN_FUZZ -sanitize=fuzzer` a libFuzzer binary.
         .executableTarget(
-            name: "lantern-fuzz", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb"], path: "Sources/LanternFuzz",
+            name: "lantern-fuzz", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb"],
+            path: "Sources/LanternFuzz",
             swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMCoreTests", dependencies: ["DICOMCore", "DICOMDictionary"], swiftSettings: strictSwift6),
@@ -51,7 +52,8 @@ let package = Package(
         .target(
             name: "LanternTestSupport", dependencies: ["DICOMBinary"], path: "Tests/Support",
             swiftSettings: strictSwift6),
-        .testTarget(name: "DICOMwebTests", dependencies: ["DICOMweb"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "DICOMwebTests", dependencies: ["DICOMweb", "LanternTestSupport"], swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMBinaryTests", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML", "LanternTestSupport"],
             swiftSettings: strictSwift6),

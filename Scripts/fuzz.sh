@@ -17,7 +17,7 @@ swift build -c release --product lantern-fuzz --scratch-path "$scratch" \
 bin="$scratch/release/lantern-fuzz"
 lantern=${LANTERN_BIN:-.build/debug/lantern}
 
-mkdir -p fuzz-artifacts "$scratch/corpus/parser" "$scratch/corpus/json" "$scratch/corpus/xml" "$scratch/corpus/qido"
+mkdir -p fuzz-artifacts "$scratch/corpus/parser" "$scratch/corpus/json" "$scratch/corpus/xml" "$scratch/corpus/qido" "$scratch/corpus/multipart"
 cp -n "$corpus_src"/*.dcm "$scratch/corpus/parser/" 2>/dev/null || true
 if [ -x "$lantern" ]; then
     for f in "$corpus_src"/*.dcm; do
@@ -35,8 +35,12 @@ for q in "PatientName=Smith*" "StudyDate=20200101-20201231&StudyTime=0800-" "Stu
     printf '%s' "$q" >"$scratch/corpus/qido/seed$i"; i=$((i + 1))
 done
 
+# Multipart seeds: boundary line, then a body with a preamble, two parts (one binary) and an epilogue.
+printf 'b0undary\r\npreamble\r\n--b0undary\r\nContent-Type: application/dicom\r\n\r\nDICM\x00\x01\r\n--b0undary  \r\nContent-Location: a\r\n\r\n\r\n--b0undary--\r\nepilogue' >"$scratch/corpus/multipart/seed0"
+printf 'x\r\n--x\r\n\r\n\r\n--x--' >"$scratch/corpus/multipart/seed1"
+
 status=0
-for target in parser json xml qido; do
+for target in parser json xml qido multipart; do
     echo "fuzz: $target for ${seconds}s"
     LANTERN_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1 "$bin" "$scratch/corpus/$target" \
         -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \

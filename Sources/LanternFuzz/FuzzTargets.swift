@@ -11,7 +11,7 @@ import DICOMweb
 /// the DICOM JSON decoder and the Native DICOM Model XML decoder. Every input must end in a value or a
 /// thrown error; a crash, hang or runaway allocation is a bug.
 enum FuzzTargets {
-    enum Target: String { case parser, json, xml, qido }
+    enum Target: String { case parser, json, xml, qido, multipart }
 
     static func run(_ target: Target, _ data: [UInt8]) {
         switch target {
@@ -29,6 +29,8 @@ enum FuzzTargets {
             if let dataSet = try? NativeXMLDecoder.decode(data) { _ = DICOMJSONEncoder.encode(dataSet) }
         case .qido:
             QIDOFuzz.run(data)
+        case .multipart:
+            MultipartFuzz.run(data)
         }
     }
 

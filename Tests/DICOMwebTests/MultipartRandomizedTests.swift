@@ -1,4 +1,5 @@
 import DICOMweb
+import LanternTestSupport
 import Testing
 
 /// Randomized differential tests: contents made of delimiter-like bytes, split whole and in random chunk sizes

@@ -1,4 +1,5 @@
 import DICOMweb
+import LanternTestSupport
 import Testing
 
 /// RFC 3986 decoding of the raw query string, and a bounded property test: no input crashes the parser.
@@ -57,18 +58,5 @@ import Testing
             if let items = try? QIDOQueryString.decode(text), (try? QIDO.parse(items)) != nil { parsed += 1 }
         }
         #expect(parsed > 0)
-    }
-}
-
-/// A small deterministic generator, so a failure can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
