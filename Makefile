@@ -23,8 +23,7 @@ run: build
 ## Every test: Swift unit and corpus tests, the Python corpus comparison against pydicom, a short fuzz run.
 test: deps
 	$(SWIFT) build --build-tests
-	$(MAKE) --no-print-directory test-swift test-python
-	FUZZ_SECONDS=$(FUZZ_SECONDS) Scripts/fuzz.sh short
+	FUZZ_SECONDS=$(FUZZ_SECONDS) LANTERN_BIN=$(BIN) Scripts/test.sh
 
 test-swift:
 	$(SWIFT) test --skip-build --parallel

@@ -19,6 +19,15 @@ struct MultipartDelimiterMatcher: Sendable {
         case delimiter(end: Int)
         /// The close delimiter `--boundary--`; the epilogue starts at `end`.
         case close(end: Int)
+
+        /// The same match with its end moved from a buffer-relative offset to an index (`+ origin`).
+        func shifted(by origin: Int) -> Match {
+            switch self {
+            case .delimiter(let end): .delimiter(end: end + origin)
+            case .close(let end): .close(end: end + origin)
+            case .notDelimiter, .needMore: self
+            }
+        }
     }
 
     /// Longest transport padding accepted after a boundary; beyond it the delimiter is taken as content.
@@ -71,7 +80,7 @@ struct MultipartDelimiterMatcher: Sendable {
                                 index += 1
                                 continue
                             }
-                            return (index + origin, match)
+                            return (index + origin, match.shifted(by: origin))
                         }
                         index += Int(skips[Int(tailByte)])
                     }
@@ -82,7 +91,7 @@ struct MultipartDelimiterMatcher: Sendable {
                         switch match {
                         case .notDelimiter: index = candidate + 1
                         case .needMore where finished: index = candidate + 1
-                        default: return (candidate + origin, match)
+                        default: return (candidate + origin, match.shifted(by: origin))
                         }
                     }
                     return nil
@@ -96,11 +105,7 @@ struct MultipartDelimiterMatcher: Sendable {
         let origin = buffer.startIndex
         return buffer.withUnsafeBytes { raw in
             delimiter.withUnsafeBytes { pattern in
-                switch Self.classify(raw, index - origin, pattern) {
-                case .delimiter(let end): .delimiter(end: end + origin)
-                case .close(let end): .close(end: end + origin)
-                case let other: other
-                }
+                Self.classify(raw, index - origin, pattern).shifted(by: origin)
             }
         }
     }

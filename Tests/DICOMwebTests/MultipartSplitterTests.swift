@@ -209,3 +209,44 @@ import Testing
         }
     }
 }
+
+@Suite struct MultipartSliceIndexTests {
+    /// Chunks that are slices of a larger array (start index ≠ 0), as HTTP bodies and the fuzzer hand over.
+    /// Regression: a delimiter found by the window scan returned its end as a buffer-relative offset, so
+    /// the next read started before the slice (found by `make fuzz`).
+    @Test func slicesWithNonZeroStartIndex() throws {
+        let body = Array("junk\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello world, a longer body\r\n--b--\r\n".utf8)
+        let padded = [UInt8](repeating: 0x41, count: 1000) + body
+        for chunk in [1, 3, 7, 16, 64, body.count] {
+            var splitter = try MultipartSplitter(boundary: "b")
+            var content: [UInt8] = []
+            var parts = 0
+            var start = 1000
+            while start < padded.count {
+                splitter.append(padded[start..<min(start + chunk, padded.count)])
+                start += chunk
+                while let event = try splitter.next() {
+                    if case .body(let bytes) = event { content += bytes }
+                    if case .partStart = event { parts += 1 }
+                }
+            }
+            splitter.finish()
+            while let event = try splitter.next() {
+                if case .body(let bytes) = event { content += bytes }
+            }
+            #expect(parts == 1, "chunk \(chunk)")
+            #expect(String(decoding: content, as: UTF8.self) == "hello world, a longer body", "chunk \(chunk)")
+        }
+    }
+
+    @Test func fuzzCrashReplays() {
+        // The input `make fuzz` found (boundary line, then a body fed in data-driven chunks).
+        let data: [UInt8] = [
+            0x62, 0x30, 0x75, 0x6E, 0x64, 0x69, 0x32, 0x79, 0x0A, 0x0D, 0x0A, 0x2D, 0x2D, 0x78, 0x0D, 0x0A, 0x0D, 0x0A,
+            0x0D, 0x0A, 0x2D, 0x70, 0x00, 0x0D, 0x0A, 0x2D, 0x2D, 0x62, 0x30, 0x75, 0x6E, 0x64, 0x69, 0x32, 0x79, 0x0A,
+            0x0D, 0x0A, 0x2D, 0x2D, 0x78, 0x0D, 0x00, 0x0A, 0x0D, 0x0A, 0x0D, 0x0A, 0x2D, 0x70, 0x00, 0x0D, 0x00, 0x2E,
+            0x62, 0x30, 0x75, 0x6E, 0x64, 0x69, 0x0A, 0x0D, 0x0A, 0x0D, 0x0A, 0x2D, 0x70, 0x00, 0x0D, 0x00, 0x2E,
+        ]
+        MultipartFuzz.run(data)
+    }
+}
