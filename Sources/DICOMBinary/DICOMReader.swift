@@ -35,22 +35,10 @@ public enum DICOMReader {
         contentsOf path: String, options: ParserOptions = ParserOptions(), policy: ReadPolicy = .everything,
         chunkSize: Int = 1 << 16
     ) throws -> DICOMFile {
-        guard let handle = fopen(path, "rb") else { throw FileError(path: path, code: errno) }
-        defer { fclose(handle) }
-        var parser = StreamParser(options: options)
         var builder = DataSetBuilder(policy: policy)
-        var chunk = [UInt8](repeating: 0, count: max(chunkSize, 1))
-        while !builder.isComplete {
-            try drain(&parser, &builder)
-            if builder.isComplete { break }
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
-            if n == 0 {
-                if ferror(handle) != 0 { throw FileError(path: path, code: errno) }
-                parser.finish()
-                try drain(&parser, &builder)
-                break
-            }
-            parser.append(chunk[0..<n])
+        let parser = try drive(path: path, options: options, chunkSize: chunkSize) { event in
+            builder.consume(event)
+            return !builder.isComplete
         }
         return try file(parser, builder)
     }
@@ -65,28 +53,39 @@ public enum DICOMReader {
         contentsOf path: String, options: ParserOptions = ParserOptions(), chunkSize: Int = 1 << 16,
         stopAtPixelData: Bool = false, _ body: (ParseEvent) throws -> Void
     ) throws -> [ParseWarning] {
+        var depth = 0
+        let parser = try drive(path: path, options: options, chunkSize: chunkSize) { event in
+            if stopAtPixelData && depth == 0 && event.startedElement?.tag == .pixelData {
+                try body(.end)
+                return false
+            }
+            switch event {
+            case .sequenceStart, .encapsulatedStart: depth += 1
+            case .sequenceEnd, .encapsulatedEnd: depth -= 1
+            default: break
+            }
+            try body(event)
+            return true
+        }
+        return parser.warnings
+    }
+
+    /// Feeds a parser from the file at `path` and hands each event to `body` until `body` returns `false`
+    /// or the stream ends with ``ParseEvent/end``; returns the parser (for its warnings). Throws
+    /// `truncated` when the file ends before the data set does.
+    private static func drive(
+        path: String, options: ParserOptions, chunkSize: Int, _ body: (ParseEvent) throws -> Bool
+    ) throws -> StreamParser {
         guard let handle = fopen(path, "rb") else { throw FileError(path: path, code: errno) }
         defer { fclose(handle) }
         var parser = StreamParser(options: options)
         var chunk = [UInt8](repeating: 0, count: max(chunkSize, 1))
-        var done = false
         var finished = false
-        var depth = 0
-        while !done {
+        while true {
             while let event = try parser.next() {
-                if stopAtPixelData && depth == 0 && event.startedElement?.tag == .pixelData {
-                    try body(.end)
-                    return parser.warnings
-                }
-                switch event {
-                case .sequenceStart, .encapsulatedStart: depth += 1
-                case .sequenceEnd, .encapsulatedEnd: depth -= 1
-                default: break
-                }
-                try body(event)
-                if case .end = event { done = true }
+                guard try body(event) else { return parser }
+                if case .end = event { return parser }
             }
-            if done { break }
             if finished {
                 throw DICOMParseError(code: .truncated, offset: 0, path: "", message: "the stream ended early")
             }
@@ -99,7 +98,6 @@ public enum DICOMReader {
                 parser.append(chunk[0..<n])
             }
         }
-        return parser.warnings
     }
 
     private static func drain(_ parser: inout StreamParser, _ builder: inout DataSetBuilder) throws(DICOMParseError) {
