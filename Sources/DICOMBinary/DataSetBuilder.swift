@@ -160,9 +160,9 @@ public struct DataSetBuilder: Sendable {
     /// streaming encoders do).
     private mutating func add(_ element: DataElement) {
         if inMeta {
-            if !fileMeta.contains(element.tag) { fileMeta.set(element) }
-        } else if !stack[stack.count - 1].dataSet.contains(element.tag) {
-            stack[stack.count - 1].dataSet.set(element)
+            fileMeta.setIfAbsent(element)
+        } else {
+            stack[stack.count - 1].dataSet.setIfAbsent(element)
         }
     }
 

@@ -52,6 +52,18 @@ public struct DataSet: Hashable, Sendable, RandomAccessCollection {
         if p.found { elements[p.index] = element } else { elements.insert(element, at: p.index) }
     }
 
+    /// Inserts `element` unless an element with its tag is present; returns whether it was inserted.
+    @discardableResult public mutating func setIfAbsent(_ element: DataElement) -> Bool {
+        if elements.isEmpty || elements[elements.count - 1].tag < element.tag {
+            elements.append(element)
+            return true
+        }
+        let p = position(of: element.tag)
+        if p.found { return false }
+        elements.insert(element, at: p.index)
+        return true
+    }
+
     /// Removes the element with `tag` and returns it.
     @discardableResult public mutating func remove(_ tag: Tag) -> DataElement? {
         let p = position(of: tag)
