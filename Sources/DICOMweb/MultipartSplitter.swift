@@ -121,14 +121,7 @@ public struct MultipartSplitter: Sendable {
                     if finished { throw failure(.missingBoundary, "no boundary delimiter found") }
                     return nil
                 }
-                switch match {
-                case .delimiter(let next):
-                    position = next
-                    startHeaders()
-                case .close(let next):
-                    position = next
-                    state = .closed
-                default:
+                if !passDelimiter(match) {
                     position = at
                     return nil
                 }
@@ -149,22 +142,12 @@ public struct MultipartSplitter: Sendable {
                     state = .body
                     continue
                 }
-                switch matcher.classify(in: buffer, at: position) {
-                case .delimiter(let next):
-                    position = next
-                    startHeaders()
-                    return .partEnd
-                case .close(let next):
-                    position = next
-                    state = .closed
-                    return .partEnd
-                case .needMore where !finished:
-                    return nil
-                default:
-                    // The CR LF ending the header block, followed by content.
-                    position += 2
-                    state = .body
-                }
+                let match = matcher.classify(in: buffer, at: position)
+                if passDelimiter(match) { return .partEnd }
+                if case .needMore = match, !finished { return nil }
+                // The CR LF ending the header block, followed by content.
+                position += 2
+                state = .body
             case .body:
                 return try nextBodyEvent()
             }
@@ -187,17 +170,23 @@ public struct MultipartSplitter: Sendable {
             position = at
             return .body(buffer[start..<at])
         }
+        return passDelimiter(match) ? .partEnd : nil
+    }
+
+    /// Moves past a delimiter (the next part's headers follow) or the close delimiter (the epilogue
+    /// follows); `false`, changing nothing, for any other match.
+    private mutating func passDelimiter(_ match: MultipartDelimiterMatcher.Match) -> Bool {
         switch match {
         case .delimiter(let next):
             position = next
             startHeaders()
-            return .partEnd
+            return true
         case .close(let next):
             position = next
             state = .closed
-            return .partEnd
-        default:
-            return nil
+            return true
+        case .notDelimiter, .needMore:
+            return false
         }
     }
 
