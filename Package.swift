@@ -13,10 +13,18 @@ let package = Package(
         .library(name: "DICOMJSON", targets: ["DICOMJSON"]),
         .library(name: "DICOMXML", targets: ["DICOMXML"]),
         .library(name: "DICOMweb", targets: ["DICOMweb"]),
+        .library(name: "Archive", targets: ["Archive"]),
         .executable(name: "lantern", targets: ["lantern"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -33,11 +41,46 @@ let package = Package(
         // Transport-free PS3.18 model shared by the server and the client: media types and Accept
         // negotiation, the multipart/related codec, the QIDO-RS query model.
         .target(name: "DICOMweb", dependencies: ["DICOMCore", "DICOMDictionary"], swiftSettings: strictSwift6),
+        // The archive core: ingest analysis, services and the ports (IndexStore, BlobStore) the adapters
+        // implement. No HTTP, no SQL (ARCHITECTURE §2).
+        .target(
+            name: "Archive",
+            dependencies: [
+                "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6),
+        // Adapters: the embedded index on SQLite (GRDB) and the blob folder.
+        .target(
+            name: "ArchiveSQLite",
+            dependencies: ["Archive", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift6),
+        .target(
+            name: "ArchiveFileSystem",
+            dependencies: [
+                "Archive", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6),
+        // The HTTP layer: one controller per DICOMweb transaction, middleware, `buildApplication`.
+        .target(
+            name: "LanternServer",
+            dependencies: [
+                "Archive", "DICOMweb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwift6),
         .target(
             name: "LanternCLI",
             dependencies: [
                 "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML",
+                "Archive", "ArchiveSQLite", "ArchiveFileSystem", "LanternServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift6),
         .executableTarget(name: "lantern", dependencies: ["LanternCLI"], swiftSettings: strictSwift6),
@@ -56,6 +99,9 @@ let package = Package(
             name: "DICOMwebTests", dependencies: ["DICOMweb", "LanternTestSupport"], swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMBinaryTests", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML", "LanternTestSupport"],
+            swiftSettings: strictSwift6),
+        .testTarget(
+            name: "ArchiveTests", dependencies: ["Archive", "ArchiveSQLite", "ArchiveFileSystem", "LanternTestSupport"],
             swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMXMLTests", dependencies: ["DICOMXML", "LanternTestSupport"], swiftSettings: strictSwift6),
