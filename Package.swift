@@ -59,7 +59,7 @@ let package = Package(
             name: "ArchiveFileSystem",
             dependencies: [
                 "Archive", .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6),
         // The HTTP layer: one controller per DICOMweb transaction, middleware, `buildApplication`.
@@ -81,9 +81,13 @@ let package = Package(
                 "Archive", "ArchiveSQLite", "ArchiveFileSystem", "LanternServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strictSwift6),
-        .executableTarget(name: "lantern", dependencies: ["LanternCLI"], swiftSettings: strictSwift6),
+        .executableTarget(
+            name: "lantern",
+            dependencies: ["LanternCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSwift6),
         // Fuzz targets: a replay tool normally; with `-DLANTERN_FUZZ -sanitize=fuzzer` a libFuzzer binary.
         .executableTarget(
             name: "lantern-fuzz", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb"],
@@ -101,7 +105,8 @@ let package = Package(
             name: "DICOMBinaryTests", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML", "LanternTestSupport"],
             swiftSettings: strictSwift6),
         .testTarget(
-            name: "ArchiveTests", dependencies: ["Archive", "ArchiveSQLite", "ArchiveFileSystem", "LanternTestSupport"],
+            name: "ArchiveTests",
+            dependencies: ["Archive", "ArchiveSQLite", "ArchiveFileSystem", "LanternTestSupport"],
             swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMXMLTests", dependencies: ["DICOMXML", "LanternTestSupport"], swiftSettings: strictSwift6),

@@ -1,13 +1,34 @@
 import ArgumentParser
 
 /// The `lantern` command: a DICOMweb archive and its tools.
-public struct LanternCommand: ParsableCommand {
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
+public struct LanternCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "lantern",
         abstract: "Lantern: a DICOMweb image archive and DICOM toolkit.",
         version: "0.1.0",
-        subcommands: [DumpCommand.self]
+        subcommands: [ServeCommand.self, DumpCommand.self]
     )
 
     public init() {}
+}
+
+extension LanternCommand {
+    /// Parses the command line and runs the chosen command, awaiting the asynchronous ones.
+    ///
+    /// ArgumentParser's own `main()` is resolved to its synchronous overload when called from an executable's
+    /// top-level code on Linux, which refuses asynchronous commands; dispatching on the concrete types here
+    /// avoids that.
+    public static func runFromCommandLine() async {
+        do {
+            var command = try parseAsRoot()
+            if var serve = command as? ServeCommand {
+                try await serve.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -1,3 +1,3 @@
 import LanternCLI
 
-LanternCommand.main()
+await LanternCommand.runFromCommandLine()

@@ -1,0 +1,35 @@
+/// A failure of an archive service, with a code the HTTP layer maps to a status (ARCHITECTURE §8).
+///
+/// Messages name UIDs and byte offsets, never patient data.
+public struct ArchiveError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, in the terms a transport maps to its own statuses.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        /// The entity (study, series, instance, frame, bulk data) does not exist.
+        public static let notFound = Code(name: "notFound")
+        /// The request conflicts with what is stored (e.g. different content under an existing SOP Instance UID).
+        public static let conflict = Code(name: "conflict")
+        /// The request is malformed.
+        public static let invalidRequest = Code(name: "invalidRequest")
+        /// What was asked for exists but cannot be produced in the requested form.
+        public static let notAcceptable = Code(name: "notAcceptable")
+        /// The request is larger than the server accepts.
+        public static let tooLarge = Code(name: "tooLarge")
+        /// Storage failed (disk, database).
+        public static let storage = Code(name: "storage")
+        public var description: String { name }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// A message for the client and the log (no patient data).
+    public var message: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

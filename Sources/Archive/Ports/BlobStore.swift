@@ -1,0 +1,57 @@
+import NIOCore
+
+/// A blob being written: bytes go to a temporary place until ``BlobStore/commit(_:)``.
+public struct BlobUpload: Sendable {
+    /// The key it will be stored under.
+    public let key: BlobKey
+    /// Which object of the key.
+    public let kind: BlobKind
+    /// The store's handle (a file descriptor for the folder store).
+    public let handle: Int32
+    /// The temporary location.
+    public let temporaryPath: String
+    /// Creates an upload.
+    public init(key: BlobKey, kind: BlobKind, handle: Int32, temporaryPath: String) {
+        self.key = key
+        self.kind = kind
+        self.handle = handle
+        self.temporaryPath = temporaryPath
+    }
+}
+
+/// A stored blob opened for reading.
+public struct BlobHandle: Sendable {
+    /// The store's handle.
+    public let handle: Int32
+    /// Size in bytes.
+    public let size: UInt64
+    /// Creates a handle.
+    public init(handle: Int32, size: UInt64) {
+        self.handle = handle
+        self.size = size
+    }
+}
+
+/// Where the bytes of instances and their metadata documents live (ARCHITECTURE §5). Adapters: a folder
+/// (embedded default); an S3-compatible store later. Writes are two-phase: begin, append, commit (durable,
+/// then visible under its key) or abort.
+public protocol BlobStore: Sendable {
+    /// Starts writing object `kind` of `key`.
+    func begin(_ key: BlobKey, kind: BlobKind) async throws -> BlobUpload
+    /// Appends bytes to an upload.
+    func append(_ bytes: ByteBuffer, to upload: BlobUpload) async throws
+    /// Makes the upload durable and visible under its key.
+    func commit(_ upload: BlobUpload) async throws
+    /// Discards an upload.
+    func abort(_ upload: BlobUpload) async
+    /// Opens a stored object; `nil` when it does not exist.
+    func open(_ key: BlobKey, kind: BlobKind) async throws -> BlobHandle?
+    /// Reads up to `count` bytes at `offset` (fewer only at the end).
+    func read(_ handle: BlobHandle, offset: UInt64, count: Int) async throws -> ByteBuffer
+    /// Closes a handle.
+    func close(_ handle: BlobHandle)
+    /// Removes every object of `key` (no error when absent).
+    func remove(_ key: BlobKey) async throws
+    /// Removes temporaries left by a crash; call at start, before serving.
+    func sweepTemporaries() async throws
+}

@@ -1,0 +1,70 @@
+import DICOMCore
+import DICOMweb
+
+/// One entity a QIDO-RS search found: its attributes at its level and above, with the computed attributes
+/// (counts, modalities, availability) filled in by the index.
+public struct SearchMatch: Sendable {
+    /// The entity's attributes, ready to be filtered to the requested return keys.
+    public var attributes: DataSet
+    /// Study, series and instance UIDs of the entity (series / instance `nil` above their level).
+    public var studyUID: String
+    /// Series Instance UID, for series and instances.
+    public var seriesUID: String?
+    /// SOP Instance UID, for instances.
+    public var sopInstanceUID: String?
+
+    /// Creates a match.
+    public init(attributes: DataSet, studyUID: String, seriesUID: String?, sopInstanceUID: String?) {
+        self.attributes = attributes
+        self.studyUID = studyUID
+        self.seriesUID = seriesUID
+        self.sopInstanceUID = sopInstanceUID
+    }
+}
+
+/// Which stored instances a retrieve or delete addresses.
+public enum InstanceSelection: Hashable, Sendable {
+    /// Every instance of a study.
+    case study(String)
+    /// Every instance of a series of a study.
+    case series(study: String, series: String)
+    /// One instance.
+    case instance(study: String, series: String, sop: String)
+}
+
+/// The archive's index: what is stored, searchable by attributes (ARCHITECTURE §5). Adapters: SQLite
+/// (embedded default); PostgreSQL later. Implementations commit every change atomically.
+public protocol IndexStore: Sendable {
+    /// The stored instance with this SOP Instance UID, in any study.
+    func instance(sopInstanceUID: String) async throws -> StoredInstance?
+
+    /// Records `key` as possibly orphaned before its bytes are made durable, so that a crash between the blob
+    /// commit and ``commit(_:replacing:)`` is cleaned up by ``takeJournal()``.
+    func journal(_ key: BlobKey) async throws
+
+    /// Makes an instance visible, in one transaction: inserts its rows (replacing `replacing`'s, whose blob key
+    /// goes to the journal for deletion), updates study and series aggregates and clears `record`'s journal
+    /// entry. Throws ``ArchiveError/Code/conflict`` when the SOP Instance UID is stored under another
+    /// study or series, or when `replacing` no longer matches what is stored (a concurrent writer won).
+    func commit(_ record: InstanceRecord, replacing: StoredInstance?) async throws
+
+    /// Journal entries whose blobs are not referenced by any instance (to delete), after removing the entries
+    /// of blobs that are referenced.
+    func takeJournal() async throws -> [BlobKey]
+
+    /// Forgets journal entries once their blobs are deleted.
+    func clearJournal(_ keys: [BlobKey]) async throws
+
+    /// The instances a selection addresses, in series then instance order; empty when none.
+    func instances(_ selection: InstanceSelection) async throws -> [StoredInstance]
+
+    /// Deletes the selection's rows in one transaction, journaling their blob keys; returns those keys.
+    func delete(_ selection: InstanceSelection) async throws -> [BlobKey]
+
+    /// Runs a QIDO-RS search: entities of `query.level` in the index's stable order (storage order), which
+    /// match every key of the query, skipping `query.offset` and returning at most `limit` matches.
+    /// `hasMore` tells whether more matches exist beyond the last one returned.
+    func search(
+        _ query: QIDOQuery, limit: Int, matches: @escaping @Sendable (DataSet) -> Bool
+    ) async throws -> (matches: [SearchMatch], hasMore: Bool)
+}

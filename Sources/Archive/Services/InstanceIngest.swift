@@ -1,0 +1,119 @@
+import DICOMBinary
+import DICOMCore
+import NIOCore
+
+/// One instance being stored: its bytes go to a new blob while the parser reads them, in one pass with bounded
+/// memory (ARCHITECTURE §1, STOW journey). Made by ``StoreService/begin(expectedStudy:)``; feed it with
+/// ``append(_:)``, then call ``finish()`` (or ``abort()`` when the body breaks off).
+public struct InstanceIngest {
+    let service: StoreService
+    let expectedStudy: String?
+    let key = BlobKey.random()
+    var upload: BlobUpload?
+    var parser = StreamParser()
+    var analyzer = InstanceAnalyzer()
+    var pending = ByteBuffer()
+    var size: UInt64 = 0
+    var parseError: String?
+
+    static let flushSize = 512 * 1024
+
+    init(service: StoreService, expectedStudy: String?) {
+        self.service = service
+        self.expectedStudy = expectedStudy
+    }
+
+    /// Takes the next bytes of the instance. Throws only when storage fails; unreadable content is reported
+    /// by ``finish()``.
+    public mutating func append(_ bytes: ArraySlice<UInt8>) async throws {
+        size += UInt64(bytes.count)
+        if parseError == nil {
+            parser.append(bytes)
+            drain()
+        }
+        guard parseError == nil else { return }
+        if upload == nil {
+            try await service.index.journal(key)
+            upload = try await service.blobs.begin(key, kind: .instance)
+        }
+        pending.writeBytes(bytes)
+        if pending.readableBytes >= Self.flushSize { try await flush() }
+    }
+
+    private mutating func drain() {
+        do {
+            while let event = try parser.next() { analyzer.consume(event) }
+        } catch {
+            parseError = "\(error)"
+        }
+    }
+
+    private mutating func flush() async throws {
+        guard let upload, pending.readableBytes > 0 else { return }
+        try await service.blobs.append(pending, to: upload)
+        pending = ByteBuffer()
+    }
+
+    /// Discards what was written.
+    public mutating func abort() async {
+        if let upload { await service.blobs.abort(upload) }
+        upload = nil
+    }
+
+    /// Ends the instance: checks it, makes it durable and visible, and says what happened.
+    public mutating func finish() async -> StoreOutcome {
+        if parseError == nil {
+            parser.finish()
+            drain()
+        }
+        guard parseError == nil, let analysis = analyzer.analysis() else {
+            await abort()
+            return StoreOutcome(
+                sopClassUID: nil, sopInstanceUID: nil, failure: .cannotUnderstand,
+                comment: "not a readable DICOM instance: \(parseError ?? "the data set ended early")")
+        }
+        let attributes = analysis.attributes
+        let sopClass = attributes.string(Tag(0x0008_0016))
+        let sopInstance = attributes.string(Tag(0x0008_0018))
+        let study = attributes.string(Tag(0x0020_000D))
+        let series = attributes.string(Tag(0x0020_000E))
+        func fail(_ reason: StoreOutcome.Failure, _ comment: String) -> StoreOutcome {
+            StoreOutcome(sopClassUID: sopClass, sopInstanceUID: sopInstance, failure: reason, comment: comment)
+        }
+        guard analysis.fileMeta.contains(.transferSyntaxUID) else {
+            await abort()
+            return fail(.cannotUnderstand, "not a DICOM Part 10 file: no file meta information (PS3.10 §7.1)")
+        }
+        var missing: [String] = []
+        if sopClass?.isEmpty ?? true { missing.append("SOPClassUID (0008,0016)") }
+        if sopInstance?.isEmpty ?? true { missing.append("SOPInstanceUID (0008,0018)") }
+        if study?.isEmpty ?? true { missing.append("StudyInstanceUID (0020,000D)") }
+        if series?.isEmpty ?? true { missing.append("SeriesInstanceUID (0020,000E)") }
+        guard missing.isEmpty, let sopClass, let sopInstance, let study, let series else {
+            await abort()
+            return fail(.dataSetDoesNotMatchSOPClass, "missing required attributes: " + missing.joined(separator: ", "))
+        }
+        if let expectedStudy, expectedStudy != study {
+            await abort()
+            return fail(
+                .dataSetDoesNotMatchSOPClass,
+                "StudyInstanceUID \(study) differs from the study of the request, \(expectedStudy)")
+        }
+        do {
+            try await flush()
+            guard let upload else { throw ArchiveError(.storage, "no bytes written") }
+            try await service.blobs.commit(upload)
+            self.upload = nil
+            let record = StoredInstance(
+                studyUID: study, seriesUID: series, sopInstanceUID: sopInstance, sopClassUID: sopClass,
+                transferSyntaxUID: analysis.transferSyntax.uid, blobKey: key, size: size,
+                pixelLayout: analysis.pixelLayout, pixelDataOffset: analysis.pixelDataOffset,
+                storedAt: service.now())
+            try await service.writeSidecars(key, analysis)
+            return await service.commit(InstanceRecord(instance: record, attributes: attributes))
+        } catch {
+            await abort()
+            return fail(.processingFailure, "storage failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import DICOMBinary
+import DICOMCore
+import NIOCore
+
+/// Reads what is stored (PS3.18 §10.4 WADO-RS): instances as stored, the metadata documents ingest
+/// precomputed, frame and bulk data byte ranges. Never parses an instance to answer `/metadata` or `/frames`,
+/// except to rebuild a metadata document that is missing.
+public struct RetrieveService: Sendable {
+    /// The index.
+    public let index: any IndexStore
+    /// The blobs.
+    public let blobs: any BlobStore
+
+    /// Creates the service.
+    public init(index: any IndexStore, blobs: any BlobStore) {
+        self.index = index
+        self.blobs = blobs
+    }
+
+    /// The instances `selection` addresses; throws ``ArchiveError/Code/notFound`` when there are none.
+    public func instances(_ selection: InstanceSelection) async throws -> [StoredInstance] {
+        let found = try await index.instances(selection)
+        guard !found.isEmpty else { throw ArchiveError(.notFound, "no such \(selection.levelName)") }
+        return found
+    }
+
+    /// The metadata document of an instance (JSON or XML), with relative BulkDataURIs
+    /// (``InstanceAnalyzer/bulkDataPath(offset:length:)``).
+    public func metadata(_ instance: StoredInstance, kind: BlobKind) async throws -> [UInt8] {
+        if let handle = try await blobs.open(instance.blobKey, kind: kind) {
+            defer { blobs.close(handle) }
+            if handle.size > 0 {
+                let buffer = try await blobs.read(handle, offset: 0, count: Int(handle.size))
+                return Array(buffer.readableBytesView)
+            }
+        }
+        // Derived data: rebuild it from the instance (e.g. after a power loss cut the document short).
+        var analyzer = InstanceAnalyzer()
+        var parser = StreamParser()
+        try await stream(instance, range: nil) { buffer in
+            parser.append(buffer.readableBytesView)
+            while let event = try parser.next() { analyzer.consume(event) }
+        }
+        parser.finish()
+        while let event = try parser.next() { analyzer.consume(event) }
+        guard let analysis = analyzer.analysis() else {
+            throw ArchiveError(.storage, "instance \(instance.sopInstanceUID) cannot be read")
+        }
+        return kind == .metadataXML ? analysis.metadataXML : analysis.metadataJSON
+    }
+
+    /// Streams the stored bytes of an instance (or a range of them) in chunks of at most 256 KiB.
+    public func stream(
+        _ instance: StoredInstance, range: ByteRange?, chunk: (ByteBuffer) async throws -> Void
+    ) async throws {
+        guard let handle = try await blobs.open(instance.blobKey, kind: .instance) else {
+            throw ArchiveError(.storage, "the bytes of instance \(instance.sopInstanceUID) are missing")
+        }
+        defer { blobs.close(handle) }
+        let range = range ?? ByteRange(offset: 0, length: handle.size)
+        guard range.offset + range.length <= handle.size else {
+            throw ArchiveError(.notFound, "the byte range lies outside instance \(instance.sopInstanceUID)")
+        }
+        var offset = range.offset
+        let end = range.offset + range.length
+        while offset < end {
+            let n = Int(min(256 * 1024, end - offset))
+            let buffer = try await blobs.read(handle, offset: offset, count: n)
+            guard buffer.readableBytes == n else {
+                throw ArchiveError(.storage, "instance \(instance.sopInstanceUID) is shorter than indexed")
+            }
+            try await chunk(buffer)
+            offset += UInt64(n)
+        }
+    }
+}
+
+extension InstanceSelection {
+    var levelName: String {
+        switch self {
+        case .study: "study"
+        case .series: "series"
+        case .instance: "instance"
+        }
+    }
+}

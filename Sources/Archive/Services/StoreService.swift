@@ -1,0 +1,136 @@
+import DICOMCore
+import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Stores instances (PS3.18 §10.5 STOW-RS; equally usable by a DIMSE C-STORE later, ARCHITECTURE §2 rule 2).
+///
+/// Safety: an instance's blob key is journaled before any byte is written, its bytes are durable before its
+/// index row is committed, and the row is what makes it visible. A crash at any point leaves either a
+/// complete, visible instance or journaled bytes that ``recover()`` removes at the next start.
+public struct StoreService: Sendable {
+    /// The index.
+    public let index: any IndexStore
+    /// The blobs.
+    public let blobs: any BlobStore
+    /// What to do with a second instance under a stored SOP Instance UID.
+    public let duplicates: DuplicatePolicy
+
+    /// Creates the service.
+    public init(index: any IndexStore, blobs: any BlobStore, duplicates: DuplicatePolicy = .acceptIdentical) {
+        self.index = index
+        self.blobs = blobs
+        self.duplicates = duplicates
+    }
+
+    func now() -> Int64 { Int64(time(nil)) }
+
+    /// Starts storing one instance. `expectedStudy` is the study of the target resource
+    /// (`POST /studies/{study}`), which every instance must belong to.
+    public func begin(expectedStudy: String?) -> InstanceIngest {
+        InstanceIngest(service: self, expectedStudy: expectedStudy)
+    }
+
+    /// Removes temporaries and blobs that no committed instance references (left by a crash). Call at start.
+    public func recover() async throws -> Int {
+        try await blobs.sweepTemporaries()
+        let orphans = try await index.takeJournal()
+        for key in orphans { try await blobs.remove(key) }
+        try await index.clearJournal(orphans)
+        return orphans.count
+    }
+
+    func writeSidecars(_ key: BlobKey, _ analysis: InstanceAnalysis) async throws {
+        for (kind, bytes) in [(BlobKind.metadataJSON, analysis.metadataJSON), (.metadataXML, analysis.metadataXML)] {
+            let upload = try await blobs.begin(key, kind: kind)
+            do {
+                try await blobs.append(ByteBuffer(bytes: bytes), to: upload)
+                try await blobs.commit(upload)
+            } catch {
+                await blobs.abort(upload)
+                throw error
+            }
+        }
+    }
+
+    func commit(_ record: InstanceRecord) async -> StoreOutcome {
+        let instance = record.instance
+        var outcome = StoreOutcome(
+            sopClassUID: instance.sopClassUID, sopInstanceUID: instance.sopInstanceUID, studyUID: instance.studyUID,
+            seriesUID: instance.seriesUID)
+        do {
+            let existing = try await index.instance(sopInstanceUID: instance.sopInstanceUID)
+            if let existing {
+                if existing.studyUID != instance.studyUID || existing.seriesUID != instance.seriesUID {
+                    throw ArchiveError(.conflict, "SOP Instance UID already stored in another study or series")
+                }
+                switch duplicates {
+                case .reject:
+                    throw ArchiveError(.conflict, "an instance with this SOP Instance UID is already stored")
+                case .overwrite:
+                    try await index.commit(record, replacing: existing)
+                    await discard(existing.blobKey)
+                    outcome.warning = nil
+                case .acceptIdentical:
+                    guard try await sameBytes(existing.blobKey, instance.blobKey) else {
+                        throw ArchiveError(
+                            .conflict, "an instance with this SOP Instance UID and different content is stored")
+                    }
+                    await discard(instance.blobKey)
+                }
+            } else {
+                try await index.commit(record, replacing: nil)
+            }
+            return outcome
+        } catch let error as ArchiveError where error.code == .conflict {
+            await discard(instance.blobKey)
+            outcome.failure = .duplicateSOPInstance
+            outcome.comment = error.message
+            return outcome
+        } catch {
+            await discard(instance.blobKey)
+            outcome.failure = .processingFailure
+            outcome.comment = "storage failed: \(error)"
+            return outcome
+        }
+    }
+
+    /// Removes a journaled blob that is not (or no longer) referenced.
+    func discard(_ key: BlobKey) async {
+        do {
+            try await blobs.remove(key)
+            try await index.clearJournal([key])
+        } catch {
+            // Left in the journal: the next recover() removes it.
+        }
+    }
+
+    /// Whether two stored instances have the same bytes, compared in bounded chunks.
+    func sameBytes(_ a: BlobKey, _ b: BlobKey) async throws -> Bool {
+        guard let ha = try await blobs.open(a, kind: .instance) else { return false }
+        defer { blobs.close(ha) }
+        guard let hb = try await blobs.open(b, kind: .instance) else { return false }
+        defer { blobs.close(hb) }
+        guard ha.size == hb.size else { return false }
+        var offset: UInt64 = 0
+        while offset < ha.size {
+            let n = Int(min(UInt64(1 << 20), ha.size - offset))
+            let x = try await blobs.read(ha, offset: offset, count: n)
+            let y = try await blobs.read(hb, offset: offset, count: n)
+            if x != y { return false }
+            offset += UInt64(n)
+        }
+        return true
+    }
+
+    /// Deletes what `selection` addresses: index rows first (in one transaction), then the blobs.
+    /// Throws ``ArchiveError/Code/notFound`` when nothing matches.
+    public func delete(_ selection: InstanceSelection) async throws {
+        let keys = try await index.delete(selection)
+        guard !keys.isEmpty else { throw ArchiveError(.notFound, "nothing stored under that resource") }
+        for key in keys { try? await blobs.remove(key) }
+        try? await index.clearJournal(keys)
+    }
+}

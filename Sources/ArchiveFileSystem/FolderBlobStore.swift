@@ -1,0 +1,161 @@
+import Archive
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The embedded blob store: one folder (ARCHITECTURE §5).
+///
+/// Layout: `blobs/ab/cd/<key>.<kind>` for committed objects (fan-out by the key's first four hexadecimal
+/// digits), `tmp/` for uploads in progress. A commit is `fsync(file)`, `rename` into place, `fsync(folder)`:
+/// after it returns, the object survives a crash or power loss; before, it is invisible. Blocking system
+/// calls run on NIO's blocking thread pool, never on the cooperative pool (ARCHITECTURE §7).
+public struct FolderBlobStore: BlobStore {
+    /// The root folder.
+    public let root: String
+    private let pool: NIOThreadPool
+
+    /// Opens (creating when needed) a store at `root`.
+    public init(root: String, pool: NIOThreadPool = .singleton) throws {
+        self.root = root
+        self.pool = pool
+        try Self.makeDirectories(root)
+        try Self.makeDirectories(root + "/tmp")
+        try Self.makeDirectories(root + "/blobs")
+    }
+
+    static func makeDirectories(_ path: String) throws {
+        var partial = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            partial += "/" + component
+            if mkdir(partial, 0o755) != 0 && errno != EEXIST {
+                throw ArchiveError(.storage, "cannot create folder \(partial): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    private func folder(_ key: BlobKey) -> String {
+        let k = key.rawValue
+        return "\(root)/blobs/\(k.prefix(2))/\(k.dropFirst(2).prefix(2))"
+    }
+
+    private func path(_ key: BlobKey, _ kind: BlobKind) -> String { "\(folder(key))/\(key.rawValue).\(kind.rawValue)" }
+
+    private static func failure(_ what: String) -> ArchiveError {
+        ArchiveError(.storage, "\(what): \(String(cString: strerror(errno)))")
+    }
+
+    public func begin(_ key: BlobKey, kind: BlobKind) async throws -> BlobUpload {
+        let temporary = "\(root)/tmp/\(key.rawValue).\(kind.rawValue)"
+        let fd = try await pool.runIfActive {
+            let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw Self.failure("cannot create a temporary blob") }
+            return fd
+        }
+        return BlobUpload(key: key, kind: kind, handle: fd, temporaryPath: temporary)
+    }
+
+    public func append(_ bytes: ByteBuffer, to upload: BlobUpload) async throws {
+        try await pool.runIfActive {
+            try bytes.withUnsafeReadableBytes { raw in
+                var done = 0
+                while done < raw.count {
+                    let n = write(upload.handle, raw.baseAddress! + done, raw.count - done)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw Self.failure("cannot write a blob")
+                    }
+                    done += n
+                }
+            }
+        }
+    }
+
+    public func commit(_ upload: BlobUpload) async throws {
+        let destinationFolder = folder(upload.key)
+        let destination = path(upload.key, upload.kind)
+        try await pool.runIfActive {
+            defer { Glibc.close(upload.handle) }
+            guard fsync(upload.handle) == 0 else { throw Self.failure("cannot flush a blob") }
+            try Self.makeDirectories(destinationFolder)
+            guard rename(upload.temporaryPath, destination) == 0 else { throw Self.failure("cannot commit a blob") }
+            let dir = Glibc.open(destinationFolder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dir >= 0 {
+                _ = fsync(dir)
+                Glibc.close(dir)
+            }
+        }
+    }
+
+    public func abort(_ upload: BlobUpload) async {
+        _ = try? await pool.runIfActive {
+            Glibc.close(upload.handle)
+            unlink(upload.temporaryPath)
+        }
+    }
+
+    public func open(_ key: BlobKey, kind: BlobKind) async throws -> BlobHandle? {
+        let p = path(key, kind)
+        return try await pool.runIfActive { () throws -> BlobHandle? in
+            let fd = Glibc.open(p, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                if errno == ENOENT { return nil }
+                throw Self.failure("cannot open a blob")
+            }
+            var st = stat()
+            guard fstat(fd, &st) == 0 else {
+                Glibc.close(fd)
+                throw Self.failure("cannot stat a blob")
+            }
+            return BlobHandle(handle: fd, size: UInt64(st.st_size))
+        }
+    }
+
+    public func read(_ handle: BlobHandle, offset: UInt64, count: Int) async throws -> ByteBuffer {
+        try await pool.runIfActive {
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+                var done = 0
+                while done < count {
+                    let n = pread(handle.handle, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw Self.failure("cannot read a blob")
+                    }
+                    if n == 0 { break }
+                    done += n
+                }
+                return done
+            }
+            return buffer
+        }
+    }
+
+    public func close(_ handle: BlobHandle) { _ = Glibc.close(handle.handle) }
+
+    public func remove(_ key: BlobKey) async throws {
+        let paths = BlobKind.allCases.map { path(key, $0) }
+        try await pool.runIfActive {
+            for p in paths where unlink(p) != 0 && errno != ENOENT { throw Self.failure("cannot remove a blob") }
+        }
+    }
+
+    public func sweepTemporaries() async throws {
+        let tmp = root + "/tmp"
+        try await pool.runIfActive {
+            guard let dir = opendir(tmp) else { throw Self.failure("cannot list \(tmp)") }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                unlink(tmp + "/" + name)
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+import Archive
+import DICOMBinary
+import DICOMCore
+import DICOMweb
+import Foundation
+import GRDB
+
+/// The embedded index: SQLite through GRDB, in WAL mode with one writer and a pool of readers
+/// (ARCHITECTURE §5). Every query binds its values; none is built from request text.
+public struct SQLiteIndexStore: IndexStore {
+    let pool: DatabasePool
+
+    /// Opens (creating and migrating when needed) the index at `path`.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        config.busyMode = .timeout(10)
+        pool = try DatabasePool(path: path, configuration: config)
+        try Schema.migrator().migrate(pool)
+    }
+
+    // MARK: Instances
+
+    static func storedInstance(_ row: Row) -> StoredInstance? {
+        guard let key = BlobKey(row["blob_key"]) else { return nil }
+        let layout: [UInt8]? = (row["pixel_layout"] as Data?).map { [UInt8]($0) }
+        let offset: Int64? = row["pixel_offset"]
+        return StoredInstance(
+            studyUID: row["study_uid"], seriesUID: row["series_uid"], sopInstanceUID: row["sop_uid"],
+            sopClassUID: row["sop_class_uid"], transferSyntaxUID: row["transfer_syntax"], blobKey: key,
+            size: UInt64(row["size"] as Int64), pixelLayout: layout.flatMap { PixelLayout(encoded: $0) },
+            pixelDataOffset: offset.map { UInt64($0) }, storedAt: row["stored_at"])
+    }
+
+    static let instanceColumns = """
+        i.sop_uid, i.sop_class_uid, i.transfer_syntax, i.blob_key, i.size, i.pixel_layout, i.pixel_offset,
+        i.stored_at, se.series_uid, st.study_uid
+        """
+    static let instanceJoin = """
+        FROM instance i JOIN series se ON se.pk = i.series_pk JOIN study st ON st.pk = i.study_pk
+        """
+
+    public func instance(sopInstanceUID: String) async throws -> StoredInstance? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT \(Self.instanceColumns) \(Self.instanceJoin) WHERE i.sop_uid = ?",
+                arguments: [sopInstanceUID]
+            ).flatMap(Self.storedInstance)
+        }
+    }
+
+    public func instances(_ selection: InstanceSelection) async throws -> [StoredInstance] {
+        let (condition, arguments) = Self.condition(selection)
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.instanceColumns) \(Self.instanceJoin) WHERE \(condition)
+                    ORDER BY se.pk, i.instance_number, i.pk
+                    """, arguments: arguments
+            ).compactMap(Self.storedInstance)
+        }
+    }
+
+    static func condition(_ selection: InstanceSelection) -> (String, StatementArguments) {
+        switch selection {
+        case .study(let s): ("st.study_uid = ?", [s])
+        case .series(let s, let se): ("st.study_uid = ? AND se.series_uid = ?", [s, se])
+        case .instance(let s, let se, let i): ("st.study_uid = ? AND se.series_uid = ? AND i.sop_uid = ?", [s, se, i])
+        }
+    }
+
+    // MARK: Writes
+
+    public func journal(_ key: BlobKey) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)", arguments: [key.rawValue])
+        }
+    }
+
+    public func takeJournal() async throws -> [BlobKey] {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM blob_journal WHERE blob_key IN (SELECT blob_key FROM instance)")
+            return try String.fetchAll(db, sql: "SELECT blob_key FROM blob_journal").compactMap(BlobKey.init)
+        }
+    }
+
+    public func clearJournal(_ keys: [BlobKey]) async throws {
+        try await pool.write { db in
+            for key in keys {
+                try db.execute(sql: "DELETE FROM blob_journal WHERE blob_key = ?", arguments: [key.rawValue])
+            }
+        }
+    }
+
+    public func commit(_ record: InstanceRecord, replacing: StoredInstance?) async throws {
+        let instance = record.instance
+        let levels = AttributeLevel.split(record.attributes)
+        let studyBlob = Data(AttributeCodec.encode(levels.study))
+        let seriesBlob = Data(AttributeCodec.encode(levels.series))
+        let instanceBlob = Data(AttributeCodec.encode(levels.instance))
+        let attributes = record.attributes
+        try await pool.write { db in
+            let existing = try Row.fetchOne(
+                db, sql: "SELECT \(Self.instanceColumns) \(Self.instanceJoin) WHERE i.sop_uid = ?",
+                arguments: [instance.sopInstanceUID]
+            ).flatMap(Self.storedInstance)
+            if existing?.blobKey != replacing?.blobKey {
+                throw ArchiveError(.conflict, "instance \(instance.sopInstanceUID) was changed by another request")
+            }
+            if let existing, existing.studyUID != instance.studyUID || existing.seriesUID != instance.seriesUID {
+                throw ArchiveError(
+                    .conflict, "instance \(instance.sopInstanceUID) is stored in another study or series")
+            }
+            // Study: insert, or refresh its attributes from the newest instance.
+            try db.execute(
+                sql: """
+                    INSERT INTO study(study_uid, patient_id, study_date, accession_number, attributes)
+                    VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(study_uid) DO UPDATE SET patient_id = excluded.patient_id,
+                        study_date = excluded.study_date, accession_number = excluded.accession_number,
+                        attributes = excluded.attributes
+                    """,
+                arguments: [
+                    instance.studyUID, attributes.string(Tag(0x0010_0020)), attributes.string(Tag(0x0008_0020)),
+                    attributes.string(Tag(0x0008_0050)), studyBlob,
+                ])
+            let studyPK = try Int64.fetchOne(
+                db, sql: "SELECT pk FROM study WHERE study_uid = ?", arguments: [instance.studyUID])!
+            if let seriesStudy = try Int64.fetchOne(
+                db, sql: "SELECT study_pk FROM series WHERE series_uid = ?", arguments: [instance.seriesUID]),
+                seriesStudy != studyPK
+            {
+                throw ArchiveError(.conflict, "series \(instance.seriesUID) belongs to another study")
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO series(series_uid, study_pk, modality, attributes) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(series_uid) DO UPDATE SET modality = excluded.modality, attributes = excluded.attributes
+                    """,
+                arguments: [instance.seriesUID, studyPK, attributes.string(Tag(0x0008_0060)), seriesBlob])
+            let seriesPK = try Int64.fetchOne(
+                db, sql: "SELECT pk FROM series WHERE series_uid = ?", arguments: [instance.seriesUID])!
+            if let replaced = existing {
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)",
+                    arguments: [replaced.blobKey.rawValue])
+                try db.execute(sql: "DELETE FROM instance WHERE sop_uid = ?", arguments: [instance.sopInstanceUID])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO instance(sop_uid, series_pk, study_pk, sop_class_uid, instance_number,
+                        transfer_syntax, blob_key, size, pixel_layout, pixel_offset, stored_at, attributes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    instance.sopInstanceUID, seriesPK, studyPK, instance.sopClassUID, attributes.int(Tag(0x0020_0013)),
+                    instance.transferSyntaxUID, instance.blobKey.rawValue, Int64(instance.size),
+                    instance.pixelLayout.map { Data($0.encoded) }, instance.pixelDataOffset.map { Int64($0) },
+                    instance.storedAt, instanceBlob,
+                ])
+            try db.execute(sql: "DELETE FROM blob_journal WHERE blob_key = ?", arguments: [instance.blobKey.rawValue])
+            try Self.refreshAggregates(db, studyPK: studyPK, seriesPKs: [seriesPK])
+        }
+    }
+
+    /// Recomputes the counts and lists QIDO returns (PS3.18 §10.6.3.3) for a study and some of its series.
+    static func refreshAggregates(_ db: Database, studyPK: Int64, seriesPKs: [Int64]) throws {
+        for pk in seriesPKs {
+            try db.execute(
+                sql:
+                    "UPDATE series SET num_instances = (SELECT count(*) FROM instance WHERE series_pk = ?) WHERE pk = ?",
+                arguments: [pk, pk])
+        }
+        try db.execute(
+            sql: """
+                UPDATE study SET
+                    num_series = (SELECT count(*) FROM series WHERE study_pk = ?1),
+                    num_instances = (SELECT count(*) FROM instance WHERE study_pk = ?1),
+                    modalities = coalesce((SELECT group_concat(m, '\\') FROM
+                        (SELECT DISTINCT modality AS m FROM series WHERE study_pk = ?1 AND modality IS NOT NULL
+                         ORDER BY modality)), ''),
+                    sop_classes = coalesce((SELECT group_concat(c, '\\') FROM
+                        (SELECT DISTINCT sop_class_uid AS c FROM instance WHERE study_pk = ?1 ORDER BY sop_class_uid)), '')
+                WHERE pk = ?1
+                """, arguments: [studyPK])
+    }
+
+    public func delete(_ selection: InstanceSelection) async throws -> [BlobKey] {
+        let (condition, arguments) = Self.condition(selection)
+        return try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT i.pk, i.blob_key, i.series_pk, i.study_pk \(Self.instanceJoin) WHERE \(condition)",
+                arguments: arguments)
+            guard !rows.isEmpty else { return [] }
+            var keys: [BlobKey] = []
+            var series = Set<Int64>()
+            var studies = Set<Int64>()
+            for row in rows {
+                let key: String = row["blob_key"]
+                try db.execute(sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)", arguments: [key])
+                try db.execute(sql: "DELETE FROM instance WHERE pk = ?", arguments: [row["pk"] as Int64])
+                if let k = BlobKey(key) { keys.append(k) }
+                series.insert(row["series_pk"])
+                studies.insert(row["study_pk"])
+            }
+            for pk in series {
+                try db.execute(
+                    sql: "DELETE FROM series WHERE pk = ? AND NOT EXISTS (SELECT 1 FROM instance WHERE series_pk = ?)",
+                    arguments: [pk, pk])
+            }
+            for pk in studies {
+                try db.execute(
+                    sql: "DELETE FROM study WHERE pk = ? AND NOT EXISTS (SELECT 1 FROM instance WHERE study_pk = ?)",
+                    arguments: [pk, pk])
+                let remaining = try Int64.fetchAll(db, sql: "SELECT pk FROM series WHERE study_pk = ?", arguments: [pk])
+                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM study WHERE pk = ?)", arguments: [pk])
+                    == true
+                {
+                    try Self.refreshAggregates(db, studyPK: pk, seriesPKs: remaining)
+                }
+            }
+            return keys
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import GRDB
+
+/// The index schema, as ordered migrations (ARCHITECTURE §5). Patients live with their studies (the Study Root
+/// model, PS3.4 §C.6.2): the columns are the attributes searched most, the `attributes` blobs hold every
+/// attribute of the level (``Archive/AttributeCodec``).
+enum Schema {
+    static func migrator() -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE study (
+                        pk INTEGER PRIMARY KEY,
+                        study_uid TEXT NOT NULL UNIQUE,
+                        patient_id TEXT,
+                        study_date TEXT,
+                        accession_number TEXT,
+                        modalities TEXT NOT NULL DEFAULT '',
+                        sop_classes TEXT NOT NULL DEFAULT '',
+                        num_series INTEGER NOT NULL DEFAULT 0,
+                        num_instances INTEGER NOT NULL DEFAULT 0,
+                        attributes BLOB NOT NULL
+                    );
+                    CREATE INDEX study_patient_id ON study(patient_id);
+                    CREATE INDEX study_date ON study(study_date);
+                    CREATE INDEX study_accession ON study(accession_number);
+                    CREATE TABLE series (
+                        pk INTEGER PRIMARY KEY,
+                        series_uid TEXT NOT NULL UNIQUE,
+                        study_pk INTEGER NOT NULL REFERENCES study(pk) ON DELETE CASCADE,
+                        modality TEXT,
+                        num_instances INTEGER NOT NULL DEFAULT 0,
+                        attributes BLOB NOT NULL
+                    );
+                    CREATE INDEX series_study ON series(study_pk);
+                    CREATE INDEX series_modality ON series(modality, study_pk);
+                    CREATE TABLE instance (
+                        pk INTEGER PRIMARY KEY,
+                        sop_uid TEXT NOT NULL UNIQUE,
+                        series_pk INTEGER NOT NULL REFERENCES series(pk) ON DELETE CASCADE,
+                        study_pk INTEGER NOT NULL REFERENCES study(pk) ON DELETE CASCADE,
+                        sop_class_uid TEXT NOT NULL,
+                        instance_number INTEGER,
+                        transfer_syntax TEXT NOT NULL,
+                        blob_key TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        pixel_layout BLOB,
+                        pixel_offset INTEGER,
+                        stored_at INTEGER NOT NULL,
+                        attributes BLOB NOT NULL
+                    );
+                    CREATE INDEX instance_series ON instance(series_pk, instance_number);
+                    CREATE INDEX instance_study ON instance(study_pk);
+                    CREATE INDEX instance_class ON instance(sop_class_uid);
+                    CREATE TABLE blob_journal (blob_key TEXT PRIMARY KEY);
+                    """)
+        }
+        return migrator
+    }
+}

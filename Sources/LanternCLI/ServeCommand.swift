@@ -1,0 +1,102 @@
+import Archive
+import ArchiveFileSystem
+import ArchiveSQLite
+import ArgumentParser
+import Foundation
+import Hummingbird
+import LanternServer
+import Logging
+
+/// `lantern serve`: the DICOMweb origin server on embedded storage (SQLite index + blob folder).
+///
+/// Settings come, lowest precedence first, from the defaults, a configuration file (`--config`, lines of
+/// `key = value`; `#` starts a comment), `LANTERN_*` environment variables, then the command line.
+/// Keys: `host`, `port`, `data`, `public-url`, `max-results`, `max-request-bytes`, `duplicates`
+/// (environment: `LANTERN_HOST`, `LANTERN_PORT`, `LANTERN_DATA`, `LANTERN_PUBLIC_URL`, …).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the DICOMweb server (STOW-RS, QIDO-RS, WADO-RS) on embedded storage.")
+
+    @Option(help: "Address to listen on (default 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on; 0 picks a free port (default 8080).") var port: Int?
+    @Option(help: "Data folder: SQLite index and blobs, created when missing (default ./lantern-data).")
+    var data: String?
+    @Option(name: .customLong("public-url"), help: "Base URL clients use, e.g. https://pacs.example.org.")
+    var publicURL: String?
+    @Option(name: .customLong("max-results"), help: "Most QIDO-RS results per response (default 1000).")
+    var maxResults: Int?
+    @Option(name: .customLong("duplicates"), help: "reject | overwrite | accept-identical (default).")
+    var duplicates: String?
+    @Option(help: "Configuration file of key = value lines.") var config: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error.")
+    var logLevel: String?
+
+    func run() async throws {
+        var settings: [String: String] = [:]
+        if let config {
+            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
+                throw ValidationError("cannot read the configuration file \(config)")
+            }
+            for line in text.split(whereSeparator: \.isNewline) {
+                let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+                let pair = content.split(separator: "=", maxSplits: 1)
+                guard pair.count == 2 else { continue }
+                settings[pair[0].trimmingCharacters(in: .whitespaces)] = pair[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        let environment = ProcessInfo.processInfo.environment
+        for key in [
+            "host", "port", "data", "public-url", "max-results", "max-request-bytes", "duplicates", "log-level",
+        ] {
+            let variable = "LANTERN_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
+            if let value = environment[variable] { settings[key] = value }
+        }
+        let overrides: [(String, String?)] = [
+            ("host", host), ("port", port.map(String.init)), ("data", data), ("public-url", publicURL),
+            ("max-results", maxResults.map(String.init)), ("duplicates", duplicates), ("log-level", logLevel),
+        ]
+        for (key, value) in overrides { if let value { settings[key] = value } }
+
+        var configuration = ServerConfiguration()
+        if let v = settings["host"] { configuration.host = v }
+        if let v = settings["port"] {
+            guard let p = Int(v), (0...65535).contains(p) else { throw ValidationError("invalid port \(v)") }
+            configuration.port = p
+        }
+        if let v = settings["public-url"] {
+            configuration.publicBaseURL = v.hasSuffix("/") ? String(v.dropLast()) : v
+        }
+        if let v = settings["max-results"] {
+            guard let n = Int(v), n > 0 else { throw ValidationError("invalid max-results \(v)") }
+            configuration.maxResults = n
+        }
+        if let v = settings["max-request-bytes"] {
+            guard let n = UInt64(v), n > 0 else { throw ValidationError("invalid max-request-bytes \(v)") }
+            configuration.maxRequestBytes = n
+        }
+        if let v = settings["duplicates"] {
+            guard let policy = DuplicatePolicy(rawValue: v) else {
+                throw ValidationError("duplicates must be reject, overwrite or accept-identical")
+            }
+            configuration.duplicates = policy
+        }
+        let dataFolder = settings["data"] ?? "./lantern-data"
+        var logger = Logger(label: "lantern")
+        logger.logLevel = settings["log-level"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+
+        let blobs = try FolderBlobStore(root: dataFolder)
+        let index = try SQLiteIndexStore(path: dataFolder + "/index.sqlite")
+        let store = StoreService(index: index, blobs: blobs)
+        let swept = try await store.recover()
+        if swept > 0 { logger.notice("removed \(swept) orphaned blob(s) left by an interrupted store") }
+        let host = configuration.host
+        let root = configuration.serviceRoot
+        let app = LanternApplication.build(
+            configuration: configuration, index: index, blobs: blobs, logger: logger,
+            onRunning: { port in
+                // The line tests and scripts wait for; stdout is flushed so a pipe sees it at once.
+                FileHandle.standardOutput.write(Data("lantern listening on http://\(host):\(port)\(root)\n".utf8))
+            })
+        try await app.runService()
+    }
+}

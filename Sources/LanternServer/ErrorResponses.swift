@@ -1,0 +1,44 @@
+import Archive
+import DICOMweb
+import HTTPTypes
+import Hummingbird
+
+/// The one place where failures become HTTP responses (ARCHITECTURE §6): a status and a plain-text reason.
+struct DICOMwebError: HTTPResponseError {
+    let status: HTTPResponse.Status
+    let message: String
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+
+    init(_ error: ArchiveError) {
+        switch error.code {
+        case .notFound: self.init(.notFound, error.message)
+        case .conflict: self.init(.conflict, error.message)
+        case .invalidRequest: self.init(.badRequest, error.message)
+        case .notAcceptable: self.init(.notAcceptable, error.message)
+        case .tooLarge: self.init(.contentTooLarge, error.message)
+        default: self.init(.internalServerError, error.message)
+        }
+    }
+
+    init(_ error: NotAcceptable) { self.init(.notAcceptable, error.description) }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
+    }
+}
+
+/// Maps any error thrown by a handler.
+func httpError(_ error: any Error) -> any Error {
+    switch error {
+    case let e as ArchiveError: DICOMwebError(e)
+    case let e as NotAcceptable: DICOMwebError(e)
+    default: error
+    }
+}

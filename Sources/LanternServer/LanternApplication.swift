@@ -1,0 +1,53 @@
+import Archive
+import DICOMweb
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds the HTTP application (ARCHITECTURE §6, Hummingbird's `buildApplication` pattern): routes under the
+/// service root, CORS for browser viewers, `Expect: 100-continue`, and one error mapping.
+public enum LanternApplication {
+    /// The application serving `index` and `blobs` with `configuration`. `onRunning` receives the bound port.
+    public static func build(
+        configuration: ServerConfiguration, index: any IndexStore, blobs: any BlobStore, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMappingMiddleware())
+        router.add(
+            middleware: CORSMiddleware(
+                allowOrigin: .all,
+                allowHeaders: [.accept, .authorization, .contentType, .origin, .ifNoneMatch, .range, .expect],
+                allowMethods: [.get, .head, .post, .put, .delete, .options],
+                exposedHeaders: [
+                    "Content-Type", "Content-Length", "Content-Location", "ETag", "Last-Modified", "Warning",
+                    "Content-Range", "Accept-Ranges",
+                ],
+                maxAge: .seconds(3600)))
+        let store = StoreService(index: index, blobs: blobs, duplicates: configuration.duplicates)
+        let routes = Routes(
+            stow: StowController(store: store, configuration: configuration),
+            qido: QidoController(index: index, configuration: configuration),
+            wado: WadoController(retrieve: RetrieveService(index: index, blobs: blobs), configuration: configuration),
+            store: store)
+        routes.register(on: router.group(RouterPath(configuration.serviceRoot)))
+        return Application(
+            router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [Expect100ContinueHandler()])),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: logger)
+    }
+}
+
+/// Turns archive and negotiation errors into their HTTP statuses.
+struct ErrorMappingMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        do { return try await next(request, context) } catch { throw httpError(error) }
+    }
+}

@@ -1,0 +1,86 @@
+import Archive
+import DICOMBinary
+import DICOMCore
+import DICOMJSON
+import DICOMXML
+import DICOMweb
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// QIDO-RS (PS3.18 §10.6): search for studies, series and instances.
+///
+/// Results come in storage order; `limit` and `offset` page through them (§8.3.4.4). When more matches
+/// exist than the server's maximum allows in one response, the response carries
+/// `Warning: 299 {host}: "The number of results exceeded the maximum supported by the server. Additional
+/// results can be requested."`.
+struct QidoController {
+    let index: any IndexStore
+    let configuration: ServerConfiguration
+
+    static let offers = [
+        Representation(.dicomJSON), Representation(.json),
+        Representation(.multipartRelated(type: .dicomXML)),
+    ]
+
+    func handle(_ request: Request, scope: QIDOScope) async throws -> Response {
+        let query: QIDOQuery
+        do {
+            let items = try QIDOQueryString.decode(request.uri.query ?? "")
+            query = try QIDOQuery.parse(queryItems: items, scope: scope)
+        } catch {
+            throw DICOMwebError(.badRequest, "\(error)")
+        }
+        let negotiated: NegotiatedRepresentation
+        do {
+            negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: Self.offers)
+        } catch { throw DICOMwebError(error) }
+        let limit = min(query.limit ?? configuration.maxResults, configuration.maxResults)
+        let result = try await index.search(query, limit: limit) { query.matches($0) }
+        let base = request.serviceBase(configuration)
+        let returned = result.matches.map { match in
+            Self.returnedAttributes(match, query: query, base: base)
+        }
+        var headers: HTTPFields = [:]
+        if result.hasMore && (query.limit == nil || query.limit! > configuration.maxResults) {
+            headers[.warning] =
+                "299 lantern: \"The number of results exceeded the maximum supported by the server. Additional results can be requested.\""
+        }
+        if negotiated.offerIndex == 2 {
+            var writer = MultipartWriter(boundary: MultipartBoundary.random())
+            var body: [UInt8] = []
+            for dataSet in returned {
+                body += writer.beginPart(contentType: .dicomXML)
+                body += Array(NativeXMLEncoder.encode(dataSet, prettyPrinted: false).utf8)
+            }
+            if !returned.isEmpty { body += writer.finish() }
+            headers[.contentType] = writer.contentType(type: .dicomXML).description
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        var body = ByteBuffer(string: "[")
+        for (i, dataSet) in returned.enumerated() {
+            if i > 0 { body.writeString(",") }
+            body.writeString(DICOMJSONEncoder.encode(dataSet))
+        }
+        body.writeString("]")
+        headers[.contentType] = "application/dicom+json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+    }
+
+    /// The attributes a match returns (§10.6.3.3): the defaults of the scope, the `includefield` ones (or
+    /// every stored attribute for `includefield=all`), the matching keys, and RetrieveURL.
+    static func returnedAttributes(_ match: SearchMatch, query: QIDOQuery, base: String) -> DataSet {
+        var attributes = match.attributes
+        var url = "\(base)/studies/\(match.studyUID)"
+        if let series = match.seriesUID { url += "/series/\(series)" }
+        if let sop = match.sopInstanceUID { url += "/instances/\(sop)" }
+        attributes.set(DataElement(Tag(0x0008_1190), .UR, bytes: Array(url.utf8)))
+        if query.returnsAllAttributes { return attributes }
+        var wanted = Set(query.returnAttributes.map { $0.tags[0] })
+        for key in query.keys { wanted.insert(key.path.tags[0]) }
+        wanted.insert(.specificCharacterSet)
+        var out = DataSet()
+        for element in attributes where wanted.contains(element.tag) { out.set(element) }
+        return out
+    }
+}

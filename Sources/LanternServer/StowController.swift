@@ -1,0 +1,146 @@
+import Archive
+import DICOMJSON
+import DICOMXML
+import DICOMweb
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// STOW-RS (PS3.18 §10.5): `POST {root}/studies` and `POST {root}/studies/{study}`.
+///
+/// Accepts `multipart/related; type="application/dicom"` (one Part 10 instance per part) and, as a
+/// convenience, a bare `application/dicom` body holding one instance. Each part streams to its own blob while
+/// it is parsed; a part that cannot be stored fails alone and is reported in the response.
+struct StowController {
+    let store: StoreService
+    let configuration: ServerConfiguration
+
+    static let responseOffers = [
+        Representation(.dicomJSON), Representation(.dicomXML), Representation(.json),
+    ]
+
+    func handle(_ request: Request, study: String?) async throws -> Response {
+        let negotiated: NegotiatedRepresentation
+        do {
+            negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: Self.responseOffers)
+        } catch { throw DICOMwebError(error) }
+        guard let contentTypeText = request.headers[.contentType], let contentType = MediaType(contentTypeText)
+        else {
+            throw DICOMwebError(
+                .unsupportedMediaType, "Content-Type is required: multipart/related or application/dicom")
+        }
+        if let length = request.headers[.contentLength].flatMap(UInt64.init), length > configuration.maxRequestBytes {
+            throw DICOMwebError(.contentTooLarge, "the request body exceeds \(configuration.maxRequestBytes) bytes")
+        }
+        var response = StowResponse()
+        if contentType.hasSameEssence(as: .dicom) {
+            response = try await storeSinglePart(request, study: study)
+        } else if contentType.hasSameEssence(as: .multipartRelated) {
+            let related = contentType[parameter: "type"].flatMap { MediaType($0) } ?? .dicom
+            guard related.hasSameEssence(as: .dicom) else {
+                throw DICOMwebError(
+                    .unsupportedMediaType,
+                    "multipart/related type \(related.essence) is not supported; use application/dicom")
+            }
+            guard let boundary = contentType[parameter: "boundary"] else {
+                throw DICOMwebError(.badRequest, "multipart/related without a boundary parameter")
+            }
+            response = try await storeMultipart(request, boundary: boundary, study: study)
+        } else {
+            throw DICOMwebError(
+                .unsupportedMediaType,
+                "Content-Type \(contentType.essence) is not supported; use multipart/related; type=\"application/dicom\""
+            )
+        }
+        if response.outcomes.isEmpty {
+            throw DICOMwebError(.badRequest, response.requestFailure ?? "the request holds no instance")
+        }
+        let dataSet = response.dataSet(base: request.serviceBase(configuration), requestStudy: study)
+        let xml = negotiated.mediaType.hasSameEssence(as: .dicomXML)
+        let body = xml ? NativeXMLEncoder.encode(dataSet, prettyPrinted: false) : DICOMJSONEncoder.encode(dataSet)
+        return Response(
+            status: response.status,
+            headers: [.contentType: xml ? "application/dicom+xml" : "application/dicom+json"],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private func checkSize(_ total: inout UInt64, _ buffer: ByteBuffer) throws {
+        total += UInt64(buffer.readableBytes)
+        if total > configuration.maxRequestBytes {
+            throw DICOMwebError(.contentTooLarge, "the request body exceeds \(configuration.maxRequestBytes) bytes")
+        }
+    }
+
+    private func storeSinglePart(_ request: Request, study: String?) async throws -> StowResponse {
+        var ingest = store.begin(expectedStudy: study)
+        var total: UInt64 = 0
+        do {
+            for try await buffer in request.body {
+                try checkSize(&total, buffer)
+                try await ingest.append(Array(buffer.readableBytesView)[...])
+            }
+        } catch {
+            await ingest.abort()
+            throw error
+        }
+        var response = StowResponse()
+        response.outcomes.append(await ingest.finish())
+        return response
+    }
+
+    private func storeMultipart(_ request: Request, boundary: String, study: String?) async throws -> StowResponse {
+        var splitter: MultipartSplitter
+        do { splitter = try MultipartSplitter(boundary: boundary) } catch {
+            throw DICOMwebError(.badRequest, "invalid multipart boundary: \(error)")
+        }
+        var response = StowResponse()
+        var ingest: InstanceIngest?
+        var skippedPart = false
+        var total: UInt64 = 0
+
+        func handle(_ event: MultipartEvent) async throws {
+            switch event {
+            case .partStart(let headers):
+                let type = headers.first(where: { $0.name.lowercased() == "content-type" }).flatMap {
+                    MediaType($0.value)
+                }
+                if let type, !type.hasSameEssence(as: .dicom) {
+                    skippedPart = true
+                    response.outcomes.append(
+                        StoreOutcome(
+                            sopClassUID: nil, sopInstanceUID: nil, failure: .cannotUnderstand,
+                            comment: "part of type \(type.essence) in an application/dicom request"))
+                } else {
+                    skippedPart = false
+                    ingest = store.begin(expectedStudy: study)
+                }
+            case .body(let slice):
+                if !skippedPart { try await ingest?.append(slice) }
+            case .partEnd:
+                if var current = ingest {
+                    response.outcomes.append(await current.finish())
+                    ingest = nil
+                }
+            case .end:
+                break
+            }
+        }
+
+        do {
+            for try await buffer in request.body {
+                try checkSize(&total, buffer)
+                splitter.append(Array(buffer.readableBytesView))
+                while let event = try splitter.next() { try await handle(event) }
+            }
+            splitter.finish()
+            while let event = try splitter.next() { try await handle(event) }
+        } catch let error as MultipartError {
+            if var current = ingest { await current.abort() }
+            response.requestFailure = "malformed multipart body: \(error)"
+        } catch {
+            if var current = ingest { await current.abort() }
+            throw error
+        }
+        return response
+    }
+}

@@ -1,0 +1,374 @@
+import Archive
+import DICOMCore
+import DICOMweb
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// WADO-RS (PS3.18 §10.4): instances, metadata, frames, bulk data and pixel data of studies, series and
+/// instances, streamed from what ingest stored and precomputed.
+///
+/// Transfer syntaxes: instances are sent as stored. A `transfer-syntax` parameter of `*` or the stored
+/// syntax is honoured; without the parameter the stored syntax is sent too (this archive does not transcode
+/// yet, so asking for another syntax gives 406 with the reason).
+struct WadoController {
+    let retrieve: RetrieveService
+    let configuration: ServerConfiguration
+
+    // MARK: Instances
+
+    func instances(_ request: Request, _ selection: InstanceSelection) async throws -> Response {
+        let found = try await retrieve.instances(selection)
+        let stored = Array(Set(found.map(\.transferSyntaxUID))).sorted()
+        let offers = [
+            Representation(
+                .multipartRelated(type: .dicom), transferSyntaxes: stored,
+                defaultTransferSyntax: stored.count == 1 ? stored[0] : nil),
+            Representation(
+                .dicom, transferSyntaxes: stored, defaultTransferSyntax: stored.count == 1 ? stored[0] : nil),
+        ]
+        let negotiated: NegotiatedRepresentation
+        do {
+            negotiated = try ContentNegotiation.negotiate(
+                Self.defaultingTransferSyntax(request.acceptHeader), offers: offers)
+        } catch {
+            throw DICOMwebError(
+                .notAcceptable,
+                "\(error.description); stored transfer syntaxes: \(stored.joined(separator: ", ")) (transcoding is not supported yet)"
+            )
+        }
+        if let syntax = negotiated.transferSyntax, stored.count > 1, syntax != "*" {
+            // A specific syntax for a mixed set: every instance must already be in it.
+            if found.contains(where: { $0.transferSyntaxUID != syntax }) {
+                throw DICOMwebError(
+                    .notAcceptable, "some instances are not stored in \(syntax) (transcoding is not supported yet)")
+            }
+        }
+        let etag = Validators.etag(found, variant: negotiated.mediaType.description)
+        var headers: HTTPFields = [
+            .eTag: etag, .lastModified: Validators.lastModified(found),
+            .cacheControl: "private, max-age=0, must-revalidate",
+        ]
+        if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
+        let retrieve = self.retrieve
+        if negotiated.offerIndex == 1 {
+            guard found.count == 1 else {
+                throw DICOMwebError(
+                    .notAcceptable,
+                    "application/dicom holds one instance; ask for multipart/related; type=\"application/dicom\"")
+            }
+            let instance = found[0]
+            headers[.contentType] =
+                MediaType.dicom.setting(parameter: "transfer-syntax", to: instance.transferSyntaxUID).description
+            headers[.contentLength] = String(instance.size)
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    try await retrieve.stream(instance, range: nil) { try await writer.write($0) }
+                    try await writer.finish(nil)
+                })
+        }
+        let boundary = MultipartBoundary.random()
+        let multipartType = MultipartWriter(boundary: boundary)
+        headers[.contentType] = multipartType.contentType(type: .dicom).description
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var multipart = MultipartWriter(boundary: boundary)
+                for instance in found {
+                    let type = MediaType.dicom.setting(parameter: "transfer-syntax", to: instance.transferSyntaxUID)
+                    try await writer.write(ByteBuffer(bytes: multipart.beginPart(contentType: type)))
+                    try await retrieve.stream(instance, range: nil) { try await writer.write($0) }
+                }
+                try await writer.write(ByteBuffer(bytes: multipart.finish()))
+                try await writer.finish(nil)
+            })
+    }
+
+    /// Treats a `multipart/related; type="application/dicom"` range without `transfer-syntax` as asking for
+    /// the stored syntax, as most archives do (PS3.18 §8.7.3.5.2 names Explicit VR Little Endian as the
+    /// default; serving the stored syntax avoids a lossy or impossible conversion).
+    static func defaultingTransferSyntax(_ accept: AcceptHeader) -> AcceptHeader {
+        AcceptHeader(
+            ranges: accept.ranges.map { range in
+                var r = range
+                if r.mediaType[parameter: "transfer-syntax"] == nil,
+                    r.mediaType.hasSameEssence(as: .dicom)
+                        || (r.mediaType.hasSameEssence(as: .multipartRelated)
+                            && r.mediaType[parameter: "type"].flatMap { MediaType($0) }?.hasSameEssence(as: .dicom)
+                                == true)
+                {
+                    r.mediaType = r.mediaType.setting(parameter: "transfer-syntax", to: "*")
+                }
+                return r
+            })
+    }
+
+    // MARK: Metadata
+
+    func metadata(_ request: Request, _ selection: InstanceSelection) async throws -> Response {
+        let found = try await retrieve.instances(selection)
+        let offers = [
+            Representation(.dicomJSON), Representation(.json), Representation(.multipartRelated(type: .dicomXML)),
+        ]
+        let negotiated: NegotiatedRepresentation
+        do { negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: offers) } catch {
+            throw DICOMwebError(error)
+        }
+        let xml = negotiated.offerIndex == 2
+        let etag = Validators.etag(found, variant: xml ? "metadata-xml" : "metadata-json")
+        var headers: HTTPFields = [
+            .eTag: etag, .lastModified: Validators.lastModified(found),
+            .cacheControl: "private, max-age=0, must-revalidate",
+        ]
+        if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
+        let base = request.serviceBase(configuration)
+        let retrieve = self.retrieve
+        if xml {
+            let boundary = MultipartBoundary.random()
+            let multipartType = MultipartWriter(boundary: boundary)
+            headers[.contentType] = multipartType.contentType(type: .dicomXML).description
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    var multipart = MultipartWriter(boundary: boundary)
+                    for instance in found {
+                        let document = try await retrieve.metadata(instance, kind: .metadataXML)
+                        var part = multipart.beginPart(contentType: .dicomXML)
+                        part += BulkURIRewriter.rewrite(
+                            document, marker: BulkURIRewriter.xmlMarker, prefix: Self.instanceURL(base, instance) + "/")
+                        try await writer.write(ByteBuffer(bytes: part))
+                    }
+                    try await writer.write(ByteBuffer(bytes: multipart.finish()))
+                    try await writer.finish(nil)
+                })
+        }
+        headers[.contentType] = "application/dicom+json"
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var chunk: [UInt8] = [UInt8(ascii: "[")]
+                for (i, instance) in found.enumerated() {
+                    if i > 0 { chunk.append(UInt8(ascii: ",")) }
+                    let document = try await retrieve.metadata(instance, kind: .metadataJSON)
+                    chunk += BulkURIRewriter.rewrite(
+                        document, marker: BulkURIRewriter.jsonMarker, prefix: Self.instanceURL(base, instance) + "/")
+                    if chunk.count > 256 * 1024 {
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                        chunk.removeAll(keepingCapacity: true)
+                    }
+                }
+                chunk.append(UInt8(ascii: "]"))
+                try await writer.write(ByteBuffer(bytes: chunk))
+                try await writer.finish(nil)
+            })
+    }
+
+    static func instanceURL(_ base: String, _ instance: StoredInstance) -> String {
+        "\(base)/studies/\(instance.studyUID)/series/\(instance.seriesUID)/instances/\(instance.sopInstanceUID)"
+    }
+
+    // MARK: Frames, pixel data, bulk data
+
+    /// `/frames/{list}` (§10.4.1.1.6) and `/pixeldata` (CP 2040, all frames).
+    func frames(_ request: Request, _ selection: InstanceSelection, list: String?) async throws -> Response {
+        let instance = try await retrieve.instances(selection)[0]
+        guard let layout = instance.pixelLayout else {
+            throw DICOMwebError(.notFound, "instance \(instance.sopInstanceUID) has no pixel data")
+        }
+        var numbers: [Int] = []
+        if let list {
+            for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let n = Int(item.trimmingCharacters(in: .whitespaces)), n >= 1 else {
+                    throw DICOMwebError(
+                        .badRequest, "frame numbers are positive integers separated by commas, got \"\(list)\"")
+                }
+                guard n <= layout.frameCount else {
+                    throw DICOMwebError(.notFound, "frame \(n) does not exist; the instance has \(layout.frameCount)")
+                }
+                numbers.append(n)
+            }
+        } else {
+            numbers = Array(1...max(1, layout.frameCount))
+        }
+        let ranges = numbers.map { layout.ranges(ofFrame: $0) ?? [] }
+        return try await sendBulk(request, instance: instance, parts: ranges, locations: numbers.map { "frames/\($0)" })
+    }
+
+    /// A BulkDataURI of the metadata: `bulkdata/{offset}-{length}`; the top-level Pixel Data resolves to its
+    /// frames.
+    func bulkData(_ request: Request, _ selection: InstanceSelection, reference: String) async throws -> Response {
+        let instance = try await retrieve.instances(selection)[0]
+        let pieces = reference.split(separator: "-")
+        guard let offset = pieces.first.flatMap({ UInt64($0) }), pieces.count <= 2 else {
+            throw DICOMwebError(.notFound, "no bulk data \(reference)")
+        }
+        if offset == instance.pixelDataOffset, let layout = instance.pixelLayout {
+            let ranges = (1...max(1, layout.frameCount)).map { layout.ranges(ofFrame: $0) ?? [] }
+            return try await sendBulk(request, instance: instance, parts: ranges, locations: nil)
+        }
+        guard pieces.count == 2, let length = UInt64(pieces[1]), offset + length <= instance.size else {
+            throw DICOMwebError(.notFound, "no bulk data \(reference)")
+        }
+        if TransferSyntax(uid: instance.transferSyntaxUID).isDeflated
+            || TransferSyntax(uid: instance.transferSyntaxUID).isBigEndian
+        {
+            throw DICOMwebError(.notAcceptable, "bulk data of deflated or big endian instances is not served yet")
+        }
+        return try await sendBulk(
+            request, instance: instance, parts: [[ByteRange(offset: offset, length: length)]], locations: nil,
+            plainBulk: true)
+    }
+
+    /// Sends byte ranges as a multipart/related body (one part per entry of `parts`), or as a single body
+    /// when the client accepts the bare media type; HTTP Range applies to a single bare body.
+    private func sendBulk(
+        _ request: Request, instance: StoredInstance, parts: [[ByteRange]], locations: [String]?,
+        plainBulk: Bool = false
+    ) async throws -> Response {
+        let ts = TransferSyntax(uid: instance.transferSyntaxUID)
+        let encapsulated = ts.isEncapsulated && !plainBulk
+        if !encapsulated && ts.isBigEndian {
+            throw DICOMwebError(.notAcceptable, "pixel data of big endian instances is not served yet")
+        }
+        let native = MediaType.octetStream
+        var offers: [Representation] = []
+        if encapsulated {
+            let own = FrameMediaTypes.mediaType(forTransferSyntax: ts.uid)
+            offers = [
+                Representation(.multipartRelated(type: own), transferSyntaxes: [ts.uid], defaultTransferSyntax: ts.uid),
+                Representation(.multipartRelated(type: native), transferSyntaxes: [ts.uid]),
+                Representation(own, transferSyntaxes: [ts.uid], defaultTransferSyntax: ts.uid),
+                Representation(native, transferSyntaxes: [ts.uid]),
+            ]
+        } else {
+            let le = Representation.explicitVRLittleEndian
+            offers = [
+                Representation(.multipartRelated(type: native), transferSyntaxes: [le], defaultTransferSyntax: le),
+                Representation(native, transferSyntaxes: [le], defaultTransferSyntax: le),
+            ]
+        }
+        let negotiated: NegotiatedRepresentation
+        do { negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: offers) } catch {
+            throw DICOMwebError(.notAcceptable, "\(error.description) (this archive does not transcode pixel data yet)")
+        }
+        let instances = [instance]
+        let etag = Validators.etag(
+            instances,
+            variant: negotiated.mediaType.description + (locations?.joined() ?? "")
+                + "\(parts.first?.first?.offset ?? 0)")
+        var headers: HTTPFields = [
+            .eTag: etag, .lastModified: Validators.lastModified(instances),
+            .cacheControl: "private, max-age=0, must-revalidate",
+        ]
+        if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
+        let retrieve = self.retrieve
+        let partType =
+            negotiated.mediaType.hasSameEssence(as: .multipartRelated)
+            ? (negotiated.mediaType[parameter: "type"].flatMap { MediaType($0) } ?? native) : negotiated.mediaType
+        var typed = partType.removing(parameter: "transfer-syntax")
+        if let syntax = negotiated.transferSyntax, encapsulated {
+            typed = typed.setting(parameter: "transfer-syntax", to: syntax)
+        }
+        let partMediaType = typed
+        if !negotiated.mediaType.hasSameEssence(as: .multipartRelated) {
+            guard parts.count == 1 else {
+                throw DICOMwebError(
+                    .notAcceptable, "several frames need multipart/related; type=\"\(partType.essence)\"")
+            }
+            var ranges = parts[0]
+            let total = ranges.reduce(0) { $0 + $1.length }
+            var status = HTTPResponse.Status.ok
+            headers[.acceptRanges] = "bytes"
+            if let rangeHeader = request.headers[.range] {
+                guard ranges.count == 1, let (start, end) = Self.parseRange(rangeHeader, total: total) else {
+                    headers[.contentRange] = "bytes */\(total)"
+                    return Response(status: .rangeNotSatisfiable, headers: headers)
+                }
+                ranges = [ByteRange(offset: ranges[0].offset + start, length: end - start + 1)]
+                headers[.contentRange] = "bytes \(start)-\(end)/\(total)"
+                status = .partialContent
+            }
+            let send = ranges
+            headers[.contentType] = partMediaType.description
+            headers[.contentLength] = String(send.reduce(0) { $0 + $1.length })
+            return Response(
+                status: status, headers: headers,
+                body: ResponseBody { writer in
+                    for range in send {
+                        try await retrieve.stream(instance, range: range) { try await writer.write($0) }
+                    }
+                    try await writer.finish(nil)
+                })
+        }
+        let boundary = MultipartBoundary.random()
+        let multipartType = MultipartWriter(boundary: boundary)
+        headers[.contentType] =
+            multipartType.contentType(
+                type: partType.removing(parameter: "transfer-syntax"),
+                parameters: encapsulated && negotiated.transferSyntax != nil
+                    ? [.init(name: "transfer-syntax", value: negotiated.transferSyntax!)] : []
+            ).description
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var multipart = MultipartWriter(boundary: boundary)
+                for (i, ranges) in parts.enumerated() {
+                    let location = locations.map {
+                        Self.instanceURL(request.serviceBase(configuration), instance) + "/" + $0[i]
+                    }
+                    try await writer.write(
+                        ByteBuffer(bytes: multipart.beginPart(contentType: partMediaType, contentLocation: location)))
+                    for range in ranges {
+                        try await retrieve.stream(instance, range: range) { try await writer.write($0) }
+                    }
+                }
+                try await writer.write(ByteBuffer(bytes: multipart.finish()))
+                try await writer.finish(nil)
+            })
+    }
+
+    /// A single `bytes=` range (RFC 9110 §14.1.2): first-last, first-, or -suffix.
+    static func parseRange(_ header: String, total: UInt64) -> (UInt64, UInt64)? {
+        guard header.hasPrefix("bytes="), total > 0 else { return nil }
+        let spec = header.dropFirst(6)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
+        let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        if first.isEmpty {
+            guard let suffix = UInt64(last), suffix > 0 else { return nil }
+            return (total - min(suffix, total), total - 1)
+        }
+        guard let start = UInt64(first), start < total else { return nil }
+        let end = last.isEmpty ? total - 1 : min(UInt64(last) ?? 0, total - 1)
+        guard end >= start, last.isEmpty || UInt64(last) != nil else { return nil }
+        return (start, end)
+    }
+}
+
+/// Turns the relative BulkDataURIs stored in metadata documents into absolute ones.
+enum BulkURIRewriter {
+    static let jsonMarker = Array("\"BulkDataURI\":\"".utf8)
+    static let xmlMarker = Array("<BulkData uri=\"".utf8)
+
+    static func rewrite(_ document: [UInt8], marker: [UInt8], prefix: String) -> [UInt8] {
+        let prefixBytes = Array(prefix.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(document.count + 256)
+        var i = 0
+        let n = document.count
+        let m = marker.count
+        while i < n {
+            if document[i] == marker[0], i + m <= n, document[i..<(i + m)].elementsEqual(marker) {
+                out += marker
+                out += prefixBytes
+                i += m
+            } else {
+                out.append(document[i])
+                i += 1
+            }
+        }
+        return out
+    }
+}
