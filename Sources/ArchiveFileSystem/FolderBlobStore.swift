@@ -10,13 +10,15 @@ import NIOPosix
 
 /// The embedded blob store: one folder (ARCHITECTURE §5).
 ///
-/// Layout: `blobs/ab/cd/<key>.<kind>` for committed objects (fan-out by the key's first four hexadecimal
-/// digits), `tmp/` for uploads in progress. A commit is `fsync(file)`, `rename` into place, `fsync(folder)`:
-/// after it returns, the object survives a crash or power loss; before, it is invisible. Blocking system
-/// calls run on NIO's blocking thread pool, never on the cooperative pool (ARCHITECTURE §7).
+/// Layout: `blobs/ab/cd/<key>.<kind>` (fan-out by the key's first four hexadecimal digits); `tmp/` holds
+/// scratch files of requests in progress and is emptied at start. Objects are written in place: the index,
+/// not the file system, decides what is visible. Blocking system calls run on NIO's blocking thread pool,
+/// never on the cooperative pool (ARCHITECTURE §7).
 public struct FolderBlobStore: BlobStore {
     /// The root folder.
     public let root: String
+    /// Scratch space for requests (e.g. STOW bulk data parts), emptied at start.
+    public var scratchFolder: String { root + "/tmp" }
     private let pool: NIOThreadPool
 
     /// Opens (creating when needed) a store at `root`.
@@ -50,13 +52,15 @@ public struct FolderBlobStore: BlobStore {
     }
 
     public func begin(_ key: BlobKey, kind: BlobKind) async throws -> BlobUpload {
-        let temporary = "\(root)/tmp/\(key.rawValue).\(kind.rawValue)"
+        let destinationFolder = folder(key)
+        let destination = path(key, kind)
         let fd = try await pool.runIfActive {
-            let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw Self.failure("cannot create a temporary blob") }
+            try Self.makeDirectories(destinationFolder)
+            let fd = Glibc.open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { throw Self.failure("cannot create a blob") }
             return fd
         }
-        return BlobUpload(key: key, kind: kind, handle: fd, temporaryPath: temporary)
+        return BlobUpload(key: key, kind: kind, handle: fd, location: destination)
     }
 
     public func append(_ bytes: ByteBuffer, to upload: BlobUpload) async throws {
@@ -75,26 +79,28 @@ public struct FolderBlobStore: BlobStore {
         }
     }
 
-    public func commit(_ upload: BlobUpload) async throws {
-        let destinationFolder = folder(upload.key)
-        let destination = path(upload.key, upload.kind)
+    public func finish(_ upload: BlobUpload) async throws {
         try await pool.runIfActive {
-            defer { Glibc.close(upload.handle) }
-            guard fsync(upload.handle) == 0 else { throw Self.failure("cannot flush a blob") }
-            try Self.makeDirectories(destinationFolder)
-            guard rename(upload.temporaryPath, destination) == 0 else { throw Self.failure("cannot commit a blob") }
-            let dir = Glibc.open(destinationFolder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if dir >= 0 {
-                _ = fsync(dir)
-                Glibc.close(dir)
-            }
+            guard Glibc.close(upload.handle) == 0 else { throw Self.failure("cannot close a blob") }
+        }
+    }
+
+    /// One `syncfs(2)` flushes the data and folder entries of every finished blob (and anything else dirty on
+    /// the file system): far cheaper than an `fsync` per file and per folder for a batch.
+    public func makeDurable() async throws {
+        let root = self.root
+        try await pool.runIfActive {
+            let fd = Glibc.open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw Self.failure("cannot open the data folder") }
+            defer { Glibc.close(fd) }
+            guard lantern_syncfs(fd) == 0 else { throw Self.failure("cannot flush the data folder") }
         }
     }
 
     public func abort(_ upload: BlobUpload) async {
         _ = try? await pool.runIfActive {
             Glibc.close(upload.handle)
-            unlink(upload.temporaryPath)
+            unlink(upload.location)
         }
     }
 
@@ -159,3 +165,7 @@ public struct FolderBlobStore: BlobStore {
         }
     }
 }
+
+/// glibc's `syncfs(2)`, declared only under `_GNU_SOURCE`, so not visible through the Glibc module.
+@_silgen_name("syncfs")
+private func lantern_syncfs(_ fd: Int32) -> Int32

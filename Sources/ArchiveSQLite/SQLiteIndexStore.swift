@@ -96,75 +96,97 @@ public struct SQLiteIndexStore: IndexStore {
         }
     }
 
-    public func commit(_ record: InstanceRecord, replacing: StoredInstance?) async throws {
+    public func commit(_ batch: [IndexCommit]) async throws -> [ArchiveError?] {
+        try await pool.writeWithoutTransaction { db in
+            // The acknowledgement of a STOW follows this commit: make it survive power loss, not only a crash.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            var results: [ArchiveError?] = []
+            try db.inTransaction {
+                for item in batch {
+                    do {
+                        try db.inSavepoint {
+                            try Self.insert(db, item.record, replacing: item.replacing)
+                            return .commit
+                        }
+                        results.append(nil)
+                    } catch let error as ArchiveError {
+                        results.append(error)
+                    }
+                }
+                return .commit
+            }
+            return results
+        }
+    }
+
+    private static func insert(_ db: Database, _ record: InstanceRecord, replacing: StoredInstance?) throws {
         let instance = record.instance
         let levels = AttributeLevel.split(record.attributes)
         let studyBlob = Data(AttributeCodec.encode(levels.study))
         let seriesBlob = Data(AttributeCodec.encode(levels.series))
         let instanceBlob = Data(AttributeCodec.encode(levels.instance))
         let attributes = record.attributes
-        try await pool.write { db in
-            let existing = try Row.fetchOne(
-                db, sql: "SELECT \(Self.instanceColumns) \(Self.instanceJoin) WHERE i.sop_uid = ?",
-                arguments: [instance.sopInstanceUID]
-            ).flatMap(Self.storedInstance)
-            if existing?.blobKey != replacing?.blobKey {
-                throw ArchiveError(.conflict, "instance \(instance.sopInstanceUID) was changed by another request")
-            }
-            if let existing, existing.studyUID != instance.studyUID || existing.seriesUID != instance.seriesUID {
-                throw ArchiveError(
-                    .conflict, "instance \(instance.sopInstanceUID) is stored in another study or series")
-            }
-            // Study: insert, or refresh its attributes from the newest instance.
-            try db.execute(
-                sql: """
-                    INSERT INTO study(study_uid, patient_id, study_date, accession_number, attributes)
-                    VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(study_uid) DO UPDATE SET patient_id = excluded.patient_id,
-                        study_date = excluded.study_date, accession_number = excluded.accession_number,
-                        attributes = excluded.attributes
-                    """,
-                arguments: [
-                    instance.studyUID, attributes.string(Tag(0x0010_0020)), attributes.string(Tag(0x0008_0020)),
-                    attributes.string(Tag(0x0008_0050)), studyBlob,
-                ])
-            let studyPK = try Int64.fetchOne(
-                db, sql: "SELECT pk FROM study WHERE study_uid = ?", arguments: [instance.studyUID])!
-            if let seriesStudy = try Int64.fetchOne(
-                db, sql: "SELECT study_pk FROM series WHERE series_uid = ?", arguments: [instance.seriesUID]),
-                seriesStudy != studyPK
-            {
-                throw ArchiveError(.conflict, "series \(instance.seriesUID) belongs to another study")
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO series(series_uid, study_pk, modality, attributes) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(series_uid) DO UPDATE SET modality = excluded.modality, attributes = excluded.attributes
-                    """,
-                arguments: [instance.seriesUID, studyPK, attributes.string(Tag(0x0008_0060)), seriesBlob])
-            let seriesPK = try Int64.fetchOne(
-                db, sql: "SELECT pk FROM series WHERE series_uid = ?", arguments: [instance.seriesUID])!
-            if let replaced = existing {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)",
-                    arguments: [replaced.blobKey.rawValue])
-                try db.execute(sql: "DELETE FROM instance WHERE sop_uid = ?", arguments: [instance.sopInstanceUID])
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO instance(sop_uid, series_pk, study_pk, sop_class_uid, instance_number,
-                        transfer_syntax, blob_key, size, pixel_layout, pixel_offset, stored_at, attributes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    instance.sopInstanceUID, seriesPK, studyPK, instance.sopClassUID, attributes.int(Tag(0x0020_0013)),
-                    instance.transferSyntaxUID, instance.blobKey.rawValue, Int64(instance.size),
-                    instance.pixelLayout.map { Data($0.encoded) }, instance.pixelDataOffset.map { Int64($0) },
-                    instance.storedAt, instanceBlob,
-                ])
-            try db.execute(sql: "DELETE FROM blob_journal WHERE blob_key = ?", arguments: [instance.blobKey.rawValue])
-            try Self.refreshAggregates(db, studyPK: studyPK, seriesPKs: [seriesPK])
+        let existing = try Row.fetchOne(
+            db, sql: "SELECT \(Self.instanceColumns) \(Self.instanceJoin) WHERE i.sop_uid = ?",
+            arguments: [instance.sopInstanceUID]
+        ).flatMap(Self.storedInstance)
+        if existing?.blobKey != replacing?.blobKey {
+            throw ArchiveError(.conflict, "instance \(instance.sopInstanceUID) was changed by another request")
         }
+        if let existing, existing.studyUID != instance.studyUID || existing.seriesUID != instance.seriesUID {
+            throw ArchiveError(
+                .conflict, "instance \(instance.sopInstanceUID) is stored in another study or series")
+        }
+        // Study: insert, or refresh its attributes from the newest instance.
+        try db.execute(
+            sql: """
+                INSERT INTO study(study_uid, patient_id, study_date, accession_number, attributes)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(study_uid) DO UPDATE SET patient_id = excluded.patient_id,
+                    study_date = excluded.study_date, accession_number = excluded.accession_number,
+                    attributes = excluded.attributes
+                """,
+            arguments: [
+                instance.studyUID, attributes.string(Tag(0x0010_0020)), attributes.string(Tag(0x0008_0020)),
+                attributes.string(Tag(0x0008_0050)), studyBlob,
+            ])
+        let studyPK = try Int64.fetchOne(
+            db, sql: "SELECT pk FROM study WHERE study_uid = ?", arguments: [instance.studyUID])!
+        if let seriesStudy = try Int64.fetchOne(
+            db, sql: "SELECT study_pk FROM series WHERE series_uid = ?", arguments: [instance.seriesUID]),
+            seriesStudy != studyPK
+        {
+            throw ArchiveError(.conflict, "series \(instance.seriesUID) belongs to another study")
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO series(series_uid, study_pk, modality, attributes) VALUES (?, ?, ?, ?)
+                ON CONFLICT(series_uid) DO UPDATE SET modality = excluded.modality, attributes = excluded.attributes
+                """,
+            arguments: [instance.seriesUID, studyPK, attributes.string(Tag(0x0008_0060)), seriesBlob])
+        let seriesPK = try Int64.fetchOne(
+            db, sql: "SELECT pk FROM series WHERE series_uid = ?", arguments: [instance.seriesUID])!
+        if let replaced = existing {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)",
+                arguments: [replaced.blobKey.rawValue])
+            try db.execute(sql: "DELETE FROM instance WHERE sop_uid = ?", arguments: [instance.sopInstanceUID])
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO instance(sop_uid, series_pk, study_pk, sop_class_uid, instance_number,
+                    transfer_syntax, blob_key, size, pixel_layout, pixel_offset, stored_at, attributes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                instance.sopInstanceUID, seriesPK, studyPK, instance.sopClassUID, attributes.int(Tag(0x0020_0013)),
+                instance.transferSyntaxUID, instance.blobKey.rawValue, Int64(instance.size),
+                instance.pixelLayout.map { Data($0.encoded) }, instance.pixelDataOffset.map { Int64($0) },
+                instance.storedAt, instanceBlob,
+            ])
+        try db.execute(sql: "DELETE FROM blob_journal WHERE blob_key = ?", arguments: [instance.blobKey.rawValue])
+        try Self.refreshAggregates(db, studyPK: studyPK, seriesPKs: [seriesPK])
     }
 
     /// Recomputes the counts and lists QIDO returns (PS3.18 §10.6.3.3) for a study and some of its series.

@@ -15,6 +15,9 @@ struct StowController {
     let store: StoreService
     let configuration: ServerConfiguration
 
+    /// Instances committed together at most (one flush, one index transaction).
+    static let groupCommitSize = 64
+
     static let responseOffers = [
         Representation(.dicomJSON), Representation(.dicomXML), Representation(.json),
     ]
@@ -84,7 +87,10 @@ struct StowController {
             throw error
         }
         var response = StowResponse()
-        response.outcomes.append(await ingest.finish())
+        switch await ingest.finish() {
+        case .failed(let outcome): response.outcomes.append(outcome)
+        case .prepared(let prepared): response.outcomes += await store.commit([prepared])
+        }
         return response
     }
 
@@ -97,6 +103,16 @@ struct StowController {
         var ingest: InstanceIngest?
         var skippedPart = false
         var total: UInt64 = 0
+        // Outcomes in part order; prepared instances wait for the group commit.
+        var slots: [StoreOutcome?] = []
+        var pending: [(slot: Int, instance: PreparedInstance)] = []
+
+        func commitPending() async {
+            guard !pending.isEmpty else { return }
+            let outcomes = await store.commit(pending.map(\.instance))
+            for ((slot, _), outcome) in zip(pending, outcomes) { slots[slot] = outcome }
+            pending.removeAll()
+        }
 
         func handle(_ event: MultipartEvent) async throws {
             switch event {
@@ -106,7 +122,7 @@ struct StowController {
                 }
                 if let type, !type.hasSameEssence(as: .dicom) {
                     skippedPart = true
-                    response.outcomes.append(
+                    slots.append(
                         StoreOutcome(
                             sopClassUID: nil, sopInstanceUID: nil, failure: .cannotUnderstand,
                             comment: "part of type \(type.essence) in an application/dicom request"))
@@ -118,8 +134,15 @@ struct StowController {
                 if !skippedPart { try await ingest?.append(slice) }
             case .partEnd:
                 if var current = ingest {
-                    response.outcomes.append(await current.finish())
                     ingest = nil
+                    switch await current.finish() {
+                    case .failed(let outcome): slots.append(outcome)
+                    case .prepared(let prepared):
+                        slots.append(nil)
+                        pending.append((slots.count - 1, prepared))
+                        // Bound the work a crash could leave unacknowledged, and the latency of visibility.
+                        if pending.count >= Self.groupCommitSize { await commitPending() }
+                    }
                 }
             case .end:
                 break
@@ -139,8 +162,11 @@ struct StowController {
             response.requestFailure = "malformed multipart body: \(error)"
         } catch {
             if var current = ingest { await current.abort() }
+            await commitPending()
             throw error
         }
+        await commitPending()
+        response.outcomes = slots.compactMap { $0 }
         return response
     }
 }

@@ -8,14 +8,14 @@ public struct BlobUpload: Sendable {
     public let kind: BlobKind
     /// The store's handle (a file descriptor for the folder store).
     public let handle: Int32
-    /// The temporary location.
-    public let temporaryPath: String
+    /// Where the bytes go.
+    public let location: String
     /// Creates an upload.
-    public init(key: BlobKey, kind: BlobKind, handle: Int32, temporaryPath: String) {
+    public init(key: BlobKey, kind: BlobKind, handle: Int32, location: String) {
         self.key = key
         self.kind = kind
         self.handle = handle
-        self.temporaryPath = temporaryPath
+        self.location = location
     }
 }
 
@@ -33,15 +33,20 @@ public struct BlobHandle: Sendable {
 }
 
 /// Where the bytes of instances and their metadata documents live (ARCHITECTURE §5). Adapters: a folder
-/// (embedded default); an S3-compatible store later. Writes are two-phase: begin, append, commit (durable,
-/// then visible under its key) or abort.
+/// (embedded default); an S3-compatible store later. Writes go straight to the object's place under its key
+/// (`begin`, `append`, `finish` or `abort`); nothing reads a key before the index references it, and keys are
+/// journaled before they are written, so a crash leaves only journaled objects that recovery removes.
+/// ``makeDurable()`` then flushes every finished object at once, so that a batch of instances costs one flush
+/// (group commit) before the index commit that makes them visible.
 public protocol BlobStore: Sendable {
     /// Starts writing object `kind` of `key`.
     func begin(_ key: BlobKey, kind: BlobKind) async throws -> BlobUpload
     /// Appends bytes to an upload.
     func append(_ bytes: ByteBuffer, to upload: BlobUpload) async throws
-    /// Makes the upload durable and visible under its key.
-    func commit(_ upload: BlobUpload) async throws
+    /// Ends an upload; the object is complete but not yet durable.
+    func finish(_ upload: BlobUpload) async throws
+    /// Makes every finished object durable (survives power loss).
+    func makeDurable() async throws
     /// Discards an upload.
     func abort(_ upload: BlobUpload) async
     /// Opens a stored object; `nil` when it does not exist.

@@ -22,6 +22,19 @@ public struct SearchMatch: Sendable {
     }
 }
 
+/// One instance to make visible: its record, and the stored instance it replaces (`nil` for a new one).
+public struct IndexCommit: Sendable {
+    /// The new instance.
+    public var record: InstanceRecord
+    /// What it replaces, as read before the commit.
+    public var replacing: StoredInstance?
+    /// Creates an item.
+    public init(record: InstanceRecord, replacing: StoredInstance?) {
+        self.record = record
+        self.replacing = replacing
+    }
+}
+
 /// Which stored instances a retrieve or delete addresses.
 public enum InstanceSelection: Hashable, Sendable {
     /// Every instance of a study.
@@ -42,11 +55,12 @@ public protocol IndexStore: Sendable {
     /// commit and ``commit(_:replacing:)`` is cleaned up by ``takeJournal()``.
     func journal(_ key: BlobKey) async throws
 
-    /// Makes an instance visible, in one transaction: inserts its rows (replacing `replacing`'s, whose blob key
-    /// goes to the journal for deletion), updates study and series aggregates and clears `record`'s journal
-    /// entry. Throws ``ArchiveError/Code/conflict`` when the SOP Instance UID is stored under another
-    /// study or series, or when `replacing` no longer matches what is stored (a concurrent writer won).
-    func commit(_ record: InstanceRecord, replacing: StoredInstance?) async throws
+    /// Makes a batch of instances visible in one durable transaction (group commit). For each: inserts its rows
+    /// (replacing `replacing`'s, whose blob key goes to the journal for deletion), updates study and series
+    /// aggregates and clears its journal entry. An item fails alone, with ``ArchiveError/Code/conflict``, when
+    /// its SOP Instance UID is stored under another study or series, or when `replacing` no longer matches
+    /// what is stored (a concurrent writer won). Returns one result per item, `nil` for committed.
+    func commit(_ batch: [IndexCommit]) async throws -> [ArchiveError?]
 
     /// Journal entries whose blobs are not referenced by any instance (to delete), after removing the entries
     /// of blobs that are referenced.

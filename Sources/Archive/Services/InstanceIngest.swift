@@ -4,7 +4,8 @@ import NIOCore
 
 /// One instance being stored: its bytes go to a new blob while the parser reads them, in one pass with bounded
 /// memory (ARCHITECTURE §1, STOW journey). Made by ``StoreService/begin(expectedStudy:)``; feed it with
-/// ``append(_:)``, then call ``finish()`` (or ``abort()`` when the body breaks off).
+/// ``append(_:)``, then call ``finish()`` (or ``abort()`` when the body breaks off), and hand what it
+/// prepared to ``StoreService/commit(_:)``, which makes a batch durable and visible at once.
 public struct InstanceIngest {
     let service: StoreService
     let expectedStudy: String?
@@ -61,24 +62,25 @@ public struct InstanceIngest {
     }
 
     /// Ends the instance: checks it, makes it durable and visible, and says what happened.
-    public mutating func finish() async -> StoreOutcome {
+    public mutating func finish() async -> IngestResult {
         if parseError == nil {
             parser.finish()
             drain()
         }
         guard parseError == nil, let analysis = analyzer.analysis() else {
             await abort()
-            return StoreOutcome(
-                sopClassUID: nil, sopInstanceUID: nil, failure: .cannotUnderstand,
-                comment: "not a readable DICOM instance: \(parseError ?? "the data set ended early")")
+            return .failed(
+                StoreOutcome(
+                    sopClassUID: nil, sopInstanceUID: nil, failure: .cannotUnderstand,
+                    comment: "not a readable DICOM instance: \(parseError ?? "the data set ended early")"))
         }
         let attributes = analysis.attributes
         let sopClass = attributes.string(Tag(0x0008_0016))
         let sopInstance = attributes.string(Tag(0x0008_0018))
         let study = attributes.string(Tag(0x0020_000D))
         let series = attributes.string(Tag(0x0020_000E))
-        func fail(_ reason: StoreOutcome.Failure, _ comment: String) -> StoreOutcome {
-            StoreOutcome(sopClassUID: sopClass, sopInstanceUID: sopInstance, failure: reason, comment: comment)
+        func fail(_ reason: StoreOutcome.Failure, _ comment: String) -> IngestResult {
+            .failed(StoreOutcome(sopClassUID: sopClass, sopInstanceUID: sopInstance, failure: reason, comment: comment))
         }
         guard analysis.fileMeta.contains(.transferSyntaxUID) else {
             await abort()
@@ -102,7 +104,7 @@ public struct InstanceIngest {
         do {
             try await flush()
             guard let upload else { throw ArchiveError(.storage, "no bytes written") }
-            try await service.blobs.commit(upload)
+            try await service.blobs.finish(upload)
             self.upload = nil
             let record = StoredInstance(
                 studyUID: study, seriesUID: series, sopInstanceUID: sopInstance, sopClassUID: sopClass,
@@ -110,10 +112,25 @@ public struct InstanceIngest {
                 pixelLayout: analysis.pixelLayout, pixelDataOffset: analysis.pixelDataOffset,
                 storedAt: service.now())
             try await service.writeSidecars(key, analysis)
-            return await service.commit(InstanceRecord(instance: record, attributes: attributes))
+            return .prepared(PreparedInstance(record: InstanceRecord(instance: record, attributes: attributes)))
         } catch {
             await abort()
+            await service.discard(key)
             return fail(.processingFailure, "storage failed: \(error)")
         }
     }
+}
+
+/// What ``InstanceIngest/finish()`` produced.
+public enum IngestResult: Sendable {
+    /// The instance cannot be stored; nothing of it remains.
+    case failed(StoreOutcome)
+    /// The instance is written and ready for ``StoreService/commit(_:)``.
+    case prepared(PreparedInstance)
+}
+
+/// An instance whose bytes and metadata are written under a journaled key, not yet durable nor visible.
+public struct PreparedInstance: Sendable {
+    /// What the index will hold.
+    public let record: InstanceRecord
 }

@@ -9,7 +9,9 @@ import NIOCore
 ///
 /// Safety: an instance's blob key is journaled before any byte is written, its bytes are durable before its
 /// index row is committed, and the row is what makes it visible. A crash at any point leaves either a
-/// complete, visible instance or journaled bytes that ``recover()`` removes at the next start.
+/// complete, visible instance or journaled bytes that ``recover()`` removes at the next start. Durability is
+/// paid once per batch (``commit(_:)``): one file-system flush and one index transaction for every instance of
+/// a request.
 public struct StoreService: Sendable {
     /// The index.
     public let index: any IndexStore
@@ -47,7 +49,7 @@ public struct StoreService: Sendable {
             let upload = try await blobs.begin(key, kind: kind)
             do {
                 try await blobs.append(ByteBuffer(bytes: bytes), to: upload)
-                try await blobs.commit(upload)
+                try await blobs.finish(upload)
             } catch {
                 await blobs.abort(upload)
                 throw error
@@ -55,46 +57,69 @@ public struct StoreService: Sendable {
         }
     }
 
-    func commit(_ record: InstanceRecord) async -> StoreOutcome {
-        let instance = record.instance
-        var outcome = StoreOutcome(
-            sopClassUID: instance.sopClassUID, sopInstanceUID: instance.sopInstanceUID, studyUID: instance.studyUID,
-            seriesUID: instance.seriesUID)
-        do {
-            let existing = try await index.instance(sopInstanceUID: instance.sopInstanceUID)
-            if let existing {
-                if existing.studyUID != instance.studyUID || existing.seriesUID != instance.seriesUID {
-                    throw ArchiveError(.conflict, "SOP Instance UID already stored in another study or series")
-                }
-                switch duplicates {
-                case .reject:
-                    throw ArchiveError(.conflict, "an instance with this SOP Instance UID is already stored")
-                case .overwrite:
-                    try await index.commit(record, replacing: existing)
-                    await discard(existing.blobKey)
-                    outcome.warning = nil
-                case .acceptIdentical:
-                    guard try await sameBytes(existing.blobKey, instance.blobKey) else {
-                        throw ArchiveError(
-                            .conflict, "an instance with this SOP Instance UID and different content is stored")
-                    }
-                    await discard(instance.blobKey)
-                }
-            } else {
-                try await index.commit(record, replacing: nil)
-            }
-            return outcome
-        } catch let error as ArchiveError where error.code == .conflict {
-            await discard(instance.blobKey)
-            outcome.failure = .duplicateSOPInstance
-            outcome.comment = error.message
-            return outcome
-        } catch {
-            await discard(instance.blobKey)
-            outcome.failure = .processingFailure
-            outcome.comment = "storage failed: \(error)"
-            return outcome
+    /// Makes prepared instances durable and visible together (group commit: one flush of the blobs, one index
+    /// transaction), applying the duplicate policy. Returns one outcome per instance, in order.
+    public func commit(_ prepared: [PreparedInstance]) async -> [StoreOutcome] {
+        var outcomes: [StoreOutcome] = prepared.map {
+            let i = $0.record.instance
+            return StoreOutcome(
+                sopClassUID: i.sopClassUID, sopInstanceUID: i.sopInstanceUID, studyUID: i.studyUID,
+                seriesUID: i.seriesUID)
         }
+        var commits: [(index: Int, item: IndexCommit)] = []
+        for (n, item) in prepared.enumerated() {
+            let instance = item.record.instance
+            do {
+                if let existing = try await index.instance(sopInstanceUID: instance.sopInstanceUID) {
+                    if existing.studyUID != instance.studyUID || existing.seriesUID != instance.seriesUID {
+                        throw ArchiveError(.conflict, "SOP Instance UID already stored in another study or series")
+                    }
+                    switch duplicates {
+                    case .reject:
+                        throw ArchiveError(.conflict, "an instance with this SOP Instance UID is already stored")
+                    case .overwrite:
+                        commits.append((n, IndexCommit(record: item.record, replacing: existing)))
+                    case .acceptIdentical:
+                        guard try await sameBytes(existing.blobKey, instance.blobKey) else {
+                            throw ArchiveError(
+                                .conflict, "an instance with this SOP Instance UID and different content is stored")
+                        }
+                        await discard(instance.blobKey)
+                    }
+                } else {
+                    commits.append((n, IndexCommit(record: item.record, replacing: nil)))
+                }
+            } catch let error as ArchiveError where error.code == .conflict {
+                await discard(instance.blobKey)
+                outcomes[n].failure = .duplicateSOPInstance
+                outcomes[n].comment = error.message
+            } catch {
+                await discard(instance.blobKey)
+                outcomes[n].failure = .processingFailure
+                outcomes[n].comment = "storage failed: \(error)"
+            }
+        }
+        guard !commits.isEmpty else { return outcomes }
+        do {
+            try await blobs.makeDurable()
+            let results = try await index.commit(commits.map(\.item))
+            for ((n, item), result) in zip(commits, results) {
+                if let result {
+                    await discard(item.record.instance.blobKey)
+                    outcomes[n].failure = .duplicateSOPInstance
+                    outcomes[n].comment = result.message
+                } else if let replaced = item.replacing {
+                    await discard(replaced.blobKey)
+                }
+            }
+        } catch {
+            for (n, item) in commits {
+                await discard(item.record.instance.blobKey)
+                outcomes[n].failure = error is ArchiveError ? .processingFailure : .outOfResources
+                outcomes[n].comment = "storage failed: \(error)"
+            }
+        }
+        return outcomes
     }
 
     /// Removes a journaled blob that is not (or no longer) referenced.
