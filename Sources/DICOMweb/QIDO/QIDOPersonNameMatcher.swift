@@ -16,7 +16,7 @@ import Foundation
 /// - Components are compared after normalisation: spaces around each component and trailing empty
 ///   components are insignificant (`Doe^John^^` equals `Doe^John`, PS3.5 §6.2.1.1).
 /// - Literal matching is whole-value, as §C.2.2.2.1 requires: `Doe` does not match `Doe^John`. A query on
-///   the family name alone is written `Doe*` (Wild Card Matching), or matches through ``fuzzyMatching``.
+///   the family name alone is written `Doe*` (Wild Card Matching), or matches through ``QIDOQuery/fuzzyMatching``.
 /// - Wild Card Matching: a pattern without `=` is matched against each normalised group, one with `=`
 ///   against the normalised value (groups joined by `=`); `*` and `?` may span `^`.
 /// - Fuzzy matching (`fuzzymatching=true`, PS3.18 §8.3.4.2, whose algorithm is the archive's choice): besides
