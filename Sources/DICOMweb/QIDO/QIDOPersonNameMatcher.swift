@@ -1,0 +1,128 @@
+import Foundation
+
+/// Person Name matching (VR PN) for ``QIDOEvaluator``.
+///
+/// PS3.4 §C.2.2.2.1 lets an archive match PN values literally "either case-sensitive, or … insensitive to
+/// some or all aspects of case, position, accent, or other character encoding variants", and §C.2.2.2.4
+/// extends this to Wild Card Matching. The rules here:
+/// - Case and accent insensitive: both sides are folded with Foundation's
+///   `folding(options: [.caseInsensitive, .diacriticInsensitive])` (canonical decomposition, marks removed,
+///   case folded), so `Müller`, `MULLER` and `müller` are equal; letters without a decomposition (`ø`, `ł`)
+///   stay distinct from their base letters. Width (full-width Latin, half-width kana) is not folded.
+/// - Component groups (PS3.5 §6.2.1.2): a query without `=` matches when it equals any one group of the
+///   stored value (alphabetic, ideographic or phonetic), so `Yamada^Tarou`, `山田^太郎` and `やまだ^たろう`
+///   each find `Yamada^Tarou=山田^太郎=やまだ^たろう`. A query with `=` gives groups by position: each
+///   non-empty query group must equal the stored group at its position; empty query groups match anything.
+/// - Components are compared after normalisation: spaces around each component and trailing empty
+///   components are insignificant (`Doe^John^^` equals `Doe^John`, PS3.5 §6.2.1.1).
+/// - Literal matching is whole-value, as §C.2.2.2.1 requires: `Doe` does not match `Doe^John`. A query on
+///   the family name alone is written `Doe*` (Wild Card Matching), or matches through ``QIDOQuery/fuzzyMatching``.
+/// - Wild Card Matching: a pattern without `=` is matched against each normalised group, one with `=`
+///   against the normalised value (groups joined by `=`); `*` and `?` may span `^`.
+/// - Fuzzy matching (`fuzzymatching=true`, PS3.18 §8.3.4.2, whose algorithm is the archive's choice): besides
+///   the literal rules, a query group matches a stored group when every non-empty query component is a
+///   prefix of the stored component at the same position (`Do^J` finds `Doe^John`), or when the family names
+///   have the same Soundex code (``QIDOSoundex``) and the other non-empty components are prefixes
+///   (`Meier^J` finds `Mayer^John`). Applies to single-value PN keys, not to wildcard patterns.
+struct QIDOPersonNameMatcher: Sendable {
+    /// The folded, normalised groups of the query value (one entry per group as written).
+    private let groups: [String?]
+
+    init(query: String) {
+        let raw = query.split(separator: "=", maxSplits: 2, omittingEmptySubsequences: false)
+        self.groups = raw.map { group in
+            let normalized = Self.normalize(Self.fold(String(group)))
+            return normalized.isEmpty ? nil : normalized
+        }
+    }
+
+    /// Whether a stored PN value (its whole decoded text, groups separated by `=`) matches.
+    func matches(_ storedValue: String, fuzzy: Bool) -> Bool {
+        let stored = Self.groups(of: storedValue)
+        let compare: (String, String) -> Bool = { query, value in
+            query == value || (fuzzy && Self.fuzzyMatches(query: query, value: value))
+        }
+        if groups.count == 1, let query = groups[0] {
+            return stored.contains { $0.map { compare(query, $0) } ?? false }
+        }
+        var constrained = false
+        for (index, query) in groups.enumerated() {
+            guard let query else { continue }
+            constrained = true
+            guard index < stored.count, let value = stored[index], compare(query, value) else { return false }
+        }
+        return constrained || stored.contains { $0 != nil }
+    }
+
+    /// The matcher of a PN wildcard pattern: its literals folded like values, and whether it spans groups
+    /// (it contains `=`).
+    static func wildcardMatcher(_ pattern: QIDOWildcardPattern) -> (matcher: QIDOWildcardMatcher, spansGroups: Bool) {
+        let spansGroups = pattern.elements.contains {
+            if case .literal(let text) = $0 { text.contains("=") } else { false }
+        }
+        return (QIDOWildcardMatcher(pattern, transform: fold), spansGroups)
+    }
+
+    /// Whether a stored PN value matches a wildcard pattern prepared by ``wildcardMatcher(_:)``.
+    static func matches(_ storedValue: String, wildcard: QIDOWildcardMatcher, spansGroups: Bool) -> Bool {
+        let stored = groups(of: storedValue)
+        if spansGroups {
+            var joined = stored.map { $0 ?? "" }
+            while joined.last == "" { joined.removeLast() }
+            return wildcard.matches(joined.joined(separator: "="))
+        }
+        return stored.contains { $0.map(wildcard.matches) ?? false }
+    }
+
+    // MARK: Normalisation
+
+    /// Case and diacritics folded (see the type's documentation).
+    static func fold(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+    }
+
+    /// The folded, normalised groups of a stored value; `nil` for an empty group.
+    static func groups(of value: String) -> [String?] {
+        value.split(separator: "=", maxSplits: 2, omittingEmptySubsequences: false).map { group in
+            let normalized = normalize(fold(String(group)))
+            return normalized.isEmpty ? nil : normalized
+        }
+    }
+
+    /// Components trimmed of spaces, trailing empty components removed, joined by `^`.
+    static func normalize(_ group: String) -> String {
+        var components = group.split(separator: "^", omittingEmptySubsequences: false).map(trimSpaces)
+        while components.last?.isEmpty == true { components.removeLast() }
+        return components.joined(separator: "^")
+    }
+
+    private static func trimSpaces(_ text: Substring) -> Substring {
+        var text = text
+        while text.first == " " { text = text.dropFirst() }
+        while text.last == " " { text = text.dropLast() }
+        return text
+    }
+
+    // MARK: Fuzzy matching
+
+    /// Per-component prefix matching, or equal Soundex codes of the family names with prefix matching of
+    /// the other components. Both sides are already folded and normalised.
+    static func fuzzyMatches(query: String, value: String) -> Bool {
+        let queryComponents = query.split(separator: "^", omittingEmptySubsequences: false)
+        let valueComponents = value.split(separator: "^", omittingEmptySubsequences: false)
+        func prefixes(from start: Int) -> Bool {
+            for index in start..<queryComponents.count where !queryComponents[index].isEmpty {
+                guard index < valueComponents.count, valueComponents[index].hasPrefix(queryComponents[index]) else {
+                    return false
+                }
+            }
+            return true
+        }
+        if prefixes(from: 0) { return true }
+        guard let queryFamily = queryComponents.first, !queryFamily.isEmpty,
+            let queryCode = QIDOSoundex.code(queryFamily), let valueFamily = valueComponents.first,
+            QIDOSoundex.code(valueFamily) == queryCode
+        else { return false }
+        return prefixes(from: 1)
+    }
+}
