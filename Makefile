@@ -16,9 +16,9 @@ deps:
 build: deps
 	$(SWIFT) build --product lantern
 
-## Starts the server on embedded defaults (until `serve` exists: prints the command-line help).
+## Starts the server on embedded defaults: http://127.0.0.1:8080/dicomweb, data in ./lantern-data.
 run: build
-	$(BIN) --help
+	$(BIN) serve
 
 ## Every test: Swift unit and corpus tests, the Python corpus comparison against pydicom, a short fuzz run.
 test: deps
@@ -29,7 +29,7 @@ test-swift:
 	$(SWIFT) test --skip-build --parallel
 
 test-python:
-	LANTERN_BIN=$(BIN) python3 -m pytest -q Tests/python
+	LANTERN_BIN=$(BIN) python3 -m pytest -q Tests/python Tests/system
 
 fuzz:
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} Scripts/fuzz.sh long

@@ -22,7 +22,7 @@ extension LanternCommand {
     public static func runFromCommandLine() async {
         do {
             var command = try parseAsRoot()
-            if var serve = command as? ServeCommand {
+            if let serve = command as? ServeCommand {
                 try await serve.run()
             } else {
                 try command.run()

@@ -1,0 +1,54 @@
+"""Starts and stops a real `lantern serve` process for the system tests (crash, memory)."""
+import os
+import re
+import signal
+import subprocess
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("LANTERN_BIN", os.path.join(REPO, ".build", "debug", "lantern"))
+if not os.path.isabs(BIN):
+    BIN = os.path.join(REPO, BIN)
+
+
+class Server:
+    """One server on 127.0.0.1 with a random port and the given data folder."""
+
+    def __init__(self, data, *args):
+        self.data = data
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data", data, "--log-level", "warning", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 30
+        self.base = None
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            m = re.search(r"lantern listening on (http://127\.0\.0\.1:(\d+)/dicomweb)", line)
+            if m:
+                self.base, self.port = m.group(1), int(m.group(2))
+                break
+        if self.base is None:
+            self.proc.kill()
+            raise RuntimeError("lantern serve did not start")
+
+    def peak_rss_kb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+        return 0
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)

@@ -1,0 +1,100 @@
+"""Bounded memory (issue 3): STOW and retrieve of a generated 2 GiB multi-frame instance with the server's
+peak RSS under 150 MB. The file is written to disk in chunks and streamed both ways; nothing in the test
+or the server holds it whole."""
+import http.client
+import os
+import struct
+import urllib.parse
+
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+from lantern_server import Server
+
+ROWS, COLUMNS = 512, 512
+FRAME = ROWS * COLUMNS * 2
+FRAMES = int(os.environ.get("LANTERN_MEMORY_TEST_FRAMES", "4096"))  # 4096 × 512 KiB = 2 GiB
+LIMIT_KB = 150 * 1000
+
+
+def frame_bytes(n):
+    """Frame n (1-based): a recognisable pattern."""
+    return struct.pack("<H", n & 0xFFFF) * (FRAME // 2)
+
+
+def write_instance(path):
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7.3"  # Multi-frame Grayscale Word SC
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID = meta.MediaStorageSOPClassUID
+    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID = generate_uid()
+    ds.SeriesInstanceUID = generate_uid()
+    ds.PatientName = "Memory^Test"
+    ds.PatientID = "MEM1"
+    ds.Modality = "OT"
+    ds.Rows, ds.Columns = ROWS, COLUMNS
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
+    ds.NumberOfFrames = FRAMES
+    ds.save_as(path, enforce_file_format=True)
+    with open(path, "ab") as f:
+        f.write(struct.pack("<HH2sHI", 0x7FE0, 0x0010, b"OW", 0, FRAME * FRAMES))
+        for n in range(1, FRAMES + 1):
+            f.write(frame_bytes(n))
+    return ds
+
+
+def connection(base):
+    url = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
+    conn.blocksize = 1 << 20
+    return conn, url.path
+
+
+def test_two_gigabyte_instance_in_bounded_memory(tmp_path):
+    path = str(tmp_path / "big.dcm")
+    ds = write_instance(path)
+    size = os.path.getsize(path)
+    server = Server(str(tmp_path / "data"))
+    try:
+        conn, root = connection(server.base)
+        with open(path, "rb") as f:
+            conn.request("POST", root + "/studies", body=f, headers={
+                "Content-Type": "application/dicom", "Content-Length": str(size),
+                "Accept": "application/dicom+json"})
+            resp = conn.getresponse()
+            payload = resp.read()
+        assert resp.status == 200, payload
+        instance = f"{root}/studies/{ds.StudyInstanceUID}/series/{ds.SeriesInstanceUID}/instances/{ds.SOPInstanceUID}"
+
+        conn.request("GET", instance, headers={"Accept": "application/dicom"})
+        resp = conn.getresponse()
+        assert resp.status == 200
+        received = 0
+        with open(path, "rb") as original:
+            while True:
+                chunk = resp.read(1 << 20)
+                if not chunk:
+                    break
+                assert chunk == original.read(len(chunk)), f"retrieved bytes differ near offset {received}"
+                received += len(chunk)
+        assert received == size
+
+        for n in (1, FRAMES // 2, FRAMES):
+            conn.request("GET", f"{instance}/frames/{n}", headers={"Accept": "application/octet-stream"})
+            resp = conn.getresponse()
+            body = resp.read()
+            assert resp.status == 200
+            assert body == frame_bytes(n), f"frame {n} differs"
+        conn.close()
+        peak = server.peak_rss_kb()
+        print(f"server peak RSS {peak / 1000:.1f} MB for a {size / 1e9:.2f} GB instance")
+        assert peak < LIMIT_KB, f"server peak RSS {peak} kB exceeds {LIMIT_KB} kB"
+    finally:
+        server.stop()
