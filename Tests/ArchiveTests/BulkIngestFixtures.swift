@@ -1,4 +1,5 @@
 import Archive
+import CZlib
 import DICOMBinary
 import DICOMCore
 import DICOMweb
@@ -85,7 +86,8 @@ enum Fixture {
     /// A PNG file with the given rows (unfiltered sample bytes, big-endian for 16-bit), filtered with filter
     /// types cycling 0…4, compressed with stored deflate blocks (a valid zlib stream, written by hand).
     static func png(
-        width: Int, height: Int, bitDepth: Int, colorType: Int, rows: [[UInt8]], interlace: UInt8 = 0
+        width: Int, height: Int, bitDepth: Int, colorType: Int, rows: [[UInt8]], interlace: UInt8 = 0,
+        zlibCompressed: Bool = false
     )
         -> [UInt8]
     {
@@ -132,6 +134,12 @@ enum Fixture {
             b = (b + a) % 65521
         }
         z += be32(Int(b << 16 | a))
+        if zlibCompressed {
+            var bound = compressBound(uLong(raw.count))
+            var compressed = [UInt8](repeating: 0, count: Int(bound))
+            _ = compress2(&compressed, &bound, raw, uLong(raw.count), 9)
+            z = Array(compressed[..<Int(bound)])
+        }
         let ihdr = be32(width) + be32(height) + [UInt8(bitDepth), UInt8(colorType), 0, 0, interlace]
         func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
             be32(data.count) + Array(type.utf8) + data + [0, 0, 0, 0]

@@ -153,6 +153,19 @@ struct BulkIngestImageTests {
         #expect(b.transferSyntax.uid == "1.2.840.10008.1.2.4.201")
     }
 
+    @Test("A CAP marker announcing the HT block coder makes an image/jp2 codestream HTJ2K")
+    func capMarker() throws {
+        let scratch = BulkScratch()
+        defer { scratch.remove() }
+        let codestream = try Fixture.corpusFrame("data__test_files__MR_small_jp2klossless.dcm")
+        let sizEnd = 4 + Int(codestream[4]) << 8 + Int(codestream[5])  // SOC, SIZ marker, SIZ segment
+        let cap: [UInt8] = [0xFF, 0x50, 0x00, 0x08, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00]
+        let ht = Array(codestream[..<sizEnd]) + cap + Array(codestream[sizEnd...])
+        let metadata = Fixture.metadata([Fixture.bulk(0x7FE0_0010, .OB, "px")])
+        let (_, file) = try scratch.build(metadata, [scratch.part(ht, .jp2, location: "px")])
+        #expect(file.transferSyntax.uid == "1.2.840.10008.1.2.4.201")
+    }
+
     @Test("PNG greyscale and RGB, 8 and 16 bits, every filter type, decode to native pixels")
     func pngDecoding() throws {
         let scratch = BulkScratch()
@@ -192,6 +205,24 @@ struct BulkIngestImageTests {
         let (_, c) = try scratch.build(metadata, [scratch.part(rgbaPNG, .png, location: "px")])
         let expected: [UInt8] = [0, 0, 9, 1, 0, 9, 2, 0, 9, 0, 1, 9, 1, 1, 9, 2, 1, 9]
         #expect(c.dataSet[DICOMCore.Tag.pixelData]?.value.bytes == expected)
+    }
+
+    @Test("A zlib-compressed PNG inflating to several output buffers decodes completely")
+    func compressedPNG() throws {
+        let scratch = BulkScratch()
+        defer { scratch.remove() }
+        let metadata = Fixture.metadata([Fixture.bulk(0x7FE0_0010, .OW, "px")])
+        var rows: [[UInt8]] = []
+        for y in 0..<300 { rows.append((0..<600).map { (x: Int) -> UInt8 in x == y ? 0xFF : 0x10 }) }
+        let png = Fixture.png(width: 100, height: 300, bitDepth: 16, colorType: 2, rows: rows, zlibCompressed: true)
+        #expect(png.count < 20_000)
+        let (_, file) = try scratch.build(metadata, [scratch.part(png, .png, location: "px")])
+        let pixels: [UInt8] = file.dataSet[DICOMCore.Tag.pixelData]?.value.bytes ?? []
+        let bigEndian = rows.flatMap { $0 }
+        var expected = bigEndian
+        for i in stride(from: 0, to: expected.count, by: 2) { expected.swapAt(i, i + 1) }
+        #expect(pixels.count == 180_000)
+        #expect(pixels == expected)
     }
 
     @Test("Interlaced and transparent PNGs are refused")

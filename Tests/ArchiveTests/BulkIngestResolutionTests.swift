@@ -86,6 +86,18 @@ struct BulkIngestResolutionTests {
         #expect(!FileManager.default.fileExists(atPath: scratch.output))
     }
 
+    @Test("A part whose file does not hold its stated length is refused")
+    func partLengthMismatch() throws {
+        let scratch = BulkScratch()
+        defer { scratch.remove() }
+        var part = scratch.part([1, 2, 3, 4], .octetStream, location: "x")
+        part.length = 5
+        let error = #expect(throws: BulkIngestError.self) {
+            try scratch.build(Fixture.metadata([Fixture.bulk(0x0009_1001, .OB, "x")]), [part])
+        }
+        #expect(error?.code == .io)
+    }
+
     @Test("Native pixel data shorter than the attributes need is refused")
     func shortNativePixels() throws {
         let scratch = BulkScratch()

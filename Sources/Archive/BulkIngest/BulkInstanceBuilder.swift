@@ -38,7 +38,13 @@ public enum BulkInstanceBuilder {
     ) throws(BulkIngestError) -> BuiltInstance {
         var files: [BulkInputFile] = []
         defer { for f in files { f.closeFile() } }
-        for part in parts { files.append(try BulkInputFile(path: part.path)) }
+        for (i, part) in parts.enumerated() {
+            files.append(try BulkInputFile(path: part.path))
+            guard files[i].size == part.length else {
+                throw BulkIngestError(
+                    .io, "part \(i + 1): \(part.path) holds \(files[i].size) bytes, not \(part.length)")
+            }
+        }
         do {
             return try build(metadata, parts, files, outputPath)
         } catch {

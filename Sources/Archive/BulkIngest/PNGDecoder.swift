@@ -124,7 +124,9 @@ struct PNGDecoder {
                 guard got == n else { throw Self.invalid("IDAT ends early") }
                 done += UInt64(n)
                 var consumed = 0
-                while consumed < n && !finished {
+                var outputWasFull = false
+                // Continue while input remains, or while inflate filled the output and may hold more of it.
+                while (consumed < n || outputWasFull) && !finished {
                     var status: Int32 = Z_OK
                     var produced = 0
                     input.withUnsafeMutableBufferPointer { inBuffer in
@@ -141,6 +143,7 @@ struct PNGDecoder {
                     guard status == Z_OK || status == Z_STREAM_END || (status == Z_BUF_ERROR && produced == 0) else {
                         throw Self.invalid("corrupt image data (zlib status \(status))")
                     }
+                    outputWasFull = produced == inflated.count
                     var i = 0
                     while i < produced {
                         guard rowsDone < height else { throw Self.invalid("more image data than \(height) rows") }
