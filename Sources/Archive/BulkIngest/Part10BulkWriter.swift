@@ -78,17 +78,11 @@ struct Part10BulkWriter {
             let offset = out.position
             try out.append(item(0))  // empty Basic Offset Table (PS3.5 §A.4)
             for range in ranges {
-                var done: UInt64 = 0
-                repeat {
-                    // An item length is 32 bits and even; split a larger stream over several fragments.
-                    let n = min(range.length - done, 0xFFFF_FFF0)
-                    let odd = n & 1
-                    try out.append(item(UInt32(n + odd)))
-                    try out.copy(
-                        from: files[range.part], offset: range.offset + done, length: n, buffer: &buffer)
-                    if odd == 1 { try out.append([0]) }
-                    done += n
-                } while done < range.length
+                let odd = range.length & 1
+                guard range.length + odd <= 0xFFFF_FFFE else { throw PixelDataIngest.fragmentTooLong(range.length) }
+                try out.append(item(UInt32(range.length + odd)))
+                try out.copy(from: files[range.part], offset: range.offset, length: range.length, buffer: &buffer)
+                if odd == 1 { try out.append([0]) }
             }
             try out.append([0xFE, 0xFF, 0xDD, 0xE0, 0, 0, 0, 0])
             return (offset, nil)

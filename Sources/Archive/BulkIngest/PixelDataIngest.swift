@@ -6,8 +6,16 @@ import DICOMweb
 /// of a compressed image is the compressed bit stream in the media type's format).
 ///
 /// One part is one frame; several parts with the same Content-Location are the frames of a multi-frame image
-/// (JPEG and JPEG 2000 only: each becomes one fragment).
+/// (JPEG and JPEG 2000 only: each becomes one fragment). A video stream is one fragment: the MPEG-2 and
+/// non-fragmentable MPEG-4 transfer syntaxes allow no other layout, so a stream that does not fit one item
+/// (2³² − 2 bytes) is refused; the Fragmentable variants of PS3.5 §8.2.7 are not chosen automatically.
 enum PixelDataIngest {
+    /// The error for a frame or stream that does not fit one fragment item.
+    static func fragmentTooLong(_ length: UInt64) -> BulkIngestError {
+        BulkIngestError(
+            .invalidBulkContent, "\(length) bytes do not fit one fragment (at most 4294967294 bytes)", tag: .pixelData)
+    }
+
     /// Multi-frame SOP classes whose Multi-frame Module makes Number of Frames (0028,0008) Type 1, for which
     /// it is filled in as 1 for a single frame.
     static let multiFrameSOPClasses: Set<String> = [
@@ -30,6 +38,9 @@ enum PixelDataIngest {
             throw BulkIngestError(.invalidBulkContent, "the frames have different media types", tag: .pixelData)
         }
         let requested = parts[indices[0]].mediaType[parameter: "transfer-syntax"]
+        for i in indices where files[i].size > 0xFFFF_FFFE && media.essence != "application/octet-stream" {
+            throw fragmentTooLong(files[i].size)
+        }
         switch media.essence {
         case "image/jpeg":
             var descriptions: [PixelDescription] = []

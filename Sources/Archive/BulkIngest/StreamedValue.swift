@@ -12,8 +12,7 @@ struct FileRange: Sendable, Hashable {
 enum StreamedValue {
     /// A native value: the ranges concatenated, padded to even length with the VR's padding byte.
     case native(vr: VR, [FileRange])
-    /// Encapsulated pixel data (PS3.5 §A.4): an empty Basic Offset Table item, then one fragment per range
-    /// (a range longer than a 32-bit item length allows is split over several fragments).
+    /// Encapsulated pixel data (PS3.5 §A.4): an empty Basic Offset Table item, then one fragment per range.
     case encapsulated([FileRange])
     /// Native pixel data decoded from a PNG part.
     case png(PNGDecoder, part: Int, vr: VR)
