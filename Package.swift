@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "Archive",
             dependencies: [
-                "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb",
+                "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6),
