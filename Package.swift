@@ -47,7 +47,7 @@ let package = Package(
             name: "Archive",
             dependencies: [
                 "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb", "CZlib",
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6),
         // Adapters: the embedded index on SQLite (GRDB) and the blob folder.

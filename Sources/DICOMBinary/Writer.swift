@@ -131,7 +131,7 @@ public enum DICOMWriter {
         }
     }
 
-    private static func header(
+    static func header(
         _ tag: Tag, _ vr: VR, _ length: UInt32, _ explicitVR: Bool, _ bigEndian: Bool, _ out: inout [UInt8]
     ) {
         putTag(tag, bigEndian, &out)
@@ -151,12 +151,12 @@ public enum DICOMWriter {
         }
     }
 
-    @inline(__always) private static func putTag(_ tag: Tag, _ bigEndian: Bool, _ out: inout [UInt8]) {
+    @inline(__always) static func putTag(_ tag: Tag, _ bigEndian: Bool, _ out: inout [UInt8]) {
         put16(tag.group, bigEndian, &out)
         put16(tag.element, bigEndian, &out)
     }
 
-    @inline(__always) private static func put16(_ v: UInt16, _ bigEndian: Bool, _ out: inout [UInt8]) {
+    @inline(__always) static func put16(_ v: UInt16, _ bigEndian: Bool, _ out: inout [UInt8]) {
         if bigEndian {
             out.append(UInt8(v >> 8))
             out.append(UInt8(v & 0xFF))
@@ -166,7 +166,7 @@ public enum DICOMWriter {
         }
     }
 
-    @inline(__always) private static func put32(_ v: UInt32, _ bigEndian: Bool, _ out: inout [UInt8]) {
+    @inline(__always) static func put32(_ v: UInt32, _ bigEndian: Bool, _ out: inout [UInt8]) {
         if bigEndian {
             put16(UInt16(v >> 16), true, &out)
             put16(UInt16(v & 0xFFFF), true, &out)

@@ -91,6 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = settings["log-level"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
         let blobs = try FolderBlobStore(root: dataFolder)
+        configuration.scratchFolder = blobs.scratchFolder
         let index = try SQLiteIndexStore(path: dataFolder + "/index.sqlite")
         let store = StoreService(index: index, blobs: blobs)
         let swept = try await store.recover()

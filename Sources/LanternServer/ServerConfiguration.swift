@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var maxResults = 1000
     /// The largest STOW-RS request body, in bytes (413 beyond).
     public var maxRequestBytes: UInt64 = 64 << 30
+    /// Where requests keep scratch files (bulk data parts of STOW-RS), emptied at start.
+    public var scratchFolder = "./lantern-data/tmp"
     /// What a second instance under a stored SOP Instance UID does.
     public var duplicates = DuplicatePolicy.acceptIdentical
 

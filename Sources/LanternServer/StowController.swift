@@ -8,8 +8,9 @@ import NIOCore
 
 /// STOW-RS (PS3.18 §10.5): `POST {root}/studies` and `POST {root}/studies/{study}`.
 ///
-/// Accepts `multipart/related; type="application/dicom"` (one Part 10 instance per part) and, as a
-/// convenience, a bare `application/dicom` body holding one instance. Each part streams to its own blob while
+/// Accepts `multipart/related; type="application/dicom"` (one Part 10 instance per part), metadata and bulk
+/// data (`type="application/dicom+json"` or `"application/dicom+xml"`, bulk parts referenced by
+/// Content-Location), and, as a convenience, a bare `application/dicom` body holding one instance. Each part streams to its own blob while
 /// it is parsed; a part that cannot be stored fails alone and is reported in the response.
 struct StowController {
     let store: StoreService
@@ -40,15 +41,20 @@ struct StowController {
             response = try await storeSinglePart(request, study: study)
         } else if contentType.hasSameEssence(as: .multipartRelated) {
             let related = contentType[parameter: "type"].flatMap { MediaType($0) } ?? .dicom
-            guard related.hasSameEssence(as: .dicom) else {
-                throw DICOMwebError(
-                    .unsupportedMediaType,
-                    "multipart/related type \(related.essence) is not supported; use application/dicom")
-            }
             guard let boundary = contentType[parameter: "boundary"] else {
                 throw DICOMwebError(.badRequest, "multipart/related without a boundary parameter")
             }
-            response = try await storeMultipart(request, boundary: boundary, study: study)
+            if related.hasSameEssence(as: .dicom) {
+                response = try await storeMultipart(request, boundary: boundary, study: study)
+            } else if related.hasSameEssence(as: .dicomJSON) || related.hasSameEssence(as: .dicomXML) {
+                response = try await storeMetadataAndBulkData(
+                    request, boundary: boundary, related: related, study: study)
+            } else {
+                throw DICOMwebError(
+                    .unsupportedMediaType,
+                    "multipart/related type \(related.essence) is not supported; use application/dicom, "
+                        + "application/dicom+json or application/dicom+xml")
+            }
         } else {
             throw DICOMwebError(
                 .unsupportedMediaType,
@@ -91,6 +97,62 @@ struct StowController {
         case .failed(let outcome): response.outcomes.append(outcome)
         case .prepared(let prepared): response.outcomes += await store.commit([prepared])
         }
+        return response
+    }
+
+    /// Metadata (DICOM JSON or XML) plus bulk data parts (PS3.18 §10.5.1.2.2–§10.5.1.2.3).
+    private func storeMetadataAndBulkData(
+        _ request: Request, boundary: String, related: DICOMweb.MediaType, study: String?
+    ) async throws -> StowResponse {
+        var splitter: MultipartSplitter
+        do { splitter = try MultipartSplitter(boundary: boundary) } catch {
+            throw DICOMwebError(.badRequest, "invalid multipart boundary: \(error)")
+        }
+        var session = BulkStoreSession(store: store, scratchFolder: configuration.scratchFolder)
+        var response = StowResponse()
+        var total: UInt64 = 0
+        func handle(_ event: MultipartEvent) async throws {
+            switch event {
+            case .partStart(let headers):
+                let type =
+                    headers.first(where: { $0.name.lowercased() == "content-type" }).flatMap { MediaType($0.value) }
+                    ?? related
+                let location = headers.first(where: { $0.name.lowercased() == "content-location" })?.value
+                try await session.beginPart(mediaType: type, contentLocation: location)
+            case .body(let slice): try await session.append(slice)
+            case .partEnd: await session.endPart()
+            case .end: break
+            }
+        }
+        do {
+            for try await buffer in request.body {
+                try checkSize(&total, buffer)
+                splitter.append(Array(buffer.readableBytesView))
+                while let event = try splitter.next() { try await handle(event) }
+            }
+            splitter.finish()
+            while let event = try splitter.next() { try await handle(event) }
+        } catch let error as MultipartError {
+            session.discard()
+            response.requestFailure = "malformed multipart body: \(error)"
+            return response
+        } catch {
+            session.discard()
+            throw error
+        }
+        var prepared: [(slot: Int, instance: PreparedInstance)] = []
+        var slots: [StoreOutcome?] = []
+        for result in await session.finish(expectedStudy: study) {
+            switch result {
+            case .failed(let outcome): slots.append(outcome)
+            case .prepared(let instance):
+                slots.append(nil)
+                prepared.append((slots.count - 1, instance))
+            }
+        }
+        let outcomes = await store.commit(prepared.map(\.instance))
+        for ((slot, _), outcome) in zip(prepared, outcomes) { slots[slot] = outcome }
+        response.outcomes = slots.compactMap { $0 }
         return response
     }
 

@@ -9,24 +9,33 @@ import NIOCore
 /// WADO-RS (PS3.18 §10.4): instances, metadata, frames, bulk data and pixel data of studies, series and
 /// instances, streamed from what ingest stored and precomputed.
 ///
-/// Transfer syntaxes: instances are sent as stored. A `transfer-syntax` parameter of `*` or the stored
-/// syntax is honoured; without the parameter the stored syntax is sent too (this archive does not transcode
-/// yet, so asking for another syntax gives 406 with the reason).
+/// Transfer syntaxes (§8.7.3.5): `*` or no parameter sends each instance as stored; a native syntax (Implicit
+/// or Explicit VR Little Endian, Explicit VR Big Endian) converts natively stored instances on the fly;
+/// anything that needs a codec gives 406 with the reason.
 struct WadoController {
     let retrieve: RetrieveService
     let configuration: ServerConfiguration
 
     // MARK: Instances
 
+    /// Native transfer syntaxes an instance stored natively can be converted to.
+    static let nativeSyntaxes = ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"]
+
     func instances(_ request: Request, _ selection: InstanceSelection) async throws -> Response {
         let found = try await retrieve.instances(selection)
         let stored = Array(Set(found.map(\.transferSyntaxUID))).sorted()
+        // Offer what every instance can be sent in: its stored syntax (for `*`), or a common target.
+        var syntaxes = stored.count == 1 ? stored : []
+        for target in Self.nativeSyntaxes
+        where !syntaxes.contains(target) && stored.allSatisfy({ RetrieveService.canSend($0, as: target) }) {
+            syntaxes.append(target)
+        }
+        if syntaxes.isEmpty { syntaxes = stored }
+        let fallback = stored.count == 1 ? stored[0] : nil
         let offers = [
             Representation(
-                .multipartRelated(type: .dicom), transferSyntaxes: stored,
-                defaultTransferSyntax: stored.count == 1 ? stored[0] : nil),
-            Representation(
-                .dicom, transferSyntaxes: stored, defaultTransferSyntax: stored.count == 1 ? stored[0] : nil),
+                .multipartRelated(type: .dicom), transferSyntaxes: syntaxes, defaultTransferSyntax: fallback),
+            Representation(.dicom, transferSyntaxes: syntaxes, defaultTransferSyntax: fallback),
         ]
         let negotiated: NegotiatedRepresentation
         do {
@@ -35,15 +44,25 @@ struct WadoController {
         } catch {
             throw DICOMwebError(
                 .notAcceptable,
-                "\(error.description); stored transfer syntaxes: \(stored.joined(separator: ", ")) (transcoding is not supported yet)"
+                "\(error.description); stored transfer syntaxes: \(stored.joined(separator: ", ")); conversions are possible among the native syntaxes only"
             )
         }
-        if let syntax = negotiated.transferSyntax, stored.count > 1, syntax != "*" {
-            // A specific syntax for a mixed set: every instance must already be in it.
-            if found.contains(where: { $0.transferSyntaxUID != syntax }) {
-                throw DICOMwebError(
-                    .notAcceptable, "some instances are not stored in \(syntax) (transcoding is not supported yet)")
+        // `*` (or a mixed set negotiated on its first offer) sends each instance as stored.
+        let requested = negotiated.transferSyntax
+        @Sendable func target(_ instance: StoredInstance) -> String {
+            guard let requested, requested != "*", RetrieveService.canSend(instance.transferSyntaxUID, as: requested)
+            else {
+                return instance.transferSyntaxUID
             }
+            return requested
+        }
+        if let requested, requested != "*",
+            let refused = found.first(where: { !RetrieveService.canSend($0.transferSyntaxUID, as: requested) })
+        {
+            throw DICOMwebError(
+                .notAcceptable,
+                "instance \(refused.sopInstanceUID) is stored in \(refused.transferSyntaxUID) and cannot be converted to \(requested) (no codecs yet)"
+            )
         }
         let etag = Validators.etag(found, variant: negotiated.mediaType.description)
         var headers: HTTPFields = [
@@ -59,13 +78,13 @@ struct WadoController {
                     "application/dicom holds one instance; ask for multipart/related; type=\"application/dicom\"")
             }
             let instance = found[0]
-            headers[.contentType] =
-                MediaType.dicom.setting(parameter: "transfer-syntax", to: instance.transferSyntaxUID).description
-            headers[.contentLength] = String(instance.size)
+            let syntax = target(instance)
+            headers[.contentType] = MediaType.dicom.setting(parameter: "transfer-syntax", to: syntax).description
+            if syntax == instance.transferSyntaxUID { headers[.contentLength] = String(instance.size) }
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in
-                    try await retrieve.stream(instance, range: nil) { try await writer.write($0) }
+                    try await Self.send(instance, as: syntax, retrieve) { try await writer.write($0) }
                     try await writer.finish(nil)
                 })
         }
@@ -77,13 +96,25 @@ struct WadoController {
             body: ResponseBody { writer in
                 var multipart = MultipartWriter(boundary: boundary)
                 for instance in found {
-                    let type = MediaType.dicom.setting(parameter: "transfer-syntax", to: instance.transferSyntaxUID)
+                    let syntax = target(instance)
+                    let type = MediaType.dicom.setting(parameter: "transfer-syntax", to: syntax)
                     try await writer.write(ByteBuffer(bytes: multipart.beginPart(contentType: type)))
-                    try await retrieve.stream(instance, range: nil) { try await writer.write($0) }
+                    try await Self.send(instance, as: syntax, retrieve) { try await writer.write($0) }
                 }
                 try await writer.write(ByteBuffer(bytes: multipart.finish()))
                 try await writer.finish(nil)
             })
+    }
+
+    static func send(
+        _ instance: StoredInstance, as syntax: String, _ retrieve: RetrieveService,
+        _ chunk: (ByteBuffer) async throws -> Void
+    ) async throws {
+        if syntax == instance.transferSyntaxUID {
+            try await retrieve.stream(instance, range: nil, chunk: chunk)
+        } else {
+            try await retrieve.streamConverted(instance, to: syntax, chunk: chunk)
+        }
     }
 
     /// Treats a `multipart/related; type="application/dicom"` range without `transfer-syntax` as asking for

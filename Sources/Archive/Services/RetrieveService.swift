@@ -84,3 +84,39 @@ extension InstanceSelection {
         }
     }
 }
+
+extension RetrieveService {
+    /// Whether an instance stored in `source` can be sent in `target` (PS3.18 §8.7.3.5): as stored, or
+    /// converted among the native syntaxes.
+    public static func canSend(_ source: String, as target: String) -> Bool {
+        source == target
+            || EventWriter.canConvert(from: TransferSyntax(uid: source), to: TransferSyntax(uid: target))
+    }
+
+    /// Streams an instance converted to another native transfer syntax (``EventWriter``), parsing the stored
+    /// bytes as they are read.
+    public func streamConverted(
+        _ instance: StoredInstance, to target: String, chunk: (ByteBuffer) async throws -> Void
+    ) async throws {
+        var parser = StreamParser()
+        var writer = EventWriter(transferSyntax: TransferSyntax(uid: target))
+        var output: [UInt8] = []
+        func pump(_ finished: Bool) throws {
+            if finished { parser.finish() }
+            while let event = try parser.next() {
+                try writer.consume(event)
+                output += writer.takeOutput()
+            }
+        }
+        try await stream(instance, range: nil) { buffer in
+            parser.append(buffer.readableBytesView)
+            try pump(false)
+            if output.count >= 256 * 1024 {
+                try await chunk(ByteBuffer(bytes: output))
+                output.removeAll(keepingCapacity: true)
+            }
+        }
+        try pump(true)
+        if !output.isEmpty { try await chunk(ByteBuffer(bytes: output)) }
+    }
+}

@@ -1,0 +1,186 @@
+import DICOMCore
+import DICOMJSON
+import DICOMXML
+import DICOMweb
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One STOW-RS request of metadata and bulk data (PS3.18 §10.5.1.2.2–§10.5.1.2.3): metadata parts (DICOM JSON
+/// arrays or native XML documents) and bulk data parts referenced from them by `BulkDataURI` /
+/// `Content-Location`. Bulk parts stream to scratch files; at the end every data set of the metadata becomes
+/// a Part 10 instance (``BulkInstanceBuilder``) that is stored like any other.
+public struct BulkStoreSession {
+    let store: StoreService
+    let scratchFolder: String
+    let pool = NIOThreadPool.singleton
+    var metadata: [(xml: Bool, bytes: [UInt8])] = []
+    var parts: [BulkDataPart] = []
+    var files: [String] = []
+    var current: (fd: Int32, path: String, mediaType: MediaType, location: String?, length: UInt64)?
+    var currentMetadata: (xml: Bool, bytes: [UInt8])?
+    /// Metadata larger than this is refused (it is held in memory to be decoded).
+    public static let metadataLimit = 64 << 20
+
+    /// Starts a session writing scratch files in `scratchFolder`.
+    public init(store: StoreService, scratchFolder: String) {
+        self.store = store
+        self.scratchFolder = scratchFolder
+    }
+
+    /// A part starts. `mediaType` is its Content-Type (or the request's `type` when absent).
+    public mutating func beginPart(mediaType: MediaType, contentLocation: String?) async throws {
+        if mediaType.hasSameEssence(as: .dicomJSON) || mediaType.hasSameEssence(as: .dicomXML) {
+            currentMetadata = (mediaType.hasSameEssence(as: .dicomXML), [])
+            return
+        }
+        let path = "\(scratchFolder)/bulk-\(BlobKey.random().rawValue)"
+        let fd = try await pool.runIfActive {
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw ArchiveError(.storage, "cannot create a scratch file") }
+            return fd
+        }
+        files.append(path)
+        current = (fd, path, mediaType, contentLocation, 0)
+    }
+
+    /// The next bytes of the current part.
+    public mutating func append(_ bytes: ArraySlice<UInt8>) async throws {
+        if currentMetadata != nil {
+            guard currentMetadata!.bytes.count + bytes.count <= Self.metadataLimit else {
+                throw ArchiveError(.tooLarge, "a metadata part exceeds \(Self.metadataLimit) bytes")
+            }
+            currentMetadata!.bytes += bytes
+            return
+        }
+        guard let part = current else { return }
+        let chunk = Array(bytes)
+        try await pool.runIfActive {
+            try chunk.withUnsafeBytes { raw in
+                var done = 0
+                while done < raw.count {
+                    let n = write(part.fd, raw.baseAddress! + done, raw.count - done)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw ArchiveError(.storage, "cannot write a scratch file")
+                    }
+                    done += n
+                }
+            }
+        }
+        current!.length += UInt64(chunk.count)
+    }
+
+    /// The current part ends.
+    public mutating func endPart() async {
+        if let meta = currentMetadata {
+            metadata.append(meta)
+            currentMetadata = nil
+        }
+        if let part = current {
+            _ = try? await pool.runIfActive { close(part.fd) }
+            parts.append(
+                BulkDataPart(
+                    mediaType: part.mediaType, contentLocation: part.location, path: part.path, length: part.length))
+            current = nil
+        }
+    }
+
+    /// Builds and prepares every instance the metadata describes, in order. Scratch files are removed.
+    public mutating func finish(expectedStudy: String?) async -> [IngestResult] {
+        await endPart()
+        defer { Self.remove(files) }
+        var results: [IngestResult] = []
+        if metadata.isEmpty {
+            results.append(
+                .failed(
+                    StoreOutcome(
+                        sopClassUID: nil, sopInstanceUID: nil, failure: .cannotUnderstand,
+                        comment: "no metadata part (application/dicom+json or +xml) in the request")))
+        }
+        for document in metadata {
+            let dataSets: [DataSet]
+            do {
+                dataSets =
+                    document.xml
+                    ? [try NativeXMLDecoder.decode(document.bytes)] : try DICOMJSONDecoder.decodeArray(document.bytes)
+            } catch {
+                results.append(
+                    .failed(
+                        StoreOutcome(
+                            sopClassUID: nil, sopInstanceUID: nil, failure: .cannotUnderstand,
+                            comment: "unreadable metadata: \(error)")))
+                continue
+            }
+            for dataSet in dataSets {
+                results.append(await build(dataSet, expectedStudy: expectedStudy))
+            }
+        }
+        return results
+    }
+
+    private func build(_ dataSet: DataSet, expectedStudy: String?) async -> IngestResult {
+        let output = "\(scratchFolder)/built-\(BlobKey.random().rawValue).dcm"
+        defer { Self.remove([output]) }
+        let parts = self.parts
+        let sopClass = dataSet.string(Tag(0x0008_0016))
+        let sopInstance = dataSet.string(Tag(0x0008_0018))
+        do {
+            _ = try await pool.runIfActive {
+                do {
+                    return try BulkInstanceBuilder.build(metadata: dataSet, parts: parts, outputPath: output)
+                } catch {
+                    throw error
+                }
+            }
+        } catch let error as BulkIngestError {
+            let reason: StoreOutcome.Failure =
+                error.code == .missingAttribute ? .dataSetDoesNotMatchSOPClass : .cannotUnderstand
+            return .failed(
+                StoreOutcome(
+                    sopClassUID: sopClass, sopInstanceUID: sopInstance, failure: reason, comment: error.message))
+        } catch {
+            return .failed(
+                StoreOutcome(
+                    sopClassUID: sopClass, sopInstanceUID: sopInstance, failure: .processingFailure,
+                    comment: "\(error)"))
+        }
+        var ingest = store.begin(expectedStudy: expectedStudy)
+        do {
+            let fd = open(output, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw ArchiveError(.storage, "cannot read a built instance") }
+            defer { close(fd) }
+            while true {
+                let chunk: [UInt8] = try await pool.runIfActive {
+                    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+                    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+                    guard n >= 0 else { throw ArchiveError(.storage, "cannot read a built instance") }
+                    buffer.removeLast(buffer.count - n)
+                    return buffer
+                }
+                if chunk.isEmpty { break }
+                try await ingest.append(chunk[...])
+            }
+        } catch {
+            await ingest.abort()
+            return .failed(
+                StoreOutcome(
+                    sopClassUID: sopClass, sopInstanceUID: sopInstance, failure: .processingFailure,
+                    comment: "\(error)"))
+        }
+        return await ingest.finish()
+    }
+
+    /// Removes scratch files (also on a failed request).
+    public func discard() {
+        if let part = current { close(part.fd) }
+        Self.remove(files)
+    }
+
+    static func remove(_ paths: [String]) {
+        for path in paths { unlink(path) }
+    }
+}
