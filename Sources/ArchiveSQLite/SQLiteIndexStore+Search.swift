@@ -16,6 +16,11 @@ extension SQLiteIndexStore {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         var keyColumn: String
+        /// One evaluator per key decided on a column by `lantern_qido_key(index, column)`.
+        var columnEvaluators: [QIDOEvaluator] = []
+        /// Whether the SQL conditions decide every key exactly, so no candidate needs its attributes decoded
+        /// to be judged and `LIMIT`/`OFFSET` can run in SQL.
+        var exact = true
     }
 
     public func search(
@@ -23,12 +28,50 @@ extension SQLiteIndexStore {
     ) async throws -> (matches: [SearchMatch], hasMore: Bool) {
         let plan = Self.plan(query)
         let wanted = query.offset + limit
+        let evaluators = plan.columnEvaluators
+        // Decides one key on one column value, with the query's own evaluator (the attribute rebuilt from the
+        // column as Unicode text), so SQL filtering and Swift filtering can never disagree.
+        let keyFunction = DatabaseFunction("lantern_qido_key", argumentCount: 3, pure: true) { values in
+            guard let index = Int.fromDatabaseValue(values[0]), evaluators.indices.contains(index),
+                let raw = Int.fromDatabaseValue(values[1])
+            else { return false }
+            var dataSet = DataSet()
+            if let text = String.fromDatabaseValue(values[2]) {
+                dataSet.set(DataElement(.specificCharacterSet, .CS, bytes: Array("ISO_IR 192".utf8)))
+                dataSet.set(DataElement(Tag(UInt32(raw)), Self.columnVR(UInt32(raw)), bytes: Array(text.utf8)))
+            }
+            return evaluators[index].matches(dataSet)
+        }
         return try await pool.read { db in
+            db.add(function: keyFunction)
+            defer { db.remove(function: keyFunction) }
             var found: [SearchMatch] = []
-            var seen = 0
-            var last: Int64 = 0
             var studyCache: [Int64: DataSet] = [:]
             var seriesCache: [Int64: DataSet] = [:]
+            func match(_ row: Row, _ attributes: DataSet) -> SearchMatch {
+                SearchMatch(
+                    attributes: attributes, studyUID: row["study_uid"],
+                    seriesUID: query.level == .study ? nil : row["series_uid"],
+                    sopInstanceUID: query.level == .instance ? row["sop_uid"] : nil)
+            }
+            let whereClause = plan.conditions.isEmpty ? "" : "WHERE " + plan.conditions.joined(separator: " AND ")
+            if plan.exact {
+                var arguments = plan.arguments
+                _ = arguments.append(contentsOf: [limit + 1, query.offset])
+                let rows = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT \(plan.select) \(plan.from) \(whereClause) ORDER BY \(plan.keyColumn) LIMIT ? OFFSET ?",
+                    arguments: arguments)
+                for row in rows.prefix(limit) {
+                    let attributes = Self.attributes(
+                        row, level: query.level, studyCache: &studyCache, seriesCache: &seriesCache)
+                    found.append(match(row, attributes))
+                }
+                return (found, rows.count > limit)
+            }
+            var seen = 0
+            var last: Int64 = 0
             while true {
                 var conditions = plan.conditions
                 conditions.append("\(plan.keyColumn) > ?")
@@ -47,16 +90,32 @@ extension SQLiteIndexStore {
                     guard matches(attributes) else { continue }
                     seen += 1
                     if seen > wanted { return (found, true) }
-                    if seen > query.offset {
-                        found.append(
-                            SearchMatch(
-                                attributes: attributes, studyUID: row["study_uid"],
-                                seriesUID: query.level == .study ? nil : row["series_uid"],
-                                sopInstanceUID: query.level == .instance ? row["sop_uid"] : nil))
-                    }
+                    if seen > query.offset { found.append(match(row, attributes)) }
                 }
             }
             return (found, false)
+        }
+    }
+
+    /// The columns that hold an attribute's full value, by tag: (column, lowest level it exists at).
+    static let columns: [UInt32: (column: String, level: QIDOLevel)] = [
+        0x0020_000D: ("st.study_uid", .study), 0x0010_0020: ("st.patient_id", .study),
+        0x0010_0010: ("st.patient_name", .study), 0x0008_0020: ("st.study_date", .study),
+        0x0008_0030: ("st.study_time", .study), 0x0008_1030: ("st.study_description", .study),
+        0x0008_0050: ("st.accession_number", .study), 0x0008_0061: ("st.modalities", .study),
+        0x0020_000E: ("se.series_uid", .series), 0x0008_0060: ("se.modality", .series),
+        0x0008_0018: ("i.sop_uid", .instance), 0x0008_0016: ("i.sop_class_uid", .instance),
+    ]
+
+    static func columnVR(_ tag: UInt32) -> VR {
+        switch tag {
+        case 0x0010_0010: .PN
+        case 0x0008_0020: .DA
+        case 0x0008_0030: .TM
+        case 0x0008_1030, 0x0010_0020: .LO
+        case 0x0008_0050: .SH
+        case 0x0008_0060, 0x0008_0061: .CS
+        default: .UI
         }
     }
 
@@ -121,10 +180,24 @@ extension SQLiteIndexStore {
         }
         if let study = query.scope.studyInstanceUID { plan.add("st.study_uid = ?", [study]) }
         if case .instancesInSeries(_, let series) = query.scope { plan.add("se.series_uid = ?", [series]) }
-        // With empty-value matching an absent attribute may match, so no column may narrow the search.
-        guard query.emptyValueMatching != true else { return plan }
-        for key in query.keys where !key.path.isNested {
-            plan.narrow(by: key, level: query.level)
+        let depth: [QIDOLevel: Int] = [.study: 0, .series: 1, .instance: 2]
+        if !query.combinedDateTimeRanges.isEmpty { plan.exact = false }
+        for key in query.keys {
+            if case .universal = key.matching { continue }
+            guard !key.path.isNested, let (column, level) = columns[key.path.tag.rawValue],
+                depth[level]! <= depth[query.level]!
+            else {
+                plan.exact = false
+                continue
+            }
+            plan.add(
+                "lantern_qido_key(?, ?, \(column))", [plan.columnEvaluators.count, Int(key.path.tag.rawValue)])
+            plan.columnEvaluators.append(
+                QIDOEvaluator(
+                    keys: [key], fuzzyMatching: query.fuzzyMatching, emptyValueMatching: query.emptyValueMatching,
+                    multipleValueMatching: query.multipleValueMatching))
+            // An index condition in front, where one applies (and cannot drop an empty-value match).
+            if query.emptyValueMatching != true { plan.narrow(by: key, level: query.level) }
         }
         return plan
     }

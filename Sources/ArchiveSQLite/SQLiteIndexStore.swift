@@ -141,15 +141,18 @@ public struct SQLiteIndexStore: IndexStore {
         // Study: insert, or refresh its attributes from the newest instance.
         try db.execute(
             sql: """
-                INSERT INTO study(study_uid, patient_id, study_date, accession_number, attributes)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO study(study_uid, patient_id, patient_name, study_date, study_time, study_description,
+                    accession_number, attributes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(study_uid) DO UPDATE SET patient_id = excluded.patient_id,
-                    study_date = excluded.study_date, accession_number = excluded.accession_number,
-                    attributes = excluded.attributes
+                    patient_name = excluded.patient_name, study_date = excluded.study_date,
+                    study_time = excluded.study_time, study_description = excluded.study_description,
+                    accession_number = excluded.accession_number, attributes = excluded.attributes
                 """,
             arguments: [
-                instance.studyUID, attributes.string(Tag(0x0010_0020)), attributes.string(Tag(0x0008_0020)),
-                attributes.string(Tag(0x0008_0050)), studyBlob,
+                instance.studyUID, Self.column(attributes, 0x0010_0020), Self.column(attributes, 0x0010_0010),
+                Self.column(attributes, 0x0008_0020), Self.column(attributes, 0x0008_0030),
+                Self.column(attributes, 0x0008_1030), Self.column(attributes, 0x0008_0050), studyBlob,
             ])
         let studyPK = try Int64.fetchOne(
             db, sql: "SELECT pk FROM study WHERE study_uid = ?", arguments: [instance.studyUID])!
@@ -187,6 +190,14 @@ public struct SQLiteIndexStore: IndexStore {
             ])
         try db.execute(sql: "DELETE FROM blob_journal WHERE blob_key = ?", arguments: [instance.blobKey.rawValue])
         try Self.refreshAggregates(db, studyPK: studyPK, seriesPKs: [seriesPK])
+    }
+
+    /// The value of a searched column: every value of the attribute, decoded to Unicode and joined by `\`
+    /// (so the QIDO evaluator sees the attribute exactly as stored); `nil` when absent.
+    static func column(_ attributes: DataSet, _ tag: UInt32) -> String? {
+        guard attributes.contains(Tag(tag)) else { return nil }
+        guard let values = try? attributes.strings(Tag(tag)) else { return attributes.string(Tag(tag)) }
+        return values.joined(separator: "\\")
     }
 
     /// Recomputes the counts and lists QIDO returns (PS3.18 §10.6.3.3) for a study and some of its series.
