@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "DICOMXML", dependencies: ["DICOMBinary"], swiftSettings: strictSwift6),
         // Transport-free PS3.18 model shared by the server and the client: media types and Accept
         // negotiation, the multipart/related codec, the QIDO-RS query model.
-        .target(name: "DICOMweb", dependencies: ["DICOMCore", "DICOMDictionary"], swiftSettings: strictSwift6),
+        .target(name: "DICOMweb", dependencies: ["DICOMCore", "DICOMDictionary", "CZlib"], swiftSettings: strictSwift6),
         // The archive core: ingest analysis, services and the ports (IndexStore, BlobStore) the adapters
         // implement. No HTTP, no SQL (ARCHITECTURE §2).
         .target(

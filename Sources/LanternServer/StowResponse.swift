@@ -3,6 +3,7 @@ import DICOMCore
 import DICOMJSON
 import DICOMXML
 import DICOMweb
+import Foundation
 import HTTPTypes
 
 /// The Store Instances Response Module (PS3.18 §10.5.3, Table 10.5.3-1): Referenced SOP Sequence for what
@@ -27,6 +28,13 @@ struct StowResponse {
         return .ok
     }
 
+    /// An Error Comment (LO: 64 characters of the default repertoire).
+    static func comment(_ text: String) -> DataElement {
+        let ascii = String(
+            text.replacingOccurrences(of: "§", with: "sect. ").unicodeScalars.map { $0.isASCII ? Character($0) : "?" })
+        return Self.text(0x0000_0902, .LO, String(ascii.prefix(64)))
+    }
+
     static func text(_ tag: UInt32, _ vr: VR, _ value: String) -> DataElement {
         DataElement(Tag(tag), vr, bytes: Array(value.utf8))
     }
@@ -43,7 +51,7 @@ struct StowResponse {
             var item = DataSet()
             if let c = outcome.sopClassUID { item.set(Self.text(0x0008_1150, .UI, c)) }
             if let i = outcome.sopInstanceUID { item.set(Self.text(0x0008_1155, .UI, i)) }
-            if let comment = outcome.comment { item.set(Self.text(0x0000_0902, .LO, String(comment.prefix(64)))) }
+            if let comment = outcome.comment { item.set(Self.comment(comment)) }
             if let failure = outcome.failure {
                 item.set(Self.us(0x0008_1197, failure.rawValue))
                 failed.append(item)
@@ -60,7 +68,7 @@ struct StowResponse {
         if let requestFailure {
             var item = DataSet()
             item.set(Self.us(0x0008_1197, StoreOutcome.Failure.cannotUnderstand.rawValue))
-            item.set(Self.text(0x0000_0902, .LO, String(requestFailure.prefix(64))))
+            item.set(Self.comment(requestFailure))
             failed.append(item)
         }
         let studies = Set(outcomes.compactMap { $0.isStored ? $0.studyUID : nil })

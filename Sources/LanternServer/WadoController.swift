@@ -36,6 +36,7 @@ struct WadoController {
             Representation(
                 .multipartRelated(type: .dicom), transferSyntaxes: syntaxes, defaultTransferSyntax: fallback),
             Representation(.dicom, transferSyntaxes: syntaxes, defaultTransferSyntax: fallback),
+            Representation(.zip),
         ]
         let negotiated: NegotiatedRepresentation
         do {
@@ -71,6 +72,27 @@ struct WadoController {
         ]
         if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
         let retrieve = self.retrieve
+        if negotiated.offerIndex == 2 {
+            // Supplement 211: the instances as stored, one entry each, streamed.
+            headers[.contentType] = MediaType.zip.description
+            headers[.contentDisposition] = "attachment; filename=\"\(found[0].studyUID).zip\""
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    var zip = ZipStreamWriter()
+                    for instance in found {
+                        let name = "\(instance.studyUID)/\(instance.seriesUID)/\(instance.sopInstanceUID).dcm"
+                        try await writer.write(ByteBuffer(bytes: zip.beginEntry(name: name)))
+                        try await retrieve.stream(instance, range: nil) { buffer in
+                            buffer.withUnsafeReadableBytes { zip.update($0) }
+                            try await writer.write(buffer)
+                        }
+                        try await writer.write(ByteBuffer(bytes: zip.endEntry()))
+                    }
+                    try await writer.write(ByteBuffer(bytes: zip.finish()))
+                    try await writer.finish(nil)
+                })
+        }
         if negotiated.offerIndex == 1 {
             guard found.count == 1 else {
                 throw DICOMwebError(
