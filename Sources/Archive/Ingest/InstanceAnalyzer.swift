@@ -130,7 +130,8 @@ public struct InstanceAnalyzer: Sendable {
     }
 
     private func layout(_ attributes: DataSet) -> PixelLayout? {
-        guard let header = pixelHeader else { return nil }
+        // Offsets of a deflated stream count inflated bytes: they locate nothing in the stored file.
+        guard let header = pixelHeader, transferSyntax?.isDeflated != true else { return nil }
         let frames = max(1, attributes.int(Tag(0x0028_0008)) ?? 1)
         if header.length.defined == nil {
             return .encapsulated(
