@@ -13,8 +13,9 @@ public enum LanternApplication {
         configuration: ServerConfiguration, index: any IndexStore, blobs: any BlobStore, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: LanternRequestContext.self)
         router.add(middleware: ErrorMappingMiddleware())
+        router.add(middleware: AbortOnBodyFailureMiddleware())
         router.add(
             middleware: CORSMiddleware(
                 allowOrigin: .all,

@@ -10,7 +10,7 @@ struct Routes {
     let wado: WadoController
     let store: StoreService
 
-    func register(on group: RouterGroup<BasicRequestContext>) {
+    func register(on group: RouterGroup<LanternRequestContext>) {
         // STOW-RS
         group.post("studies") { request, _ in try await stow.handle(request, study: nil) }
         group.post("studies/:study") { request, context in
@@ -71,15 +71,15 @@ struct Routes {
         return Response(status: .noContent)
     }
 
-    private func study(_ context: BasicRequestContext) throws -> InstanceSelection {
+    private func study(_ context: LanternRequestContext) throws -> InstanceSelection {
         .study(try context.parameters.require("study"))
     }
 
-    private func series(_ context: BasicRequestContext) throws -> InstanceSelection {
+    private func series(_ context: LanternRequestContext) throws -> InstanceSelection {
         .series(study: try context.parameters.require("study"), series: try context.parameters.require("series"))
     }
 
-    private func instance(_ context: BasicRequestContext) throws -> InstanceSelection {
+    private func instance(_ context: LanternRequestContext) throws -> InstanceSelection {
         .instance(
             study: try context.parameters.require("study"), series: try context.parameters.require("series"),
             sop: try context.parameters.require("instance"))
