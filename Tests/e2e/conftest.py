@@ -151,11 +151,18 @@ def wait_for_binary(timeout: float = 120.0) -> Path:
 
 
 class TimeoutSession(requests.Session):
-    """A requests session with a default timeout on every request."""
+    """A requests session with a default timeout on every request.
 
-    def request(self, *args, **kwargs):
+    It also drops any explicit Host header: dicomweb-client 0.59.3 sets `Host: 127.0.0.1` without the
+    port on its requests, and the server (rightly) builds RetrieveURL and BulkDataURI values from Host,
+    which would then point at port 80. Without the header, requests sends the URL's host:port."""
+
+    def request(self, method, url, *args, **kwargs):
         kwargs.setdefault("timeout", REQUEST_TIMEOUT)
-        return super().request(*args, **kwargs)
+        headers = kwargs.get("headers")
+        if headers:
+            kwargs["headers"] = {k: v for k, v in headers.items() if k.lower() != "host"}
+        return super().request(method, url, *args, **kwargs)
 
 
 def make_client(url: str) -> DICOMwebClient:
