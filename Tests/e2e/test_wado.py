@@ -82,6 +82,26 @@ def test_retrieve_instance_as_stored(f, stored, http):
     assert payload == f.data
 
 
+NATIVE = {"1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2"}
+EXPLICIT_LE = "1.2.840.10008.1.2.1"
+
+
+@pytest.mark.parametrize("f", [f for f in STORABLE if f.ts in NATIVE], ids=lambda f: f.name)
+def test_retrieve_instance_converted_to_explicit_le(f, stored):
+    """Native instances convert to Explicit VR Little Endian on request, values unchanged."""
+    base, client = stored
+    got = client.retrieve_instance(f.study, f.series, f.sop, media_types=(("application/dicom", EXPLICIT_LE),))
+    assert got.file_meta.TransferSyntaxUID == EXPLICIT_LE
+    orig = f.dataset()
+    assert sorted(got.keys()) == sorted(orig.keys())
+    for elem in orig:
+        if elem.VR == "SQ" or elem.tag == 0x7FE00010:
+            continue
+        assert got[elem.tag].value == elem.value, elem.tag
+    if "PixelData" in orig and f.ts != "1.2.840.10008.1.2.2":
+        assert got.PixelData == orig.PixelData
+
+
 def test_retrieve_instance_default_accept_native(stored_corpus, client):
     f = by_name("data__test_files__CT_small.dcm")
     got = client.retrieve_instance(f.study, f.series, f.sop)  # the library's default Accept
