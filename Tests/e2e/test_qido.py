@@ -249,3 +249,40 @@ def test_no_match_is_empty(qido, server, http):
     r = http.get(f"{server.url}/studies", params={"PatientID": "NO-SUCH-PATIENT"})
     assert r.status_code in (200, 204)
     assert r.status_code == 204 or r.json() == []
+
+
+@pytest.fixture(scope="module")
+def seq_instance(client):
+    from pydicom.dataset import Dataset
+    from pydicom.sequence import Sequence
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = "E2EPROC", "99E2E", "Test procedure"
+    ref = Dataset()
+    ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID = "1.2.840.10008.5.1.4.1.1.7", "1.2.3.99"
+    ds = make_instance(PatientName="Fuzzy^Johnathan", PatientID="E2ESEQ")
+    ds.ProcedureCodeSequence = Sequence([code])
+    ds.ReferencedImageSequence = Sequence([ref])
+    client.store_instances([ds])
+    return ds
+
+
+def test_sequence_matching(seq_instance, client):
+    ds = seq_instance
+    for key in ("ProcedureCodeSequence.CodeValue", "00081032.00080100"):
+        found = client.search_for_studies(search_filters={key: "E2EPROC"})
+        assert [tag_value(s, "0020000D") for s in found] == [ds.StudyInstanceUID], key
+    assert client.search_for_studies(search_filters={"ProcedureCodeSequence.CodeValue": "NOPE"}) == []
+    found = client.search_for_instances(search_filters={"ReferencedImageSequence.ReferencedSOPInstanceUID": "1.2.3.99"})
+    assert [tag_value(s, "00080018") for s in found] == [ds.SOPInstanceUID]
+    assert client.search_for_instances(
+        search_filters={"ReferencedImageSequence.ReferencedSOPInstanceUID": "1.2.3.98"}) == []
+
+
+def test_fuzzymatching(seq_instance, client):
+    """Fuzzy semantics are implementation-defined (PS3.18 8.3.4.5); Lantern matches a name component
+    prefix regardless of case. Without fuzzymatching a single value must match the whole name."""
+    ds = seq_instance
+    found = client.search_for_studies(fuzzymatching=True, search_filters={"PatientName": "fuzzy",
+                                                                          "PatientID": "E2ESEQ"})
+    assert [tag_value(s, "0020000D") for s in found] == [ds.StudyInstanceUID]
+    assert client.search_for_studies(search_filters={"PatientName": "fuzzy", "PatientID": "E2ESEQ"}) == []
