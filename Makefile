@@ -6,7 +6,7 @@ BUILD_DIR ?= .build
 BIN := $(BUILD_DIR)/debug/lantern
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build run test test-swift test-python fuzz fuzz-long bench format lint dictionary clean
+.PHONY: all deps build run test test-swift test-python test-e2e fuzz fuzz-long bench format lint dictionary clean
 
 all: build
 
@@ -30,6 +30,10 @@ test-swift:
 
 test-python:
 	LANTERN_BIN=$(BIN) python3 -m pytest -q Tests/python Tests/system
+
+## End-to-end: starts `lantern serve` and drives it with dicomweb-client (Tests/e2e/README.md).
+test-e2e: deps
+	LANTERN_BIN=$(BIN) python3 -m pytest -q -p no:cacheprovider Tests/e2e
 
 fuzz:
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} Scripts/fuzz.sh long

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(pkg-config zlib1g-dev)
-PIP_PACKAGES=("pydicom==3.0.1" "pytest")
+PIP_PACKAGES=("pydicom==3.0.1" "pytest" "dicomweb-client==0.59.3")
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -18,7 +18,10 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-python3 -c 'import pydicom, pytest; assert pydicom.__version__ == "3.0.1"' 2>/dev/null || {
+python3 -c '
+import dicomweb_client, pydicom, pytest
+assert pydicom.__version__ == "3.0.1" and dicomweb_client.__version__ == "0.59.3"
+' 2>/dev/null || {
     echo "install-deps: pip install ${PIP_PACKAGES[*]}"
     python3 -m pip install -q --disable-pip-version-check "${PIP_PACKAGES[@]}"
 }
