@@ -29,7 +29,7 @@ test-swift:
 	$(SWIFT) test --skip-build --parallel
 
 test-python:
-	LANTERN_BIN=$(BIN) python3 -m pytest -q Tests/python Tests/system
+	LANTERN_BIN=$(BIN) python3 -m pytest -q Tests/python Tests/e2e Tests/system
 
 ## End-to-end: starts `lantern serve` and drives it with dicomweb-client (Tests/e2e/README.md).
 test-e2e: deps

@@ -9,7 +9,7 @@ trap 'rm -rf "$logs"' EXIT
 
 swift test --skip-build --parallel 2>&1 | tee "$logs/swift.log"
 swift_status=${PIPESTATUS[0]}
-LANTERN_BIN=$BIN python3 -m pytest -q Tests/python Tests/system 2>&1 | tee "$logs/python.log"
+LANTERN_BIN=$BIN python3 -m pytest -q Tests/python Tests/e2e Tests/system 2>&1 | tee "$logs/python.log"
 python_status=${PIPESTATUS[0]}
 Scripts/fuzz.sh short
 fuzz_status=$?

@@ -318,7 +318,11 @@ public struct StreamParser {
             if header.tag == .pixelData || header.vr == .OB || header.vr == .OW {
                 frames.append(
                     Frame(kind: .encapsulated, end: nil, explicitVR: true, bigEndian: frame.bigEndian, tag: header.tag))
-                return .encapsulatedStart(header)
+                // Encapsulated pixel data is OB (PS3.5 §A.4): an implicit VR stream has no VR of its own, and the
+                // dictionary's "OB or OW" must not make it OW. An explicit VR is reported as written.
+                var encapsulated = header
+                if !frame.explicitVR { encapsulated.vr = .OB }
+                return .encapsulatedStart(encapsulated)
             }
             throw error(.badLength, "undefined length on a \(header.vr) element", tag: header.tag)
         }

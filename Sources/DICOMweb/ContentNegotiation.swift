@@ -7,7 +7,8 @@
 /// A range matches a candidate when the type and subtype match (with `*` wildcards) and every parameter agrees:
 /// - `transfer-syntax`: `*` matches any offered syntax; a UID matches only that syntax; an absent parameter
 ///   matches only the representation's default (PS3.18 §8.7.3.4). Ignored for representations without syntaxes.
-/// - `type` (of `multipart/related`, RFC 2387 §3.1): compared as a media type, so quoting and case do not matter.
+/// - `type` (of `multipart/related`, RFC 2387 §3.1): compared as a media type, so quoting and case do not matter;
+///   a range such as `*/*` or `image/*` there accepts any matching part type.
 /// - `charset`: compared case-insensitively, and ignored when the representation has none.
 /// - anything else: the representation must have the same value.
 public enum ContentNegotiation {
@@ -64,7 +65,7 @@ public enum ContentNegotiation {
             case "type":
                 guard let value = offered[parameter: "type"] else { return false }
                 guard let lhs = MediaType(parameter.value), let rhs = MediaType(value),
-                    lhs.essence == rhs.essence
+                    lhs.type == "*" || (lhs.type == rhs.type && (lhs.subtype == "*" || lhs.subtype == rhs.subtype))
                 else { return false }
             case "charset":
                 guard let value = offered[parameter: "charset"] else { continue }

@@ -16,16 +16,7 @@ public enum LanternApplication {
         let router = Router(context: LanternRequestContext.self)
         router.add(middleware: ErrorMappingMiddleware())
         router.add(middleware: AbortOnBodyFailureMiddleware())
-        router.add(
-            middleware: CORSMiddleware(
-                allowOrigin: .all,
-                allowHeaders: [.accept, .authorization, .contentType, .origin, .ifNoneMatch, .range, .expect],
-                allowMethods: [.get, .head, .post, .put, .delete, .options],
-                exposedHeaders: [
-                    "Content-Type", "Content-Length", "Content-Location", "ETag", "Last-Modified", "Warning",
-                    "Content-Range", "Accept-Ranges",
-                ],
-                maxAge: .seconds(3600)))
+        router.add(middleware: CORSHeaders())
         let store = StoreService(index: index, blobs: blobs, duplicates: configuration.duplicates)
         let routes = Routes(
             stow: StowController(store: store, configuration: configuration),

@@ -31,6 +31,8 @@ struct WadoController {
             syntaxes.append(target)
         }
         if syntaxes.isEmpty { syntaxes = stored }
+        // `*` first: "as stored" wins for `transfer-syntax=*`, whatever the mix of stored syntaxes.
+        syntaxes.insert("*", at: 0)
         let fallback = stored.count == 1 ? stored[0] : nil
         let offers = [
             Representation(
@@ -257,7 +259,7 @@ struct WadoController {
         guard let offset = pieces.first.flatMap({ UInt64($0) }), pieces.count <= 2 else {
             throw DICOMwebError(.notFound, "no bulk data \(reference)")
         }
-        if offset == instance.pixelDataOffset, let layout = instance.pixelLayout {
+        if offset == instance.pixelDataOffset, let layout = instance.pixelLayout, pieces.count == 1 {
             let ranges = (1...max(1, layout.frameCount)).map { layout.ranges(ofFrame: $0) ?? [] }
             return try await sendBulk(request, instance: instance, parts: ranges, locations: nil)
         }

@@ -57,9 +57,6 @@ def test_cors_on_actual_response(server, http):
     assert r.headers.get("Access-Control-Allow-Origin") in ("*", ORIGIN)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug: Access-Control-Expose-Headers is only sent on the preflight, where browsers ignore it; "
-    "on actual responses it is missing, so browser clients cannot read Warning, ETag, Content-Location"))
 def test_cors_exposes_headers_on_actual_response(server, http):
     r = http.get(f"{server.url}/studies", headers={"Origin": ORIGIN, "Accept": "application/dicom+json"})
     exposed = {h.strip().lower() for h in r.headers.get("Access-Control-Expose-Headers", "").split(",")}

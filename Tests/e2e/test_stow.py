@@ -194,8 +194,6 @@ def test_public_url_in_retrieve_url(server_factory):
                    f"{ds.SeriesInstanceUID}/instances/{ds.SOPInstanceUID}")
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: accepts a file with file meta but no 128-byte preamble/DICM "
-                   "prefix and later serves it as application/dicom verbatim, which is not a PS3.10 file")
 def test_file_without_preamble_is_refused_or_served_as_part10(server, http, client):
     ds = make_instance()
     data = encode(ds)[128 + 4:]  # drop preamble and "DICM"

@@ -117,15 +117,8 @@ def test_retrieve_instance_bare_application_dicom(stored_corpus, server, http):
     assert r.content == f.data
 
 
-MIXED_TS = pytest.mark.xfail(strict=True, reason=(
-    "server bug: with transfer-syntax=* a study/series whose instances have different transfer syntaxes "
-    "is answered 406 ('stored in X and cannot be converted to Y'): the first instance's syntax is applied "
-    "to all, instead of sending each instance in its own stored syntax"))
-
-
 def study_param(study):
-    mixed = len({f.ts for f in STUDIES[study]}) > 1
-    return pytest.param(study, id=study[-24:], marks=[MIXED_TS] if mixed else [])
+    return pytest.param(study, id=study[-24:])
 
 
 @pytest.mark.parametrize("study", [study_param(s) for s in sorted(STUDIES)])
@@ -147,7 +140,6 @@ def test_retrieve_series(stored_corpus, client):
         assert got[f.sop] == f.dataset()
 
 
-@MIXED_TS
 def test_retrieve_series_mixed_transfer_syntaxes(stored_corpus, client):
     (study, series), files = next((k, v) for k, v in SERIES.items() if len({f.ts for f in v}) > 1)
     got = {ds.SOPInstanceUID: ds for ds in client.retrieve_series(study, series, media_types=ANY_TS)}
@@ -234,10 +226,6 @@ def compare_metadata(meta: dict, ds: pydicom.Dataset, where="") -> None:
 
 def metadata_param(f):
     marks = []
-    if f.name == "data__test_files__SC_rgb_jpeg.dcm":
-        marks.append(pytest.mark.xfail(strict=True, reason=(
-            "server bug: encapsulated (undefined-length) Pixel Data read with implicit VR is reported as "
-            "vr OW in metadata; encapsulated pixel data is always OB (PS3.5 A.4)")))
     return pytest.param(f, id=f.name, marks=marks)
 
 
@@ -307,15 +295,8 @@ NATIVE_LE_FILES = [f for f in STORABLE if f.ts in NATIVE_LE]
 OCTETS = ("application/octet-stream",)
 
 
-PIXELDATA_CUT = pytest.mark.xfail(strict=True, reason=(
-    "server bug: the Pixel Data BulkDataURI .../bulkdata/OFFSET-LENGTH returns only Rows*Columns*"
-    "Samples*BitsAllocated/8*Frames bytes, not the LENGTH bytes of the element value, when the value is "
-    "longer (MR_small_padded: 8192 of 8320; badVR, NumberOfFrames '1A': 400 of 6000)"))
-
-
 def bulk_param(f):
-    cut = f.name in ("data__test_files__MR_small_padded.dcm", "data__test_files__badVR.dcm")
-    return pytest.param(f, id=f.name, marks=[PIXELDATA_CUT] if cut else [])
+    return pytest.param(f, id=f.name)
 
 
 @pytest.mark.parametrize("f", [bulk_param(f) for f in NATIVE_LE_FILES])
@@ -399,9 +380,6 @@ def test_frames_subset_and_order(client):
     assert got == [frames[2], frames[0], frames[4]]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server refuses dicomweb-client's default Accept for frames and bulk data, "
-    "'multipart/related; type=\"*/*\"', with 406 instead of choosing a media type"))
 def test_client_default_accept_for_frames_and_bulkdata(stored_corpus, client):
     f = by_name("data__test_files__CT_small.dcm")
     frames = client.retrieve_instance_frames(f.study, f.series, f.sop, [1])

@@ -27,6 +27,23 @@ public struct InstanceIngest {
     /// Takes the next bytes of the instance. Throws only when storage fails; unreadable content is reported
     /// by ``finish()``.
     public mutating func append(_ bytes: ArraySlice<UInt8>) async throws {
+        if size == 0, Self.startsWithFileMetaWithoutPreamble(bytes) {
+            // File meta without the preamble and "DICM" (as some toolkits write a data set saved without a
+            // preamble): stored as a proper Part 10 file (PS3.10 §7.1), so what is retrieved always is one.
+            let header = [UInt8](repeating: 0, count: 128) + [0x44, 0x49, 0x43, 0x4D]
+            try await appendChecked(header[...])
+        }
+        try await appendChecked(bytes)
+    }
+
+    /// Whether a stream starts with a file meta element, (0002,xxxx) in explicit VR little endian.
+    static func startsWithFileMetaWithoutPreamble(_ bytes: ArraySlice<UInt8>) -> Bool {
+        guard bytes.count >= 6 else { return false }
+        let b = Array(bytes.prefix(6))
+        return b[0] == 0x02 && b[1] == 0x00 && (65...90).contains(b[4]) && (65...90).contains(b[5])
+    }
+
+    private mutating func appendChecked(_ bytes: ArraySlice<UInt8>) async throws {
         size += UInt64(bytes.count)
         if parseError == nil {
             parser.append(bytes)

@@ -45,12 +45,25 @@ struct QIDOQueryParser {
             if !unknownNames.contains(name) { unknownNames.append(name) }
             return
         }
-        guard !keys.contains(where: { $0.path == path }) else {
-            throw QIDOQueryError(
-                .duplicateParameter, parameter: name,
-                "The attribute \(path) is given more than once; list several UIDs with ',' instead.")
-        }
         let matching = try QIDOValueSyntax.matching(for: value, path: path, parameter: name)
+        if let index = keys.firstIndex(where: { $0.path == path }) {
+            // A UI key repeated (`StudyInstanceUID=a&StudyInstanceUID=b`, as some clients send a list) is
+            // read as one List of UID Matching key (PS3.4 §C.2.2.2.2); any other repetition is ambiguous.
+            func uids(_ m: QIDOMatching) -> [String]? {
+                switch m {
+                case .uid(let u): [u]
+                case .uidList(let list): list
+                default: nil
+                }
+            }
+            guard let earlier = uids(keys[index].matching), let more = uids(matching) else {
+                throw QIDOQueryError(
+                    .duplicateParameter, parameter: name,
+                    "The attribute \(path) is given more than once; list several UIDs with ',' instead.")
+            }
+            keys[index] = QIDOMatchKey(path: path, matching: .uidList(earlier + more))
+            return
+        }
         keys.append(QIDOMatchKey(path: path, matching: matching))
     }
 
