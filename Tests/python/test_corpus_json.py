@@ -14,7 +14,7 @@ import warnings
 import pydicom
 import pytest
 
-from conftest import CORPUS_FILES, LANTERN_BIN
+from corpus_env import CORPUS_FILES, LANTERN_BIN
 
 BINARY_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "UN"}
 
