@@ -26,7 +26,10 @@ public enum LanternApplication {
         routes.register(on: router.group(RouterPath(configuration.serviceRoot)))
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [Expect100ContinueHandler(maxRequestBytes: configuration.maxRequestBytes)])),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [
+                    Expect100ContinueHandler(maxRequestBytes: configuration.maxRequestBytes)
+                ])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
