@@ -6,7 +6,7 @@ BUILD_DIR ?= .build
 BIN := $(BUILD_DIR)/debug/lantern
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build run test test-swift test-python test-e2e fuzz fuzz-long bench format lint dictionary clean
+.PHONY: all deps build run test test-swift test-python test-e2e fuzz fuzz-long bench bench-dicomweb format lint dictionary clean
 
 all: build
 
@@ -40,6 +40,10 @@ fuzz:
 
 bench: deps
 	Scripts/bench.sh
+
+## DICOMweb server against Orthanc with ../shared/bench (docs/benchmarks.md); about 25 minutes.
+bench-dicomweb: deps
+	Benchmarks/dicomweb/run.sh
 
 format:
 	swift format -i -r --configuration .swift-format Sources Tests Package.swift

@@ -64,24 +64,62 @@ public struct FolderBlobStore: BlobStore {
     }
 
     public func append(_ bytes: ByteBuffer, to upload: BlobUpload) async throws {
-        try await pool.runIfActive {
-            try bytes.withUnsafeReadableBytes { raw in
-                var done = 0
-                while done < raw.count {
-                    let n = write(upload.handle, raw.baseAddress! + done, raw.count - done)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw Self.failure("cannot write a blob")
-                    }
-                    done += n
-                }
+        try await pool.runIfActive { try Self.writeAll(bytes, to: upload.handle) }
+    }
+
+    private static func writeAll(_ bytes: ByteBuffer, to fd: Int32) throws {
+        try bytes.withUnsafeReadableBytes { raw in try writeAll(raw, to: fd) }
+    }
+
+    private static func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32) throws {
+        var done = 0
+        while done < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Self.failure("cannot write a blob")
             }
+            done += n
         }
     }
 
     public func finish(_ upload: BlobUpload) async throws {
         try await pool.runIfActive {
             guard Glibc.close(upload.handle) == 0 else { throw Self.failure("cannot close a blob") }
+        }
+    }
+
+    public func finish(_ upload: BlobUpload, appending last: ByteBuffer) async throws {
+        try await pool.runIfActive {
+            do { try Self.writeAll(last, to: upload.handle) } catch {
+                Glibc.close(upload.handle)
+                throw error
+            }
+            guard Glibc.close(upload.handle) == 0 else { throw Self.failure("cannot close a blob") }
+        }
+    }
+
+    public func write(_ key: BlobKey, objects: [(kind: BlobKind, bytes: [UInt8])]) async throws {
+        let destinationFolder = folder(key)
+        let files = objects.map { (path: path(key, $0.kind), bytes: $0.bytes) }
+        try await pool.runIfActive {
+            try Self.makeDirectories(destinationFolder)
+            var written: [String] = []
+            do {
+                for file in files {
+                    let fd = Glibc.open(file.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                    guard fd >= 0 else { throw Self.failure("cannot create a blob") }
+                    written.append(file.path)
+                    do { try file.bytes.withUnsafeBytes { try Self.writeAll($0, to: fd) } } catch {
+                        Glibc.close(fd)
+                        throw error
+                    }
+                    guard Glibc.close(fd) == 0 else { throw Self.failure("cannot close a blob") }
+                }
+            } catch {
+                for path in written { unlink(path) }
+                throw error
+            }
         }
     }
 
@@ -142,6 +180,39 @@ public struct FolderBlobStore: BlobStore {
     }
 
     public func close(_ handle: BlobHandle) { _ = Glibc.close(handle.handle) }
+
+    public func readSmall(_ keys: [BlobKey], kind: BlobKind) async throws -> [[UInt8]?] {
+        let paths = keys.map { path($0, kind) }
+        return try await pool.runIfActive { () throws -> [[UInt8]?] in
+            try paths.map { p -> [UInt8]? in
+                let fd = Glibc.open(p, O_RDONLY | O_CLOEXEC)
+                if fd < 0 {
+                    if errno == ENOENT { return nil }
+                    throw Self.failure("cannot open a blob")
+                }
+                defer { Glibc.close(fd) }
+                var st = stat()
+                guard fstat(fd, &st) == 0 else { throw Self.failure("cannot stat a blob") }
+                let size = Int(st.st_size)
+                guard size > 0 else { return nil }
+                var bytes = [UInt8](repeating: 0, count: size)
+                let done = try bytes.withUnsafeMutableBytes { raw -> Int in
+                    var done = 0
+                    while done < size {
+                        let n = pread(fd, raw.baseAddress! + done, size - done, off_t(done))
+                        if n < 0 {
+                            if errno == EINTR { continue }
+                            throw Self.failure("cannot read a blob")
+                        }
+                        if n == 0 { break }
+                        done += n
+                    }
+                    return done
+                }
+                return done == size ? bytes : nil
+            }
+        }
+    }
 
     public func remove(_ key: BlobKey) async throws {
         let paths = BlobKind.allCases.map { path(key, $0) }

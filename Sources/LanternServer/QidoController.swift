@@ -38,8 +38,9 @@ struct QidoController {
         let limit = min(query.limit ?? configuration.maxResults, configuration.maxResults)
         let result = try await index.search(query, limit: limit) { query.matches($0) }
         let base = request.serviceBase(configuration)
+        let wanted = Self.wantedTags(query)
         let returned = result.matches.map { match in
-            Self.returnedAttributes(match, query: query, base: base)
+            Self.returnedAttributes(match, wanted: wanted, base: base)
         }
         var headers: HTTPFields = [:]
         if result.hasMore && (query.limit == nil || query.limit! > configuration.maxResults) {
@@ -67,18 +68,25 @@ struct QidoController {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
     }
 
-    /// The attributes a match returns (§10.6.3.3): the defaults of the scope, the `includefield` ones (or
-    /// every stored attribute for `includefield=all`), the matching keys, and RetrieveURL.
-    static func returnedAttributes(_ match: SearchMatch, query: QIDOQuery, base: String) -> DataSet {
+    /// The tags a match returns (§10.6.3.3): the defaults of the scope, the `includefield` ones, the matching
+    /// keys and Specific Character Set; `nil` for `includefield=all` (every stored attribute).
+    static func wantedTags(_ query: QIDOQuery) -> Set<Tag>? {
+        if query.returnsAllAttributes { return nil }
+        var wanted = Set(query.returnAttributes.map { $0.tags[0] })
+        for key in query.keys { wanted.insert(key.path.tags[0]) }
+        wanted.insert(.specificCharacterSet)
+        wanted.insert(Tag(0x0008_1190))
+        return wanted
+    }
+
+    /// The attributes a match returns: the `wanted` ones (``wantedTags(_:)``) plus RetrieveURL.
+    static func returnedAttributes(_ match: SearchMatch, wanted: Set<Tag>?, base: String) -> DataSet {
         var attributes = match.attributes
         var url = "\(base)/studies/\(match.studyUID)"
         if let series = match.seriesUID { url += "/series/\(series)" }
         if let sop = match.sopInstanceUID { url += "/instances/\(sop)" }
         attributes.set(DataElement(Tag(0x0008_1190), .UR, bytes: Array(url.utf8)))
-        if query.returnsAllAttributes { return attributes }
-        var wanted = Set(query.returnAttributes.map { $0.tags[0] })
-        for key in query.keys { wanted.insert(key.path.tags[0]) }
-        wanted.insert(.specificCharacterSet)
+        guard let wanted else { return attributes }
         var out = DataSet()
         for element in attributes where wanted.contains(element.tag) { out.set(element) }
         return out

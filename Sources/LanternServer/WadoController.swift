@@ -188,12 +188,16 @@ struct WadoController {
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in
                     var multipart = MultipartWriter(boundary: boundary)
-                    for instance in found {
-                        let document = try await retrieve.metadata(instance, kind: .metadataXML)
-                        var part = multipart.beginPart(contentType: .dicomXML)
-                        part += BulkURIRewriter.rewrite(
-                            document, marker: BulkURIRewriter.xmlMarker, prefix: Self.instanceURL(base, instance) + "/")
-                        try await writer.write(ByteBuffer(bytes: part))
+                    for batch in Self.batches(found) {
+                        let documents = try await retrieve.metadata(batch, kind: .metadataXML)
+                        var chunk: [UInt8] = []
+                        for (instance, document) in zip(batch, documents) {
+                            chunk += multipart.beginPart(contentType: .dicomXML)
+                            BulkURIRewriter.rewrite(
+                                document, marker: BulkURIRewriter.xmlMarker,
+                                prefix: Self.instanceURL(base, instance) + "/", into: &chunk)
+                        }
+                        try await writer.write(ByteBuffer(bytes: chunk))
                     }
                     try await writer.write(ByteBuffer(bytes: multipart.finish()))
                     try await writer.finish(nil)
@@ -204,20 +208,33 @@ struct WadoController {
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 var chunk: [UInt8] = [UInt8(ascii: "[")]
-                for (i, instance) in found.enumerated() {
-                    if i > 0 { chunk.append(UInt8(ascii: ",")) }
-                    let document = try await retrieve.metadata(instance, kind: .metadataJSON)
-                    chunk += BulkURIRewriter.rewrite(
-                        document, marker: BulkURIRewriter.jsonMarker, prefix: Self.instanceURL(base, instance) + "/")
-                    if chunk.count > 256 * 1024 {
-                        try await writer.write(ByteBuffer(bytes: chunk))
-                        chunk.removeAll(keepingCapacity: true)
+                var first = true
+                for batch in Self.batches(found) {
+                    let documents = try await retrieve.metadata(batch, kind: .metadataJSON)
+                    for (instance, document) in zip(batch, documents) {
+                        if !first { chunk.append(UInt8(ascii: ",")) }
+                        first = false
+                        BulkURIRewriter.rewrite(
+                            document, marker: BulkURIRewriter.jsonMarker,
+                            prefix: Self.instanceURL(base, instance) + "/", into: &chunk)
                     }
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                    chunk.removeAll(keepingCapacity: true)
                 }
                 chunk.append(UInt8(ascii: "]"))
                 try await writer.write(ByteBuffer(bytes: chunk))
                 try await writer.finish(nil)
             })
+    }
+
+    /// Metadata documents are read this many at a time (one I/O job each), which bounds memory and keeps
+    /// the response streaming.
+    static let metadataBatch = 128
+
+    static func batches(_ instances: [StoredInstance]) -> [[StoredInstance]] {
+        stride(from: 0, to: instances.count, by: metadataBatch).map {
+            Array(instances[$0..<min($0 + metadataBatch, instances.count)])
+        }
     }
 
     static func instanceURL(_ base: String, _ instance: StoredInstance) -> String {
@@ -408,22 +425,33 @@ enum BulkURIRewriter {
     static let xmlMarker = Array("<BulkData uri=\"".utf8)
 
     static func rewrite(_ document: [UInt8], marker: [UInt8], prefix: String) -> [UInt8] {
-        let prefixBytes = Array(prefix.utf8)
         var out: [UInt8] = []
-        out.reserveCapacity(document.count + 256)
-        var i = 0
-        let n = document.count
-        let m = marker.count
-        while i < n {
-            if document[i] == marker[0], i + m <= n, document[i..<(i + m)].elementsEqual(marker) {
-                out += marker
-                out += prefixBytes
-                i += m
-            } else {
-                out.append(document[i])
-                i += 1
-            }
-        }
+        rewrite(document, marker: marker, prefix: prefix, into: &out)
         return out
+    }
+
+    /// Appends `document` to `out` with `prefix` inserted after every `marker`; copies the spans between
+    /// markers in bulk.
+    static func rewrite(_ document: [UInt8], marker: [UInt8], prefix: String, into out: inout [UInt8]) {
+        let prefixBytes = Array(prefix.utf8)
+        out.reserveCapacity(out.count + document.count + 256)
+        document.withUnsafeBufferPointer { doc in
+            let n = doc.count
+            let m = marker.count
+            let first = marker[0]
+            var copied = 0
+            var i = 0
+            while i + m <= n {
+                if doc[i] == first, memcmp(doc.baseAddress! + i, marker, m) == 0 {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: doc[copied..<(i + m)]))
+                    out += prefixBytes
+                    i += m
+                    copied = i
+                } else {
+                    i += 1
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: doc[copied..<n]))
+        }
     }
 }

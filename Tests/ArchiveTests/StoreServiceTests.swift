@@ -94,6 +94,50 @@ import Testing
         #expect(archive.blobCount() == 1, "the replaced blob is removed")
     }
 
+    /// Concurrent commits share flush-and-commit rounds (``GroupCommitter``); each still gets its own outcome,
+    /// and the batched metadata read returns what the one-by-one read does.
+    @Test func concurrentCommitsShareRounds() async throws {
+        let archive = try Archive()
+        defer { archive.remove() }
+        let service = StoreService(index: archive.index, blobs: archive.blobs)
+        let files = Array(Corpus.files.prefix(24))
+        let outcomes = await withTaskGroup(of: StoreOutcome.self) { group in
+            for file in files {
+                group.addTask {
+                    var ingest = service.begin(expectedStudy: nil)
+                    do { try await ingest.append(Corpus.bytes(file)[...]) } catch {
+                        await ingest.abort()
+                        return StoreOutcome(sopClassUID: nil, sopInstanceUID: nil, failure: .processingFailure)
+                    }
+                    switch await ingest.finish() {
+                    case .failed(let outcome): return outcome
+                    case .prepared(let prepared): return await service.commit([prepared])[0]
+                    }
+                }
+            }
+            var all: [StoreOutcome] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        let stored = outcomes.filter(\.isStored)
+        #expect(stored.count >= 12)
+        let retrieve = RetrieveService(index: archive.index, blobs: archive.blobs)
+        var instances: [StoredInstance] = []
+        for outcome in stored {
+            let study = try #require(outcome.studyUID)
+            let series = try #require(outcome.seriesUID)
+            let sop = try #require(outcome.sopInstanceUID)
+            instances += try await retrieve.instances(.instance(study: study, series: series, sop: sop))
+        }
+        #expect(Set(instances.map(\.sopInstanceUID)).count == Set(stored.compactMap(\.sopInstanceUID)).count)
+        let batched = try await retrieve.metadata(instances, kind: .metadataJSON)
+        for (instance, document) in zip(instances, batched) {
+            #expect(try await retrieve.metadata(instance, kind: .metadataJSON) == document)
+            #expect(!document.isEmpty)
+        }
+        #expect(archive.blobCount() == Set(instances.map(\.blobKey)).count)
+    }
+
     @Test func wrongStudyAndUnreadableInputFailAlone() async throws {
         let archive = try Archive()
         defer { archive.remove() }

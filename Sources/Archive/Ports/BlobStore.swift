@@ -45,6 +45,11 @@ public protocol BlobStore: Sendable {
     func append(_ bytes: ByteBuffer, to upload: BlobUpload) async throws
     /// Ends an upload; the object is complete but not yet durable.
     func finish(_ upload: BlobUpload) async throws
+    /// Appends the last bytes and ends the upload in one step (one hop to the I/O pool).
+    func finish(_ upload: BlobUpload, appending last: ByteBuffer) async throws
+    /// Writes small objects of `key` (metadata documents) whole, in one step; on failure none remains.
+    /// Like finished uploads, they are durable after ``makeDurable()``.
+    func write(_ key: BlobKey, objects: [(kind: BlobKind, bytes: [UInt8])]) async throws
     /// Makes every finished object durable (survives power loss).
     func makeDurable() async throws
     /// Discards an upload.
@@ -55,6 +60,9 @@ public protocol BlobStore: Sendable {
     func read(_ handle: BlobHandle, offset: UInt64, count: Int) async throws -> ByteBuffer
     /// Closes a handle.
     func close(_ handle: BlobHandle)
+    /// Reads whole small objects (metadata documents) in one go: one hop to the I/O pool for the batch
+    /// rather than an open and a read per object. `nil` for an object that is missing or empty.
+    func readSmall(_ keys: [BlobKey], kind: BlobKind) async throws -> [[UInt8]?]
     /// Removes every object of `key` (no error when absent).
     func remove(_ key: BlobKey) async throws
     /// Removes temporaries left by a crash; call at start, before serving.

@@ -119,10 +119,14 @@ public struct InstanceIngest {
                 "StudyInstanceUID \(study) differs from the study of the request, \(expectedStudy)")
         }
         do {
-            try await flush()
             guard let upload else { throw ArchiveError(.storage, "no bytes written") }
-            try await service.blobs.finish(upload)
+            let last = pending
+            pending = ByteBuffer()
             self.upload = nil
+            do { try await service.blobs.finish(upload, appending: last) } catch {
+                await service.discard(key)
+                return fail(.processingFailure, "storage failed: \(error)")
+            }
             let record = StoredInstance(
                 studyUID: study, seriesUID: series, sopInstanceUID: sopInstance, sopClassUID: sopClass,
                 transferSyntaxUID: analysis.transferSyntax.uid, blobKey: key, size: size,

@@ -24,16 +24,30 @@ public struct RetrieveService: Sendable {
         return found
     }
 
+    /// The metadata documents of a batch of instances (JSON or XML), in order, with relative BulkDataURIs
+    /// (``InstanceAnalyzer/bulkDataPath(offset:length:)``). Reads the batch in one I/O job; a document that is
+    /// missing is rebuilt from its instance.
+    public func metadata(_ instances: [StoredInstance], kind: BlobKind) async throws -> [[UInt8]] {
+        let documents = try await blobs.readSmall(instances.map(\.blobKey), kind: kind)
+        var out: [[UInt8]] = []
+        out.reserveCapacity(instances.count)
+        for (instance, document) in zip(instances, documents) {
+            if let document {
+                out.append(document)
+            } else {
+                out.append(try await rebuildMetadata(instance, kind: kind))
+            }
+        }
+        return out
+    }
+
     /// The metadata document of an instance (JSON or XML), with relative BulkDataURIs
     /// (``InstanceAnalyzer/bulkDataPath(offset:length:)``).
     public func metadata(_ instance: StoredInstance, kind: BlobKind) async throws -> [UInt8] {
-        if let handle = try await blobs.open(instance.blobKey, kind: kind) {
-            defer { blobs.close(handle) }
-            if handle.size > 0 {
-                let buffer = try await blobs.read(handle, offset: 0, count: Int(handle.size))
-                return Array(buffer.readableBytesView)
-            }
-        }
+        try await metadata([instance], kind: kind)[0]
+    }
+
+    private func rebuildMetadata(_ instance: StoredInstance, kind: BlobKind) async throws -> [UInt8] {
         // Derived data: rebuild it from the instance (e.g. after a power loss cut the document short).
         var analyzer = InstanceAnalyzer()
         var parser = StreamParser()

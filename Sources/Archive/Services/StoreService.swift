@@ -11,7 +11,7 @@ import NIOCore
 /// index row is committed, and the row is what makes it visible. A crash at any point leaves either a
 /// complete, visible instance or journaled bytes that ``recover()`` removes at the next start. Durability is
 /// paid once per batch (``commit(_:)``): one file-system flush and one index transaction for every instance of
-/// a request.
+/// a request, shared with the requests committing at the same time (``GroupCommitter``).
 public struct StoreService: Sendable {
     /// The index.
     public let index: any IndexStore
@@ -19,12 +19,15 @@ public struct StoreService: Sendable {
     public let blobs: any BlobStore
     /// What to do with a second instance under a stored SOP Instance UID.
     public let duplicates: DuplicatePolicy
+    /// Shares flushes and index transactions among concurrent commits.
+    let committer: GroupCommitter
 
     /// Creates the service.
     public init(index: any IndexStore, blobs: any BlobStore, duplicates: DuplicatePolicy = .acceptIdentical) {
         self.index = index
         self.blobs = blobs
         self.duplicates = duplicates
+        self.committer = GroupCommitter(index: index, blobs: blobs)
     }
 
     func now() -> Int64 { Int64(time(nil)) }
@@ -45,16 +48,8 @@ public struct StoreService: Sendable {
     }
 
     func writeSidecars(_ key: BlobKey, _ analysis: InstanceAnalysis) async throws {
-        for (kind, bytes) in [(BlobKind.metadataJSON, analysis.metadataJSON), (.metadataXML, analysis.metadataXML)] {
-            let upload = try await blobs.begin(key, kind: kind)
-            do {
-                try await blobs.append(ByteBuffer(bytes: bytes), to: upload)
-                try await blobs.finish(upload)
-            } catch {
-                await blobs.abort(upload)
-                throw error
-            }
-        }
+        try await blobs.write(
+            key, objects: [(.metadataJSON, analysis.metadataJSON), (.metadataXML, analysis.metadataXML)])
     }
 
     /// Makes prepared instances durable and visible together (group commit: one flush of the blobs, one index
@@ -101,8 +96,7 @@ public struct StoreService: Sendable {
         }
         guard !commits.isEmpty else { return outcomes }
         do {
-            try await blobs.makeDurable()
-            let results = try await index.commit(commits.map(\.item))
+            let results = try await committer.commit(commits.map(\.item))
             for ((n, item), result) in zip(commits, results) {
                 if let result {
                     await discard(item.record.instance.blobKey)
