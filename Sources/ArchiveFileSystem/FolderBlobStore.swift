@@ -10,7 +10,9 @@ import NIOPosix
 
 /// The embedded blob store: one folder (ARCHITECTURE §5).
 ///
-/// Layout: `blobs/ab/cd/<key>.<kind>` (fan-out by the key's first four hexadecimal digits); `tmp/` holds
+/// Layout: `blobs/abc/<key>.<kind>` (fan-out by the key's first three hexadecimal digits: 4,096 folders,
+/// created on first use, so a small archive does not pay a new folder per instance and ten million instances
+/// make about 7,000 files per folder); `tmp/` holds
 /// scratch files of requests in progress and is emptied at start. Objects are written in place: the index,
 /// not the file system, decides what is visible. Blocking system calls run on NIO's blocking thread pool,
 /// never on the cooperative pool (ARCHITECTURE §7).
@@ -40,9 +42,22 @@ public struct FolderBlobStore: BlobStore {
         }
     }
 
+    /// Creates (or truncates) a file for writing; its folder is made only when it is missing, so the common
+    /// case costs one system call.
+    private static func create(_ path: String, in folder: String) throws -> Int32 {
+        let flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC
+        var fd = Glibc.open(path, flags, 0o644)
+        if fd < 0 && errno == ENOENT {
+            if mkdir(folder, 0o755) != 0 && errno != EEXIST { throw failure("cannot create a blob folder") }
+            fd = Glibc.open(path, flags, 0o644)
+        }
+        guard fd >= 0 else { throw failure("cannot create a blob") }
+        return fd
+    }
+
     private func folder(_ key: BlobKey) -> String {
         let k = key.rawValue
-        return "\(root)/blobs/\(k.prefix(2))/\(k.dropFirst(2).prefix(2))"
+        return "\(root)/blobs/\(k.prefix(3))"
     }
 
     private func path(_ key: BlobKey, _ kind: BlobKind) -> String { "\(folder(key))/\(key.rawValue).\(kind.rawValue)" }
@@ -54,12 +69,7 @@ public struct FolderBlobStore: BlobStore {
     public func begin(_ key: BlobKey, kind: BlobKind) async throws -> BlobUpload {
         let destinationFolder = folder(key)
         let destination = path(key, kind)
-        let fd = try await pool.runIfActive {
-            try Self.makeDirectories(destinationFolder)
-            let fd = Glibc.open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw Self.failure("cannot create a blob") }
-            return fd
-        }
+        let fd = try await pool.runIfActive { try Self.create(destination, in: destinationFolder) }
         return BlobUpload(key: key, kind: kind, handle: fd, location: destination)
     }
 
@@ -103,12 +113,10 @@ public struct FolderBlobStore: BlobStore {
         let destinationFolder = folder(key)
         let files = objects.map { (path: path(key, $0.kind), bytes: $0.bytes) }
         try await pool.runIfActive {
-            try Self.makeDirectories(destinationFolder)
             var written: [String] = []
             do {
                 for file in files {
-                    let fd = Glibc.open(file.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                    guard fd >= 0 else { throw Self.failure("cannot create a blob") }
+                    let fd = try Self.create(file.path, in: destinationFolder)
                     written.append(file.path)
                     do { try file.bytes.withUnsafeBytes { try Self.writeAll($0, to: fd) } } catch {
                         Glibc.close(fd)

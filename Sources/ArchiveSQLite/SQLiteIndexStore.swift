@@ -75,9 +75,10 @@ public struct SQLiteIndexStore: IndexStore {
 
     // MARK: Writes
 
-    public func journal(_ key: BlobKey) async throws {
+    public func journal(_ keys: [BlobKey]) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)", arguments: [key.rawValue])
+            let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)")
+            for key in keys { try statement.execute(arguments: [key.rawValue]) }
         }
     }
 
@@ -103,16 +104,23 @@ public struct SQLiteIndexStore: IndexStore {
             defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
             var results: [ArchiveError?] = []
             try db.inTransaction {
+                // Study and series aggregates are recomputed once per batch, for what the batch touched.
+                var touched: [Int64: Set<Int64>] = [:]
                 for item in batch {
                     do {
+                        var keys: (study: Int64, series: Int64)?
                         try db.inSavepoint {
-                            try Self.insert(db, item.record, replacing: item.replacing)
+                            keys = try Self.insert(db, item.record, replacing: item.replacing)
                             return .commit
                         }
+                        if let keys { touched[keys.study, default: []].insert(keys.series) }
                         results.append(nil)
                     } catch let error as ArchiveError {
                         results.append(error)
                     }
+                }
+                for (study, series) in touched {
+                    try Self.refreshAggregates(db, studyPK: study, seriesPKs: Array(series))
                 }
                 return .commit
             }
@@ -120,7 +128,11 @@ public struct SQLiteIndexStore: IndexStore {
         }
     }
 
-    private static func insert(_ db: Database, _ record: InstanceRecord, replacing: StoredInstance?) throws {
+    /// Inserts one instance (and upserts its study and series); returns their keys. Statements are prepared
+    /// once per connection (`cachedStatement`).
+    private static func insert(
+        _ db: Database, _ record: InstanceRecord, replacing: StoredInstance?
+    ) throws -> (study: Int64, series: Int64) {
         let instance = record.instance
         let levels = AttributeLevel.split(record.attributes)
         let studyBlob = Data(AttributeCodec.encode(levels.study))
@@ -128,7 +140,7 @@ public struct SQLiteIndexStore: IndexStore {
         let instanceBlob = Data(AttributeCodec.encode(levels.instance))
         let attributes = record.attributes
         let existing = try Row.fetchOne(
-            db, sql: "SELECT \(Self.instanceColumns) \(Self.instanceJoin) WHERE i.sop_uid = ?",
+            db.cachedStatement(sql: "SELECT \(Self.instanceColumns) \(Self.instanceJoin) WHERE i.sop_uid = ?"),
             arguments: [instance.sopInstanceUID]
         ).flatMap(Self.storedInstance)
         if existing?.blobKey != replacing?.blobKey {
@@ -139,7 +151,7 @@ public struct SQLiteIndexStore: IndexStore {
                 .conflict, "instance \(instance.sopInstanceUID) is stored in another study or series")
         }
         // Study: insert, or refresh its attributes from the newest instance.
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO study(study_uid, patient_id, patient_name, study_date, study_time, study_description,
                     accession_number, attributes)
@@ -148,48 +160,56 @@ public struct SQLiteIndexStore: IndexStore {
                     patient_name = excluded.patient_name, study_date = excluded.study_date,
                     study_time = excluded.study_time, study_description = excluded.study_description,
                     accession_number = excluded.accession_number, attributes = excluded.attributes
-                """,
+                """
+        ).execute(
             arguments: [
                 instance.studyUID, Self.column(attributes, 0x0010_0020), Self.column(attributes, 0x0010_0010),
                 Self.column(attributes, 0x0008_0020), Self.column(attributes, 0x0008_0030),
                 Self.column(attributes, 0x0008_1030), Self.column(attributes, 0x0008_0050), studyBlob,
             ])
         let studyPK = try Int64.fetchOne(
-            db, sql: "SELECT pk FROM study WHERE study_uid = ?", arguments: [instance.studyUID])!
+            db.cachedStatement(sql: "SELECT pk FROM study WHERE study_uid = ?"), arguments: [instance.studyUID])!
         if let seriesStudy = try Int64.fetchOne(
-            db, sql: "SELECT study_pk FROM series WHERE series_uid = ?", arguments: [instance.seriesUID]),
+            db.cachedStatement(sql: "SELECT study_pk FROM series WHERE series_uid = ?"),
+            arguments: [instance.seriesUID]),
             seriesStudy != studyPK
         {
             throw ArchiveError(.conflict, "series \(instance.seriesUID) belongs to another study")
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO series(series_uid, study_pk, modality, attributes) VALUES (?, ?, ?, ?)
                 ON CONFLICT(series_uid) DO UPDATE SET modality = excluded.modality, attributes = excluded.attributes
-                """,
+                """
+        ).execute(
             arguments: [instance.seriesUID, studyPK, attributes.string(Tag(0x0008_0060)), seriesBlob])
         let seriesPK = try Int64.fetchOne(
-            db, sql: "SELECT pk FROM series WHERE series_uid = ?", arguments: [instance.seriesUID])!
+            db.cachedStatement(sql: "SELECT pk FROM series WHERE series_uid = ?"), arguments: [instance.seriesUID])!
         if let replaced = existing {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)",
                 arguments: [replaced.blobKey.rawValue])
-            try db.execute(sql: "DELETE FROM instance WHERE sop_uid = ?", arguments: [instance.sopInstanceUID])
+            try db.cachedStatement(sql: "DELETE FROM instance WHERE sop_uid = ?").execute(arguments: [
+                instance.sopInstanceUID
+            ])
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO instance(sop_uid, series_pk, study_pk, sop_class_uid, instance_number,
                     transfer_syntax, blob_key, size, pixel_layout, pixel_offset, stored_at, attributes)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 instance.sopInstanceUID, seriesPK, studyPK, instance.sopClassUID, attributes.int(Tag(0x0020_0013)),
                 instance.transferSyntaxUID, instance.blobKey.rawValue, Int64(instance.size),
                 instance.pixelLayout.map { Data($0.encoded) }, instance.pixelDataOffset.map { Int64($0) },
                 instance.storedAt, instanceBlob,
             ])
-        try db.execute(sql: "DELETE FROM blob_journal WHERE blob_key = ?", arguments: [instance.blobKey.rawValue])
-        try Self.refreshAggregates(db, studyPK: studyPK, seriesPKs: [seriesPK])
+        try db.cachedStatement(sql: "DELETE FROM blob_journal WHERE blob_key = ?").execute(arguments: [
+            instance.blobKey.rawValue
+        ])
+        return (studyPK, seriesPK)
     }
 
     /// The value of a searched column: every value of the attribute, decoded to Unicode and joined by `\`

@@ -5,11 +5,30 @@ struct InputBuffer {
     /// Absolute stream offset of `bytes[start]`.
     private(set) var position: UInt64 = 0
 
+    /// Bytes still to drop from future input (see ``skipAhead(_:)``).
+    private(set) var pendingDiscard: UInt64 = 0
+
     var available: Int { bytes.count - start }
 
     mutating func append<C: Collection>(_ more: C) where C.Element == UInt8 {
+        if pendingDiscard > 0 {
+            let dropped = Int(min(UInt64(more.count), pendingDiscard))
+            pendingDiscard -= UInt64(dropped)
+            if dropped == more.count { return }
+            compactIfUseful()
+            bytes.append(contentsOf: more.dropFirst(dropped))
+            return
+        }
         compactIfUseful()
         bytes.append(contentsOf: more)
+    }
+
+    /// Skips `n` bytes, of which those not yet appended are dropped as they arrive, never stored.
+    mutating func skipAhead(_ n: UInt64) {
+        let now = Int(min(UInt64(available), n))
+        start += now
+        position += n
+        pendingDiscard += n - UInt64(now)
     }
 
     /// Gives the internal array to a closure that appends to it (used by the inflater).
@@ -60,6 +79,12 @@ struct InputBuffer {
         return out
     }
 
-    /// Removes and returns every unread byte (used when switching to deflated input).
-    mutating func takeAll() -> [UInt8] { take(available) }
+    /// Removes and returns every unread byte when switching to deflated input, without counting them in
+    /// ``position``: offsets go on counting the inflated bytes, whatever part of the compressed stream had
+    /// arrived at the switch (so they do not depend on how the input was chunked).
+    mutating func takeAllForInflater() -> [UInt8] {
+        let out = Array(bytes[start...])
+        start = bytes.count
+        return out
+    }
 }

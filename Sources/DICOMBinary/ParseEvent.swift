@@ -101,6 +101,12 @@ public struct ParseWarning: Hashable, Sendable, CustomStringConvertible {
 public struct ParserOptions: Hashable, Sendable {
     /// Values of at most this many bytes are delivered whole; longer ones in chunks of at most this size.
     public var materializeLimit: Int = 1 << 20
+    /// When set, binary values (OB, OD, OF, OL, OV, OW, UN) and encapsulated fragments other than the Basic
+    /// Offset Table that are longer than this are located but not read: the parser reports
+    /// ``ParseEvent/elementStart(_:)`` (or ``ParseEvent/fragmentStart(_:)``) then ``ParseEvent/valueEnd``
+    /// with no chunks, and drops their bytes as they arrive without buffering them. For consumers that only
+    /// need where such values are (indexing, metadata with BulkDataURIs); `nil` (default) delivers every byte.
+    public var skipBinaryValuesLongerThan: Int? = nil
     /// Maximum depth of nested sequences.
     public var maxNestingDepth: Int = 64
     /// Whether the stream starts with a Part 10 header (preamble, `DICM`, file meta). `nil` detects it.

@@ -33,6 +33,9 @@ public struct StreamParser {
         case body
         case value(header: ElementHeader, length: Int, swap: Int, isFragment: FragmentHeader?)
         case chunks(remaining: UInt64, swap: Int)
+        /// A value being skipped (``ParserOptions/skipBinaryValuesLongerThan``): waits until its bytes are
+        /// dropped, then reports its end.
+        case skipping
         case ended
     }
 
@@ -86,6 +89,16 @@ public struct StreamParser {
                 if let fragment { return .fragment(fragment, bytes) }
                 noteValue(header, bytes)
                 return .element(header, bytes)
+            case .skipping:
+                if input.pendingDiscard > 0 {
+                    if inputFinished {
+                        throw error(
+                            .truncated, "the stream ends \(input.pendingDiscard) bytes before the end of the value")
+                    }
+                    return nil
+                }
+                state = .body
+                return .valueEnd
             case .chunks(let remaining, let swap):
                 if remaining == 0 {
                     state = .body
@@ -216,7 +229,7 @@ public struct StreamParser {
         checkFirstElement = true
         if ts.isDeflated {
             let inflater = try Inflater()
-            inflater.feed(input.takeAll())
+            inflater.feed(input.takeAllForInflater())
             self.inflater = inflater
         }
         state = .body
@@ -328,6 +341,11 @@ public struct StreamParser {
         }
         if length % 2 == 1 { warnOnce("odd value length") }
         let swap = frame.bigEndian ? ByteOrder.swapWordSize(for: header.vr) : 1
+        if skips(length, binary: header.vr.isBulkBinary) {
+            input.skipAhead(UInt64(length))
+            state = .skipping
+            return .elementStart(header)
+        }
         if Int(length) <= options.materializeLimit {
             state = .value(header: header, length: Int(length), swap: swap, isFragment: nil)
             return try next()
@@ -362,6 +380,11 @@ public struct StreamParser {
             let index = frames[frames.count - 1].items
             frames[frames.count - 1].items += 1
             let header = FragmentHeader(index: index, length: n, offset: offset, valueOffset: offset + 8)
+            if index > 0, skips(n, binary: true) {
+                input.skipAhead(UInt64(n))
+                state = .skipping
+                return .fragmentStart(header)
+            }
             if Int(n) <= options.materializeLimit {
                 state = .value(
                     header: ElementHeader(tag: tag, vr: .OB, length: length, offset: offset, valueOffset: offset + 8),
@@ -389,6 +412,13 @@ public struct StreamParser {
         default:
             throw error(.unexpectedTag, "\(tag) is not allowed here")
         }
+    }
+
+    /// Whether a value of `length` bytes is skipped rather than delivered (never with deflated input, whose
+    /// bytes pass through the inflater).
+    private func skips(_ length: UInt32, binary: Bool) -> Bool {
+        guard binary, inflater == nil, let limit = options.skipBinaryValuesLongerThan else { return false }
+        return Int(length) > limit
     }
 
     private mutating func closeFrame() -> ParseEvent {

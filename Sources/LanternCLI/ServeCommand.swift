@@ -95,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         let index = try SQLiteIndexStore(path: dataFolder + "/index.sqlite")
         let store = StoreService(index: index, blobs: blobs)
         let swept = try await store.recover()
-        if swept > 0 { logger.notice("removed \(swept) orphaned blob(s) left by an interrupted store") }
+        if swept > 0 { logger.notice("cleared \(swept) journaled blob key(s) of interrupted or unused stores") }
         let host = configuration.host
         let root = configuration.serviceRoot
         let app = LanternApplication.build(

@@ -9,8 +9,10 @@ import Testing
 
 /// Ingest analysis over the corpus: what `/metadata` and `/frames` will serve must agree with a full read.
 @Suite struct InstanceAnalyzerTests {
-    static func analyze(_ bytes: [UInt8], chunk: Int = 65536) throws -> InstanceAnalysis? {
-        var parser = StreamParser()
+    static func analyze(
+        _ bytes: [UInt8], chunk: Int = 65536, options: ParserOptions = ParserOptions()
+    ) throws -> InstanceAnalysis? {
+        var parser = StreamParser(options: options)
         var analyzer = InstanceAnalyzer()
         var i = 0
         while i < bytes.count {
@@ -21,6 +23,31 @@ import Testing
         parser.finish()
         while let event = try parser.next() { analyzer.consume(event) }
         return analyzer.analysis()
+    }
+
+    /// Ingest skips long binary values instead of buffering them (``InstanceAnalyzer/parserOptions``): the
+    /// analysis must be exactly the one a parser delivering every byte gives, whatever the chunking.
+    @Test(arguments: Corpus.files.filter { !Corpus.expectedFailures.contains(Corpus.name($0)) })
+    func skippingLongValuesChangesNothing(_ path: String) throws {
+        let bytes = Corpus.bytes(path)
+        let full = try Self.analyze(bytes)
+        for chunk in [997, 65536] {
+            let skipped = try Self.analyze(bytes, chunk: chunk, options: InstanceAnalyzer.parserOptions)
+            #expect(skipped?.metadataJSON == full?.metadataJSON, "JSON of \(Corpus.name(path)), chunk \(chunk)")
+            #expect(skipped?.metadataXML == full?.metadataXML, "XML of \(Corpus.name(path)), chunk \(chunk)")
+            #expect(skipped?.attributes == full?.attributes, "attributes of \(Corpus.name(path))")
+            #expect(skipped?.pixelLayout == full?.pixelLayout, "frames of \(Corpus.name(path))")
+            #expect(skipped?.pixelDataOffset == full?.pixelDataOffset)
+        }
+    }
+
+    /// A stream cut inside a skipped value is reported as truncated, not as a complete instance.
+    @Test func truncationInsideASkippedValueIsAnError() throws {
+        let path = try #require(Corpus.files.first { $0.hasSuffix("CT_small.dcm") })
+        let bytes = Corpus.bytes(path)
+        #expect(throws: DICOMParseError.self) {
+            _ = try Self.analyze(Array(bytes.dropLast(1000)), options: InstanceAnalyzer.parserOptions)
+        }
     }
 
     @Test(arguments: Corpus.files.filter { !Corpus.expectedFailures.contains(Corpus.name($0)) })

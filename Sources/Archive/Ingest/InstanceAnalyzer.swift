@@ -34,6 +34,14 @@ public struct InstanceAnalyzer: Sendable {
     /// Binary values up to this length are inlined in metadata; longer ones become BulkDataURIs.
     public static let inlineBinaryLimit: UInt32 = 256
 
+    /// Options for the parser that feeds an analyzer: binary values the analyzer would only locate (longer
+    /// than ``attributeLimit``, so never kept and never inlined) are skipped without being buffered.
+    public static let parserOptions: ParserOptions = {
+        var options = ParserOptions()
+        options.skipBinaryValuesLongerThan = attributeLimit
+        return options
+    }()
+
     /// The relative BulkDataURI of a value at `offset` with `length` bytes (`nil` for undefined length).
     public static func bulkDataPath(offset: UInt64, length: UInt32?) -> String {
         if let length { "bulkdata/\(offset)-\(length)" } else { "bulkdata/\(offset)" }

@@ -51,9 +51,9 @@ public protocol IndexStore: Sendable {
     /// The stored instance with this SOP Instance UID, in any study.
     func instance(sopInstanceUID: String) async throws -> StoredInstance?
 
-    /// Records `key` as possibly orphaned before its bytes are made durable, so that a crash between the blob
-    /// commit and ``commit(_:replacing:)`` is cleaned up by ``takeJournal()``.
-    func journal(_ key: BlobKey) async throws
+    /// Records `keys` as possibly orphaned before any of their bytes are written, so that a crash before
+    /// ``commit(_:)`` is cleaned up by ``takeJournal()``. One transaction for all of them.
+    func journal(_ keys: [BlobKey]) async throws
 
     /// Makes a batch of instances visible in one durable transaction (group commit). For each: inserts its rows
     /// (replacing `replacing`'s, whose blob key goes to the journal for deletion), updates study and series

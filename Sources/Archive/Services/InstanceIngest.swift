@@ -9,9 +9,10 @@ import NIOCore
 public struct InstanceIngest {
     let service: StoreService
     let expectedStudy: String?
-    let key = BlobKey.random()
+    /// Replaced by a journaled key before the first byte is written.
+    var key = BlobKey.random()
     var upload: BlobUpload?
-    var parser = StreamParser()
+    var parser = StreamParser(options: InstanceAnalyzer.parserOptions)
     var analyzer = InstanceAnalyzer()
     var pending = ByteBuffer()
     var size: UInt64 = 0
@@ -51,7 +52,7 @@ public struct InstanceIngest {
         }
         guard parseError == nil else { return }
         if upload == nil {
-            try await service.index.journal(key)
+            key = try await service.keys.next()
             upload = try await service.blobs.begin(key, kind: .instance)
         }
         pending.writeBytes(bytes)

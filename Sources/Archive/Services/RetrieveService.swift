@@ -50,7 +50,7 @@ public struct RetrieveService: Sendable {
     private func rebuildMetadata(_ instance: StoredInstance, kind: BlobKind) async throws -> [UInt8] {
         // Derived data: rebuild it from the instance (e.g. after a power loss cut the document short).
         var analyzer = InstanceAnalyzer()
-        var parser = StreamParser()
+        var parser = StreamParser(options: InstanceAnalyzer.parserOptions)
         try await stream(instance, range: nil) { buffer in
             parser.append(buffer.readableBytesView)
             while let event = try parser.next() { analyzer.consume(event) }

@@ -21,6 +21,8 @@ public struct StoreService: Sendable {
     public let duplicates: DuplicatePolicy
     /// Shares flushes and index transactions among concurrent commits.
     let committer: GroupCommitter
+    /// Hands out blob keys journaled ahead, a batch per index transaction.
+    let keys: BlobKeyReserve
 
     /// Creates the service.
     public init(index: any IndexStore, blobs: any BlobStore, duplicates: DuplicatePolicy = .acceptIdentical) {
@@ -28,6 +30,7 @@ public struct StoreService: Sendable {
         self.blobs = blobs
         self.duplicates = duplicates
         self.committer = GroupCommitter(index: index, blobs: blobs)
+        self.keys = BlobKeyReserve(index: index)
     }
 
     func now() -> Int64 { Int64(time(nil)) }
