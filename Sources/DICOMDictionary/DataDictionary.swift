@@ -46,6 +46,11 @@ public enum DataDictionary {
     /// The keyword of the entry describing `tag` (see ``entry(for:)``), or `nil` when there is no entry or the
     /// entry has no keyword.
     public static func keyword(for tag: Tag) -> String? {
+        let tables = StandardTables.shared
+        if let index = tables.exactIndex(tag) {
+            let keyword = tables.exactKeyword(at: index)
+            return keyword.isEmpty ? nil : keyword
+        }
         guard let keyword = entry(for: tag)?.keyword, !keyword.isEmpty else { return nil }
         return keyword
     }

@@ -121,6 +121,24 @@ final class StandardTables: Sendable {
         return parseStandardLine(Substring(utf8[start..<end]))
     }
 
+    /// The keyword of the single-tag entry at `index` (the fourth field of its line), without building the
+    /// entry: encoders ask for it once per attribute.
+    func exactKeyword(at index: Int) -> String {
+        var text = Self.standardText
+        let start = lineStarts[index]
+        return text.withUTF8 { bytes in
+            var i = start
+            var bars = 0
+            while i < bytes.count && bars < 3 {
+                if bytes[i] == 0x7C { bars += 1 }
+                i += 1
+            }
+            var end = i
+            while end < bytes.count && bytes[end] != 0x7C && bytes[end] != 0x0A { end += 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<end]), as: UTF8.self)
+        }
+    }
+
     /// The single-tag entry for `tag`.
     func exactEntry(_ tag: Tag) -> DictionaryEntry? {
         exactIndex(tag).map(exactEntry(at:))

@@ -189,7 +189,7 @@ struct WadoController {
                 body: ResponseBody { writer in
                     var multipart = MultipartWriter(boundary: boundary)
                     for batch in Self.batches(found) {
-                        let documents = try await retrieve.metadata(batch, kind: .metadataXML)
+                        let documents = try await retrieve.metadata(batch, format: .xml)
                         var chunk: [UInt8] = []
                         for (instance, document) in zip(batch, documents) {
                             chunk += multipart.beginPart(contentType: .dicomXML)
@@ -210,7 +210,7 @@ struct WadoController {
                 var chunk: [UInt8] = [UInt8(ascii: "[")]
                 var first = true
                 for batch in Self.batches(found) {
-                    let documents = try await retrieve.metadata(batch, kind: .metadataJSON)
+                    let documents = try await retrieve.metadata(batch, format: .json)
                     for (instance, document) in zip(batch, documents) {
                         if !first { chunk.append(UInt8(ascii: ",")) }
                         first = false

@@ -130,9 +130,9 @@ import Testing
             instances += try await retrieve.instances(.instance(study: study, series: series, sop: sop))
         }
         #expect(Set(instances.map(\.sopInstanceUID)).count == Set(stored.compactMap(\.sopInstanceUID)).count)
-        let batched = try await retrieve.metadata(instances, kind: .metadataJSON)
+        let batched = try await retrieve.metadata(instances, format: .json)
         for (instance, document) in zip(instances, batched) {
-            #expect(try await retrieve.metadata(instance, kind: .metadataJSON) == document)
+            #expect(try await retrieve.metadata(instance, format: .json) == document)
             #expect(!document.isEmpty)
         }
         #expect(archive.blobCount() == Set(instances.map(\.blobKey)).count)

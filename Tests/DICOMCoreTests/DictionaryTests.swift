@@ -3,6 +3,15 @@ import DICOMDictionary
 import Testing
 
 @Suite struct DictionaryTests {
+    /// The keyword fast path (read from the table line, no entry built) agrees with the full entry, for every
+    /// single-tag entry.
+    @Test func keywordFastPathAgreesWithEntries() {
+        for entry in DataDictionary.allEntries where entry.mask == 0xFFFF_FFFF {
+            let expected = entry.keyword.isEmpty ? nil : entry.keyword
+            #expect(DataDictionary.keyword(for: entry.tag) == expected, "\(entry.tag)")
+        }
+    }
+
     @Test func patientNameBothWays() throws {
         let entry = try #require(DataDictionary.entry(for: Tag(0x0010_0010)))
         #expect(entry.tag == Tag(0x0010_0010))

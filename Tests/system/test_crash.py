@@ -122,7 +122,7 @@ def test_kill9_during_stow_loses_nothing_acknowledged(tmp_path):
             conn.close()
             assert resp.status == 200
             assert single_part(body, resp.getheader("Content-Type")) == by_uid[uid], f"instance {uid} differs"
-        # No orphan: every object in the blob folder belongs to a visible instance (3 objects each).
+        # No orphan: every object in the blob folder belongs to a visible instance (2 objects each: the instance and its metadata sidecar).
         files = []
         for root, _, names in os.walk(os.path.join(data, "blobs")):
             files += names

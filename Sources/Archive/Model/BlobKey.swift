@@ -35,8 +35,7 @@ public struct BlobKey: Hashable, Sendable, CustomStringConvertible {
 public enum BlobKind: String, Sendable, CaseIterable {
     /// The Part 10 bytes as received.
     case instance = "dcm"
-    /// The instance's DICOM JSON metadata, bulk data replaced by relative BulkDataURIs.
-    case metadataJSON = "json"
-    /// The same metadata in the native DICOM model (PS3.19).
-    case metadataXML = "xml"
+    /// The instance's metadata documents, DICOM JSON and the native DICOM model (PS3.19), bulk data
+    /// replaced by relative BulkDataURIs, in one object (``MetadataSidecar``).
+    case metadata = "meta"
 }

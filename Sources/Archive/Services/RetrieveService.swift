@@ -27,15 +27,15 @@ public struct RetrieveService: Sendable {
     /// The metadata documents of a batch of instances (JSON or XML), in order, with relative BulkDataURIs
     /// (``InstanceAnalyzer/bulkDataPath(offset:length:)``). Reads the batch in one I/O job; a document that is
     /// missing is rebuilt from its instance.
-    public func metadata(_ instances: [StoredInstance], kind: BlobKind) async throws -> [[UInt8]] {
-        let documents = try await blobs.readSmall(instances.map(\.blobKey), kind: kind)
+    public func metadata(_ instances: [StoredInstance], format: MetadataFormat) async throws -> [[UInt8]] {
+        let sidecars = try await blobs.readSmall(instances.map(\.blobKey), kind: .metadata)
         var out: [[UInt8]] = []
         out.reserveCapacity(instances.count)
-        for (instance, document) in zip(instances, documents) {
-            if let document {
+        for (instance, sidecar) in zip(instances, sidecars) {
+            if let document = sidecar.flatMap({ MetadataSidecar.document(format, in: $0) }) {
                 out.append(document)
             } else {
-                out.append(try await rebuildMetadata(instance, kind: kind))
+                out.append(try await rebuildMetadata(instance, format: format))
             }
         }
         return out
@@ -43,11 +43,11 @@ public struct RetrieveService: Sendable {
 
     /// The metadata document of an instance (JSON or XML), with relative BulkDataURIs
     /// (``InstanceAnalyzer/bulkDataPath(offset:length:)``).
-    public func metadata(_ instance: StoredInstance, kind: BlobKind) async throws -> [UInt8] {
-        try await metadata([instance], kind: kind)[0]
+    public func metadata(_ instance: StoredInstance, format: MetadataFormat) async throws -> [UInt8] {
+        try await metadata([instance], format: format)[0]
     }
 
-    private func rebuildMetadata(_ instance: StoredInstance, kind: BlobKind) async throws -> [UInt8] {
+    private func rebuildMetadata(_ instance: StoredInstance, format: MetadataFormat) async throws -> [UInt8] {
         // Derived data: rebuild it from the instance (e.g. after a power loss cut the document short).
         var analyzer = InstanceAnalyzer()
         var parser = StreamParser(options: InstanceAnalyzer.parserOptions)
@@ -60,10 +60,15 @@ public struct RetrieveService: Sendable {
         guard let analysis = analyzer.analysis() else {
             throw ArchiveError(.storage, "instance \(instance.sopInstanceUID) cannot be read")
         }
-        return kind == .metadataXML ? analysis.metadataXML : analysis.metadataJSON
+        return format == .xml ? analysis.metadataXML : analysis.metadataJSON
     }
 
-    /// Streams the stored bytes of an instance (or a range of them) in chunks of at most 256 KiB.
+    /// Bytes read per chunk when streaming an instance.
+    static let streamChunk = 1 << 20
+
+    /// Streams the stored bytes of an instance (or a range of them) in chunks of at most 1 MiB. The next chunk
+    /// is read while the current one is being sent, so disk and network overlap; at most two chunks are in
+    /// memory.
     public func stream(
         _ instance: StoredInstance, range: ByteRange?, chunk: (ByteBuffer) async throws -> Void
     ) async throws {
@@ -75,16 +80,30 @@ public struct RetrieveService: Sendable {
         guard range.offset + range.length <= handle.size else {
             throw ArchiveError(.notFound, "the byte range lies outside instance \(instance.sopInstanceUID)")
         }
-        var offset = range.offset
         let end = range.offset + range.length
-        while offset < end {
-            let n = Int(min(256 * 1024, end - offset))
+        let blobs = self.blobs
+        let sop = instance.sopInstanceUID
+        @Sendable func read(_ offset: UInt64) async throws -> ByteBuffer? {
+            guard offset < end else { return nil }
+            let n = Int(min(UInt64(Self.streamChunk), end - offset))
             let buffer = try await blobs.read(handle, offset: offset, count: n)
             guard buffer.readableBytes == n else {
-                throw ArchiveError(.storage, "instance \(instance.sopInstanceUID) is shorter than indexed")
+                throw ArchiveError(.storage, "instance \(sop) is shorter than indexed")
             }
-            try await chunk(buffer)
-            offset += UInt64(n)
+            return buffer
+        }
+        var offset = range.offset
+        var current = try await read(offset)
+        while let buffer = current {
+            offset += UInt64(buffer.readableBytes)
+            let next = offset
+            let following = Task { try await read(next) }
+            do { try await chunk(buffer) } catch {
+                // The read in flight must end before the handle is closed.
+                _ = try? await following.value
+                throw error
+            }
+            current = try await following.value
         }
     }
 }
