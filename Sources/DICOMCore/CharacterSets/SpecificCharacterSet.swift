@@ -81,6 +81,12 @@ public struct SpecificCharacterSet: Hashable, Sendable {
     /// each value trimmed of spaces (and stray NUL padding). An empty value means the default repertoire
     /// (PS3.5 §6.1.2.1).
     public init(encodedValue: [UInt8]) {
+        // The values nearly every data set carries, parsed once: QIDO and the encoders read (0008,0005) once
+        // per data set, so this is on their hot path.
+        for (value, parsed) in Self.common where value == encodedValue {
+            self = parsed
+            return
+        }
         let trimmedValue = String(decoding: encodedValue, as: UTF8.self)
         if Self.trimmed(trimmedValue).isEmpty {
             self.init(terms: [])
@@ -93,6 +99,10 @@ public struct SpecificCharacterSet: Hashable, Sendable {
     /// Whether text is read as the default repertoire (ISO-IR 6, PS3.5 §6.1.2.1) only: no term, or only terms
     /// naming ISO-IR 6. Also true when every term is unknown; check `unknownTerms`.
     public var isDefault: Bool { scheme == .defaultRepertoire }
+
+    private static let common: [([UInt8], SpecificCharacterSet)] = ["ISO_IR 192", "ISO_IR 100", ""].map {
+        (Array($0.utf8), SpecificCharacterSet(terms: $0.isEmpty ? [] : [$0]))
+    }
 
     private static func trimmed(_ term: String) -> String {
         let scalars = term.unicodeScalars
