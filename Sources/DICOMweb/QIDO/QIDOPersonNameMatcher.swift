@@ -87,26 +87,31 @@ struct QIDOPersonNameMatcher: Sendable {
         return text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 
-    /// The folded, normalised groups of a stored value; `nil` for an empty group.
+    /// The folded, normalised groups of a stored value; `nil` for an empty group. The delimiters `=` and `^`
+    /// are ASCII, so the value is split on its UTF-8 bytes (a multi-byte character never contains them).
     static func groups(of value: String) -> [String?] {
-        value.split(separator: "=", maxSplits: 2, omittingEmptySubsequences: false).map { group in
-            let normalized = normalize(fold(String(group)))
-            return normalized.isEmpty ? nil : normalized
+        let bytes = Array(value.utf8)
+        var out: [String?] = []
+        var start = 0
+        for i in 0...bytes.count where i == bytes.count || (bytes[i] == 0x3D && out.count < 2) {
+            let normalized = normalize(fold(String(decoding: bytes[start..<i], as: UTF8.self)))
+            out.append(normalized.isEmpty ? nil : normalized)
+            start = i + 1
         }
+        return out
     }
 
     /// Components trimmed of spaces, trailing empty components removed, joined by `^`.
     static func normalize(_ group: String) -> String {
-        var components = group.split(separator: "^", omittingEmptySubsequences: false).map(trimSpaces)
+        var components = Array(group.utf8).split(separator: 0x5E, omittingEmptySubsequences: false).map {
+            component -> ArraySlice<UInt8> in
+            var c = component
+            while c.first == 0x20 { c = c.dropFirst() }
+            while c.last == 0x20 { c = c.dropLast() }
+            return c
+        }
         while components.last?.isEmpty == true { components.removeLast() }
-        return components.joined(separator: "^")
-    }
-
-    private static func trimSpaces(_ text: Substring) -> Substring {
-        var text = text
-        while text.first == " " { text = text.dropFirst() }
-        while text.last == " " { text = text.dropLast() }
-        return text
+        return String(decoding: Array(components.joined(separator: [0x5E])), as: UTF8.self)
     }
 
     // MARK: Fuzzy matching
