@@ -60,42 +60,39 @@ def rss(runs, name):
 
 def rows(lan, ort, folder):
     """(what, unit, higher_is_better, lantern, orthanc, target)"""
+    def both(measure, *args):
+        """The same measure on Lantern's runs and on Orthanc's."""
+        return measure(lan, *args), measure(ort, *args)
+
+    def wado(what, run, key, field="p50_ms", unit="p50 ms", higher=False, target=None):
+        return (what, unit, higher, *both(phase, run, "wado", key, field), target)
+
     out = [
-        ("STOW, CT set (1,004 × 0.5 MB), 1 client", "inst/s", True, stow(lan, "ct", 1), stow(ort, "ct", 1), 3),
-        ("STOW, CT set, 4 clients", "inst/s", True, stow(lan, "ct_stow4", 4), stow(ort, "ct_stow4", 4), 3),
-        ("STOW, tiny set (20,000 instances), 4 clients", "inst/s", True, stow(lan, "tiny", 4),
-         stow(ort, "tiny", 4), 3),
+        ("STOW, CT set (1,004 × 0.5 MB), 1 client", "inst/s", True, *both(stow, "ct", 1), 3),
+        ("STOW, CT set, 4 clients", "inst/s", True, *both(stow, "ct_stow4", 4), 3),
+        ("STOW, tiny set (20,000 instances), 4 clients", "inst/s", True, *both(stow, "tiny", 4), 3),
     ]
     queries = sorted({k for r in lan.get("tiny", []) for k, v in r.get("qido", {}).items()
                       if isinstance(v, dict) and "p50_ms" in v})
     for q in queries:
-        out.append(("QIDO on 20,000 instances: " + q, "p50 ms", False, phase(lan, "tiny", "qido", q, "p50_ms"),
-                    phase(ort, "tiny", "qido", q, "p50_ms"), 10))
+        out.append(("QIDO on 20,000 instances: " + q, "p50 ms", False, *both(phase, "tiny", "qido", q, "p50_ms"),
+                    10))
     out += [
-        ("Study retrieve, CT set (about 50 instances per study)", "MB/s", True, phase(lan, "ct", "wado", "retrieve_study", "mb_per_s"),
-         phase(ort, "ct", "wado", "retrieve_study", "mb_per_s"), 2),
+        wado("Study retrieve, CT set (about 50 instances per study)", "ct", "retrieve_study", "mb_per_s", "MB/s",
+             True, 2),
         ("Study retrieve, CT set, measured with curl", "MB/s", True, curl_study(os.path.join(folder, "lantern")),
          curl_study(os.path.join(folder, "orthanc")), 2),
-        ("Instance retrieve (0.5 MB)", "p50 ms", False, phase(lan, "ct", "wado", "retrieve_instance", "p50_ms"),
-         phase(ort, "ct", "wado", "retrieve_instance", "p50_ms"), None),
-        ("Series /metadata, 25 instances", "p50 ms", False, phase(lan, "ct", "wado", "series_metadata", "p50_ms"),
-         phase(ort, "ct", "wado", "series_metadata", "p50_ms"), None),
-        ("Series /metadata, 1,000 instances", "p50 ms", False,
-         phase(lan, "series1000", "wado", "series_metadata", "p50_ms"),
-         phase(ort, "series1000", "wado", "series_metadata", "p50_ms"), None),
-        ("Study /metadata, CT set", "p50 ms", False, phase(lan, "ct", "wado", "study_metadata", "p50_ms"),
-         phase(ort, "ct", "wado", "study_metadata", "p50_ms"), None),
-        ("Frame 1 of a single-frame instance", "p50 ms", False, phase(lan, "ct", "wado", "frame_single", "p50_ms"),
-         phase(ort, "ct", "wado", "frame_single", "p50_ms"), None),
-        ("One frame of a 50-frame instance", "p50 ms", False,
-         phase(lan, "ct", "wado", "frame_multiframe", "p50_ms"),
-         phase(ort, "ct", "wado", "frame_multiframe", "p50_ms"), None),
-        ("Mixed QIDO + WADO load, 1 client", "req/s", True, conc(lan, "ct", 1), conc(ort, "ct", 1), None),
-        ("Mixed QIDO + WADO load, 8 clients", "req/s", True, conc(lan, "ct", 8), conc(ort, "ct", 8), None),
-        ("Mixed load, 20,000-instance index, 8 clients", "req/s", True, conc(lan, "tiny", 8), conc(ort, "tiny", 8),
-         None),
-        ("Server peak RSS, CT set run", "MB", False, rss(lan, "ct"), rss(ort, "ct"), None),
-        ("Server peak RSS, tiny set run", "MB", False, rss(lan, "tiny"), rss(ort, "tiny"), None),
+        wado("Instance retrieve (0.5 MB)", "ct", "retrieve_instance"),
+        wado("Series /metadata, 25 instances", "ct", "series_metadata"),
+        wado("Series /metadata, 1,000 instances", "series1000", "series_metadata"),
+        wado("Study /metadata, CT set", "ct", "study_metadata"),
+        wado("Frame 1 of a single-frame instance", "ct", "frame_single"),
+        wado("One frame of a 50-frame instance", "ct", "frame_multiframe"),
+        ("Mixed QIDO + WADO load, 1 client", "req/s", True, *both(conc, "ct", 1), None),
+        ("Mixed QIDO + WADO load, 8 clients", "req/s", True, *both(conc, "ct", 8), None),
+        ("Mixed load, 20,000-instance index, 8 clients", "req/s", True, *both(conc, "tiny", 8), None),
+        ("Server peak RSS, CT set run", "MB", False, *both(rss, "ct"), None),
+        ("Server peak RSS, tiny set run", "MB", False, *both(rss, "tiny"), None),
     ]
     return out
 

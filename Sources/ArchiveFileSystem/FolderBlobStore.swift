@@ -93,12 +93,6 @@ public struct FolderBlobStore: BlobStore {
         }
     }
 
-    public func finish(_ upload: BlobUpload) async throws {
-        try await pool.runIfActive {
-            guard Glibc.close(upload.handle) == 0 else { throw Self.failure("cannot close a blob") }
-        }
-    }
-
     public func finish(_ upload: BlobUpload, appending last: ByteBuffer) async throws {
         try await pool.runIfActive {
             do { try Self.writeAll(last, to: upload.handle) } catch {
@@ -110,24 +104,21 @@ public struct FolderBlobStore: BlobStore {
         }
     }
 
-    public func write(_ key: BlobKey, objects: [(kind: BlobKind, bytes: [UInt8])]) async throws {
+    public func write(_ key: BlobKey, kind: BlobKind, bytes: [UInt8]) async throws {
         let destinationFolder = folder(key)
-        let files = objects.map { (path: path(key, $0.kind), bytes: $0.bytes) }
+        let destination = path(key, kind)
         try await pool.runIfActive {
-            var written: [String] = []
+            let fd = try Self.create(destination, in: destinationFolder)
             do {
-                for file in files {
-                    let fd = try Self.create(file.path, in: destinationFolder)
-                    written.append(file.path)
-                    do { try file.bytes.withUnsafeBytes { try Self.writeAll($0, to: fd) } } catch {
-                        Glibc.close(fd)
-                        throw error
-                    }
-                    guard Glibc.close(fd) == 0 else { throw Self.failure("cannot close a blob") }
-                }
+                try bytes.withUnsafeBytes { try Self.writeAll($0, to: fd) }
             } catch {
-                for path in written { unlink(path) }
+                Glibc.close(fd)
+                unlink(destination)
                 throw error
+            }
+            guard Glibc.close(fd) == 0 else {
+                unlink(destination)
+                throw Self.failure("cannot close a blob")
             }
         }
     }
@@ -172,23 +163,29 @@ public struct FolderBlobStore: BlobStore {
         try await pool.runIfActive {
             var buffer = ByteBufferAllocator().buffer(capacity: count)
             try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
-                var done = 0
-                while done < count {
-                    let n = pread(handle.handle, raw.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw Self.failure("cannot read a blob")
-                    }
-                    if n == 0 { break }
-                    done += n
-                }
-                return done
+                try Self.readAll(
+                    handle.handle, at: offset, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<count]))
             }
             return buffer
         }
     }
 
     public func close(_ handle: BlobHandle) { _ = Glibc.close(handle.handle) }
+
+    /// Fills `raw` from `fd` at `offset`; returns how many bytes were read (fewer only at the end of the file).
+    private static func readAll(_ fd: Int32, at offset: UInt64, into raw: UnsafeMutableRawBufferPointer) throws -> Int {
+        var done = 0
+        while done < raw.count {
+            let n = pread(fd, raw.baseAddress! + done, raw.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Self.failure("cannot read a blob")
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
 
     public func readSmall(_ keys: [BlobKey], kind: BlobKind) async throws -> [[UInt8]?] {
         let paths = keys.map { path($0, kind) }
@@ -205,19 +202,7 @@ public struct FolderBlobStore: BlobStore {
                 let size = Int(st.st_size)
                 guard size > 0 else { return nil }
                 var bytes = [UInt8](repeating: 0, count: size)
-                let done = try bytes.withUnsafeMutableBytes { raw -> Int in
-                    var done = 0
-                    while done < size {
-                        let n = pread(fd, raw.baseAddress! + done, size - done, off_t(done))
-                        if n < 0 {
-                            if errno == EINTR { continue }
-                            throw Self.failure("cannot read a blob")
-                        }
-                        if n == 0 { break }
-                        done += n
-                    }
-                    return done
-                }
+                let done = try bytes.withUnsafeMutableBytes { try Self.readAll(fd, at: 0, into: $0) }
                 return done == size ? bytes : nil
             }
         }

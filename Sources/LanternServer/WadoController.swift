@@ -424,12 +424,6 @@ enum BulkURIRewriter {
     static let jsonMarker = Array("\"BulkDataURI\":\"".utf8)
     static let xmlMarker = Array("<BulkData uri=\"".utf8)
 
-    static func rewrite(_ document: [UInt8], marker: [UInt8], prefix: String) -> [UInt8] {
-        var out: [UInt8] = []
-        rewrite(document, marker: marker, prefix: prefix, into: &out)
-        return out
-    }
-
     /// Appends `document` to `out` with `prefix` inserted after every `marker`; copies the spans between
     /// markers in bulk.
     static func rewrite(_ document: [UInt8], marker: [UInt8], prefix: String, into out: inout [UInt8]) {

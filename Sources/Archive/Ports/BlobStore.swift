@@ -43,13 +43,12 @@ public protocol BlobStore: Sendable {
     func begin(_ key: BlobKey, kind: BlobKind) async throws -> BlobUpload
     /// Appends bytes to an upload.
     func append(_ bytes: ByteBuffer, to upload: BlobUpload) async throws
-    /// Ends an upload; the object is complete but not yet durable.
-    func finish(_ upload: BlobUpload) async throws
-    /// Appends the last bytes and ends the upload in one step (one hop to the I/O pool).
+    /// Appends the last bytes (possibly none) and ends the upload in one step (one hop to the I/O pool); the
+    /// object is complete but not yet durable.
     func finish(_ upload: BlobUpload, appending last: ByteBuffer) async throws
-    /// Writes small objects of `key` (metadata documents) whole, in one step; on failure none remains.
-    /// Like finished uploads, they are durable after ``makeDurable()``.
-    func write(_ key: BlobKey, objects: [(kind: BlobKind, bytes: [UInt8])]) async throws
+    /// Writes a small object of `key` (the metadata sidecar) whole, in one step; on failure nothing remains.
+    /// Like finished uploads, it is durable after ``makeDurable()``.
+    func write(_ key: BlobKey, kind: BlobKind, bytes: [UInt8]) async throws
     /// Makes every finished object durable (survives power loss).
     func makeDurable() async throws
     /// Discards an upload.

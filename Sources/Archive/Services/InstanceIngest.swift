@@ -124,10 +124,7 @@ public struct InstanceIngest {
             let last = pending
             pending = ByteBuffer()
             self.upload = nil
-            do { try await service.blobs.finish(upload, appending: last) } catch {
-                await service.discard(key)
-                return fail(.processingFailure, "storage failed: \(error)")
-            }
+            try await service.blobs.finish(upload, appending: last)
             let record = StoredInstance(
                 studyUID: study, seriesUID: series, sopInstanceUID: sopInstance, sopClassUID: sopClass,
                 transferSyntaxUID: analysis.transferSyntax.uid, blobKey: key, size: size,

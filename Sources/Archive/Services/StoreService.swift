@@ -52,7 +52,7 @@ public struct StoreService: Sendable {
 
     func writeSidecars(_ key: BlobKey, _ analysis: InstanceAnalysis) async throws {
         try await blobs.write(
-            key, objects: [(.metadata, MetadataSidecar.encode(json: analysis.metadataJSON, xml: analysis.metadataXML))])
+            key, kind: .metadata, bytes: MetadataSidecar.encode(json: analysis.metadataJSON, xml: analysis.metadataXML))
     }
 
     /// Makes prepared instances durable and visible together (group commit: one flush of the blobs, one index
