@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "DICOMXML", targets: ["DICOMXML"]),
         .library(name: "DICOMweb", targets: ["DICOMweb"]),
         .library(name: "Archive", targets: ["Archive"]),
+        .library(name: "DICOMwebClient", targets: ["DICOMwebClient"]),
         .executable(name: "lantern", targets: ["lantern"]),
     ],
     dependencies: [
@@ -25,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -40,7 +43,8 @@ let package = Package(
         .target(name: "DICOMXML", dependencies: ["DICOMBinary"], swiftSettings: strictSwift6),
         // Transport-free PS3.18 model shared by the server and the client: media types and Accept
         // negotiation, the multipart/related codec, the QIDO-RS query model.
-        .target(name: "DICOMweb", dependencies: ["DICOMCore", "DICOMDictionary", "CZlib"], swiftSettings: strictSwift6),
+        .target(
+            name: "DICOMweb", dependencies: ["DICOMCore", "DICOMDictionary", "CZlib"], swiftSettings: strictSwift6),
         // The archive core: ingest analysis, services and the ports (IndexStore, BlobStore) the adapters
         // implement. No HTTP, no SQL (ARCHITECTURE §2).
         .target(
@@ -74,9 +78,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift6),
+        // The DICOMweb client (PS3.18 STOW-RS, QIDO-RS, WADO-RS) on AsyncHTTPClient, streaming both ways; it
+        // shares the `DICOMweb` model (media types, multipart codec) with the server.
+        .target(
+            name: "DICOMwebClient",
+            dependencies: [
+                "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSwift6),
         .target(
             name: "LanternCLI",
             dependencies: [
+                "DICOMwebClient",
                 "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML",
                 "Archive", "ArchiveSQLite", "ArchiveFileSystem", "LanternServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -110,5 +126,12 @@ let package = Package(
             swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMXMLTests", dependencies: ["DICOMXML", "LanternTestSupport"], swiftSettings: strictSwift6),
+        .testTarget(
+            name: "DICOMwebClientTests",
+            dependencies: [
+                "DICOMwebClient", "DICOMBinary", "DICOMJSON", "LanternTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6),
     ]
 )

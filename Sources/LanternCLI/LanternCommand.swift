@@ -7,7 +7,10 @@ public struct LanternCommand: AsyncParsableCommand {
         commandName: "lantern",
         abstract: "Lantern: a DICOMweb image archive and DICOM toolkit.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, DumpCommand.self]
+        subcommands: [
+            ServeCommand.self, StoreCommand.self, ImportCommand.self, QueryCommand.self, RetrieveCommand.self,
+            DumpCommand.self,
+        ]
     )
 
     public init() {}
@@ -22,8 +25,8 @@ extension LanternCommand {
     public static func runFromCommandLine() async {
         do {
             var command = try parseAsRoot()
-            if let serve = command as? ServeCommand {
-                try await serve.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
             } else {
                 try command.run()
             }

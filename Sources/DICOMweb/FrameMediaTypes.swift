@@ -1,9 +1,8 @@
-import DICOMweb
-
 /// The media type of the frames (or whole pixel data) of an encapsulated transfer syntax (PS3.18 §8.7.3.3.2,
-/// Table 8.7.3-4 and -5).
-enum FrameMediaTypes {
-    static func mediaType(forTransferSyntax uid: String) -> MediaType {
+/// Table 8.7.3-4 and -5). The server answers frame and bulk data requests with it; the client asks for it.
+public enum FrameMediaTypes {
+    /// The media type for `uid`; `application/octet-stream` for the native (uncompressed) syntaxes.
+    public static func mediaType(forTransferSyntax uid: String) -> MediaType {
         switch uid {
         case "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57",
             "1.2.840.10008.1.2.4.70":

@@ -1,0 +1,109 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// A DICOMweb client (PS3.18): STOW-RS, QIDO-RS and WADO-RS against any server, streaming request and
+/// response bodies through bounded buffers. It shares the `DICOMweb` model (media types, the multipart codec)
+/// with Lantern's server, so the two cannot drift apart.
+///
+/// One client holds a connection pool; call ``shutdown()`` when done.
+public final class DICOMwebClient: Sendable {
+    /// Where requests go and how they authenticate.
+    public let configuration: ClientConfiguration
+    let http: HTTPClient
+
+    /// Creates a client. Throws when the TLS settings cannot be loaded (an unreadable CA file, say).
+    public init(configuration: ClientConfiguration) throws {
+        self.configuration = configuration
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let path = configuration.tls.caCertificatePath {
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path))
+        }
+        if configuration.tls.insecure { tls.certificateVerification = .none }
+        var http = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .follow(max: 5, allowCycles: false),
+            timeout: .init(
+                connect: .seconds(configuration.connectTimeoutSeconds),
+                read: .seconds(configuration.readTimeoutSeconds)))
+        http.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maximumConnections)
+        http.decompression = .disabled
+        self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http)
+    }
+
+    /// Closes every connection. The client cannot be used afterwards.
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    /// The URL of `path` (relative to the service root) with `query` parameters percent-encoded.
+    public func url(_ path: String, query: [(String, String)] = []) -> String {
+        var text = configuration.serviceRoot + (path.hasPrefix("/") ? path : "/" + path)
+        if !query.isEmpty {
+            text +=
+                "?" + query.map { "\(Self.percentEncoded($0.0))=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
+        }
+        return text
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters and `*` and `,` (QIDO wildcards and
+    /// lists read better unencoded and both are allowed in a query).
+    static func percentEncoded(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"), UInt8(ascii: "*"), UInt8(ascii: ","):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
+            }
+        }
+        return out
+    }
+
+    /// A request for `url` with the credentials and `Accept` set.
+    func request(_ url: String, method: HTTPMethod = .GET, accept: String? = nil) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        request.headers.add(name: "User-Agent", value: "lantern-client/0.1")
+        if let accept { request.headers.add(name: "Accept", value: accept) }
+        if let authorization = configuration.authorization {
+            request.headers.add(name: "Authorization", value: authorization.headerValue)
+        }
+        return request
+    }
+
+    /// Sends `request`; throws ``DICOMwebClientError`` with the server's explanation unless the status is one
+    /// of `accepted` (2xx by default).
+    func send(
+        _ request: HTTPClientRequest, accepting accepted: (Int) -> Bool = { (200..<300).contains($0) }
+    ) async throws -> HTTPClientResponse {
+        let response: HTTPClientResponse
+        do {
+            response = try await http.execute(request, timeout: .hours(24))
+        } catch {
+            throw DICOMwebClientError("\(request.method.rawValue) \(request.url): \(error)")
+        }
+        let status = Int(response.status.code)
+        guard accepted(status) else {
+            let body = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
+            throw DICOMwebClientError(
+                status: status, Self.explanation(status: response.status, body: body, headers: response.headers))
+        }
+        return response
+    }
+
+    /// The reason phrase, the server's `Warning` header and the first line of its error body.
+    static func explanation(status: HTTPResponseStatus, body: String, headers: HTTPHeaders) -> String {
+        var parts = [status.reasonPhrase]
+        parts += headers["Warning"]
+        let line = body.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        if !line.isEmpty { parts.append(String(line.prefix(300))) }
+        return parts.joined(separator: ": ")
+    }
+}

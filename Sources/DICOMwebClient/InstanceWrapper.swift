@@ -1,0 +1,108 @@
+import DICOMBinary
+import DICOMCore
+import DICOMDictionary
+import DICOMJSON
+import DICOMXML
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Turns non-DICOM files (JPEG, PNG, MPEG-2, MP4, PDF, CDA, STL) into STOW-RS "metadata and bulk data"
+/// requests (PS3.18 §10.5.1.2.2): a DICOM JSON metadata part whose Pixel Data or Encapsulated Document is a
+/// BulkDataURI naming the file's part by Content-Location. The server builds the instance and fills in what
+/// the content determines (rows, columns, transfer syntax, document MIME type).
+///
+/// The metadata starts from an optional template (a DICOM JSON or XML file), then the `-m` assignments. What
+/// is still missing is filled in: SOP Class from the file kind, Study and Series Instance UIDs shared by
+/// every file one wrapper wraps (one series per kind group: images, videos, documents), a new SOP Instance
+/// UID, Modality, Series and Instance Number.
+public struct InstanceWrapper: Sendable {
+    /// The template plus the assignments.
+    public let base: DataSet
+    private let studyUID: String
+    private var seriesUIDs: [Int: String] = [:]
+    private var instanceNumbers: [Int: Int] = [:]
+
+    /// Creates a wrapper from a template data set and assignments (later ones win).
+    public init(template: DataSet = DataSet(), assignments: [AttributeAssignment] = []) throws(DICOMwebClientError) {
+        var base = template.withoutFileMeta
+        for assignment in assignments { base.set(try assignment.element()) }
+        if assignments.contains(where: \.needsUnicode), !base.contains(ClientTags.specificCharacterSet) {
+            base.set(DataElement(ClientTags.specificCharacterSet, .CS, bytes: Array("ISO_IR 192".utf8)))
+        }
+        self.base = base
+        self.studyUID = base.string(ClientTags.studyInstanceUID) ?? UIDGenerator.make()
+    }
+
+    /// Reads a metadata template: a DICOM JSON object (or an array holding one) or a Native DICOM Model XML
+    /// document (PS3.19 Annex A), chosen by the first non-blank character.
+    public static func template(path: String) throws -> DataSet {
+        guard let bytes = InstanceFileInfo.head(path, count: 16 << 20) else {
+            throw DICOMwebClientError("cannot read \(path)")
+        }
+        guard let first = bytes.first(where: { $0 > 0x20 }) else { throw DICOMwebClientError("\(path) is empty") }
+        do {
+            switch first {
+            case UInt8(ascii: "<"): return try NativeXMLDecoder.decode(bytes)
+            case UInt8(ascii: "["):
+                let sets = try DICOMJSONDecoder.decodeArray(bytes)
+                guard sets.count == 1 else {
+                    throw DICOMwebClientError("\(path) must hold one data set, not \(sets.count)")
+                }
+                return sets[0]
+            default: return try DICOMJSONDecoder.decode(bytes)
+            }
+        } catch let error as DICOMwebClientError {
+            throw error
+        } catch {
+            throw DICOMwebClientError("\(path): \(error)")
+        }
+    }
+
+    /// The metadata and the bulk data part that store `path` as an instance of `kind`. `location` is the bulk
+    /// part's Content-Location, unique within one request. Send the metadata of a request's instances as one
+    /// ``metadataPart(_:)`` ahead of their bulk parts.
+    public mutating func wrap(
+        path: String, size: Int64, kind: WrappedFileKind, location: String
+    ) -> (
+        metadata: DataSet, bulk: StowPart, sopInstanceUID: String
+    ) {
+        var set = base
+        let group = kind.seriesGroup
+        let series = base.string(ClientTags.seriesInstanceUID) ?? seriesUIDs[group] ?? UIDGenerator.make()
+        seriesUIDs[group] = series
+        let number = (instanceNumbers[group] ?? 0) + 1
+        instanceNumbers[group] = number
+        let sop = base.string(ClientTags.sopInstanceUID) ?? UIDGenerator.make()
+        func fill(_ tag: Tag, _ vr: VR, _ text: String) {
+            guard !set.contains(tag) else { return }
+            var bytes = Array(text.utf8)
+            if bytes.count % 2 == 1 { bytes.append(vr == .UI ? 0 : 0x20) }
+            set.set(DataElement(tag, vr, bytes: bytes))
+        }
+        fill(ClientTags.sopClassUID, .UI, kind.sopClassUID)
+        fill(ClientTags.sopInstanceUID, .UI, sop)
+        fill(ClientTags.studyInstanceUID, .UI, studyUID)
+        fill(ClientTags.seriesInstanceUID, .UI, series)
+        fill(ClientTags.modality, .CS, kind.defaultModality)
+        fill(ClientTags.seriesNumber, .IS, String(group + 1))
+        fill(ClientTags.instanceNumber, .IS, String(number))
+        let bulkTag = kind.isPixelData ? Tag.pixelData : ClientTags.encapsulatedDocument
+        set.set(DataElement(tag: bulkTag, vr: .OB, value: .bulk(BulkDataReference(uri: location))))
+        return (
+            set,
+            StowPart(contentType: kind.mediaType, contentLocation: location, content: .file(path: path, length: size)),
+            sop
+        )
+    }
+
+    /// One `application/dicom+json` part holding the metadata of several instances as a DICOM JSON array
+    /// (PS3.18 §10.5.1.2.2, §F.2).
+    public static func metadataPart(_ dataSets: [DataSet]) -> StowPart {
+        let json = "[" + dataSets.map { DICOMJSONEncoder.encode($0) }.joined(separator: ",") + "]"
+        return StowPart(contentType: .dicomJSON, content: .bytes(Array(json.utf8)))
+    }
+}

@@ -1,0 +1,98 @@
+import DICOMwebClient
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A retrieved part written to a hidden temporary file in its destination folder, then renamed into place
+/// once complete, so an interrupted retrieve never leaves a partial file under a final name (and resuming
+/// can trust every file it finds).
+final class PartFile {
+    let temporary: String
+    private var fd: Int32
+    private(set) var length: Int64 = 0
+
+    /// Creates the temporary file in `folder`, creating the folder when missing.
+    init(folder: String) throws {
+        makeFolders(folder)
+        var generator = SystemRandomNumberGenerator()
+        temporary = folder + "/.incoming-" + String(generator.next() as UInt64, radix: 36)
+        fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw DICOMwebClientError("cannot create \(temporary): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Appends bytes.
+    func write(_ bytes: ArraySlice<UInt8>) throws {
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    throw DICOMwebClientError("cannot write \(temporary): \(String(cString: strerror(errno)))")
+                }
+                offset += n
+            }
+        }
+        length += Int64(bytes.count)
+    }
+
+    /// Closes the file and renames it to `path` (creating its folder).
+    func commit(to path: String) throws {
+        close(fd)
+        fd = -1
+        if let slash = path.lastIndex(of: "/") { makeFolders(String(path[..<slash])) }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw DICOMwebClientError("cannot move the retrieved file to \(path): \(reason)")
+        }
+    }
+
+    /// Removes the temporary file unless it was committed.
+    deinit {
+        if fd >= 0 {
+            close(fd)
+            unlink(temporary)
+        }
+    }
+}
+
+/// `mkdir -p`.
+func makeFolders(_ path: String) {
+    var prefix = ""
+    for (i, component) in path.split(separator: "/", omittingEmptySubsequences: false).enumerated() {
+        prefix += (i == 0 ? "" : "/") + component
+        if !prefix.isEmpty { mkdir(prefix, 0o755) }
+    }
+}
+
+/// Whether a regular file exists at `path`.
+func fileExists(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+}
+
+/// Runs `body` for every item, at most `width` at a time.
+func forEach<T: Sendable>(
+    _ items: [T], concurrently width: Int, _ body: @escaping @Sendable (T) async -> Void
+) async {
+    await withTaskGroup(of: Void.self) { group in
+        var next = 0
+        for _ in 0..<min(max(1, width), items.count) {
+            let item = items[next]
+            next += 1
+            group.addTask { await body(item) }
+        }
+        while await group.next() != nil {
+            guard next < items.count else { continue }
+            let item = items[next]
+            next += 1
+            group.addTask { await body(item) }
+        }
+    }
+}

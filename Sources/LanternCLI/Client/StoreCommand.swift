@@ -1,0 +1,181 @@
+import ArgumentParser
+import DICOMCore
+import DICOMwebClient
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `lantern store FILE|DIR…`: sends DICOM files to a DICOMweb server with STOW-RS (PS3.18 §10.5), and wraps
+/// JPEG, PNG, MPEG-2, MP4, PDF, CDA and STL files named on the command line as new instances (metadata and
+/// bulk data, §10.5.1.2.2) with attributes from `-m` and an optional metadata file.
+struct StoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Store DICOM files (and wrapped JPEG, PNG, MPEG, MP4, PDF, CDA, STL files) with STOW-RS.",
+        discussion: """
+            Folders are searched recursively for DICOM files; other files found in them are skipped with a \
+            note. A non-DICOM file named on the command line is wrapped as a new instance: its metadata comes \
+            from --metadata (DICOM JSON or XML), then the -m options; missing UIDs are generated, one study \
+            for the whole command and one series per kind (images, videos, documents). -m applies to wrapped \
+            files only; Part 10 files are sent unchanged.
+            Prints one line per file (stored, warning, failed, skipped) and exits with status 1 when any \
+            file failed.
+            """)
+
+    @OptionGroup var server: ClientOptions
+
+    @Argument(help: "Files and folders to store.")
+    var paths: [String]
+
+    @Option(
+        name: [.customShort("m"), .customLong("attribute")],
+        help: ArgumentHelp(
+            "An attribute of wrapped files: Keyword=Value or GGGGEEEE=Value (values split on \\).",
+            valueName: "key=value"))
+    var attributes: [String] = []
+
+    @Option(help: ArgumentHelp("A DICOM JSON or XML metadata file for wrapped files.", valueName: "file"))
+    var metadata: String?
+
+    @Option(help: "Instances per request.")
+    var batch = 20
+
+    @Option(name: .customLong("batch-mb"), help: "Most megabytes per request (a larger file goes alone).")
+    var batchMegabytes = 64
+
+    @Option(help: "Requests in flight at once.")
+    var concurrency = 4
+
+    @Flag(help: "Print only failures and the summary.")
+    var quiet = false
+
+    func run() async throws {
+        let assignments: [AttributeAssignment]
+        var wrapper: InstanceWrapper
+        do {
+            assignments = try attributes.map { text throws(DICOMwebClientError) in
+                try AttributeAssignment(parsing: text)
+            }
+            let template = try metadata.map { try InstanceWrapper.template(path: $0) } ?? DataSet()
+            wrapper = try InstanceWrapper(template: template, assignments: assignments)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let found = try findFiles(paths)
+        var items: [UploadItem] = []
+        var skipped: [(UploadFile, UploadOutcome)] = []
+        var wrappedCount = 0
+        for (file, explicit) in found {
+            guard explicit, InstanceFileInfo.read(path: file.path) == nil else {
+                items.append(UploadItem(file: file, payload: .part10))
+                continue
+            }
+            guard let kind = WrappedFileKind.detect(path: file.path) else {
+                skipped.append((file, .skipped(reason: "neither DICOM nor a kind of file that can be wrapped")))
+                continue
+            }
+            wrappedCount += 1
+            let wrapped = wrapper.wrap(path: file.path, size: file.size, kind: kind, location: "bulk/\(wrappedCount)")
+            items.append(
+                UploadItem(
+                    file: file,
+                    payload: .wrapped(
+                        metadata: wrapped.metadata, bulk: wrapped.bulk, sopInstanceUID: wrapped.sopInstanceUID)))
+        }
+        if !attributes.isEmpty || metadata != nil, wrappedCount == 0 {
+            Console.err("note: -m and --metadata apply to wrapped files only; Part 10 files are sent unchanged\n")
+        }
+        let client = try server.makeClient(connections: concurrency)
+        let report = StoreReport(quiet: quiet)
+        await report.finished(skipped.map { ($0.0, $0.1) })
+        let started = Clock.now
+        let uploader = Uploader(
+            client: client, batchCount: batch, batchBytes: Int64(batchMegabytes) << 20, concurrency: concurrency)
+        await uploader.run(items, claims: nil, observer: report)
+        try? await client.shutdown()
+        let failed = await report.summary(seconds: Clock.now - started)
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Finds files, turning a missing path into a usage error.
+func findFiles(_ paths: [String]) throws -> [(file: UploadFile, explicit: Bool)] {
+    do {
+        return try FileFinder.find(paths)
+    } catch {
+        throw ValidationError("\(error)")
+    }
+}
+
+/// Prints one line per file as batches complete, and the summary.
+actor StoreReport: UploadObserver {
+    let quiet: Bool
+    var stored = 0
+    var warned = 0
+    var failed = 0
+    var skipped = 0
+    var bytes: Int64 = 0
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func finished(_ results: [(file: UploadFile, outcome: UploadOutcome)]) {
+        var text = ""
+        for (file, outcome) in results {
+            switch outcome {
+            case .stored(let sop, let warning?):
+                stored += 1
+                warned += 1
+                bytes += file.size
+                if !quiet { text += "warning  \(file.display)  \(sop): \(warning)\n" }
+            case .stored(let sop, nil):
+                stored += 1
+                bytes += file.size
+                if !quiet { text += "stored   \(file.display)  \(sop)\n" }
+            case .failed(let sop, let reason):
+                failed += 1
+                text += "failed   \(file.display)\(sop.map { "  \($0)" } ?? ""): \(reason)\n"
+            case .skipped(let reason):
+                skipped += 1
+                if !quiet { text += "skipped  \(file.display): \(reason)\n" }
+            }
+        }
+        Console.out(text)
+    }
+
+    /// Prints the summary; returns the number of failures.
+    func summary(seconds: Double) -> Int {
+        let megabytes = Double(bytes) / 1_048_576
+        Console.out(
+            "store: \(stored) stored (\(warned) with warnings), \(failed) failed, \(skipped) skipped; "
+                + "\(format(megabytes, 1)) MB in \(format(seconds, 2)) s\n")
+        return failed
+    }
+}
+
+/// A monotonic clock in seconds.
+enum Clock {
+    static var now: Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+}
+
+/// `value` with `digits` decimals.
+func format(_ value: Double, _ digits: Int) -> String {
+    guard value.isFinite else { return "-" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let rounded = (value * scale).rounded() / scale
+    var text = String(rounded)
+    if let dot = text.firstIndex(of: ".") {
+        let decimals = text.distance(from: dot, to: text.endIndex) - 1
+        if digits == 0 {
+            text = String(text[..<dot])
+        } else if decimals < digits {
+            text += String(repeating: "0", count: digits - decimals)
+        }
+    }
+    return text
+}

@@ -1,0 +1,99 @@
+import DICOMCore
+import DICOMwebClient
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A file to send, as the store and import commands see it.
+struct UploadFile: Sendable, Hashable {
+    /// The path to open.
+    var path: String
+    /// The path as reported (relative to the folder given, for import).
+    var display: String
+    /// Its size in bytes.
+    var size: Int64
+    /// Its modification time in nanoseconds, for the import journal.
+    var modified: Int64
+}
+
+/// What gets sent for a file.
+enum UploadPayload: Sendable {
+    /// A Part 10 file, sent as it is (its header is read when its batch is sent).
+    case part10
+    /// A non-DICOM file wrapped as metadata + bulk data.
+    case wrapped(metadata: DataSet, bulk: StowPart, sopInstanceUID: String)
+}
+
+/// One file and its payload.
+struct UploadItem: Sendable {
+    var file: UploadFile
+    var payload: UploadPayload
+}
+
+/// What happened to one file.
+enum UploadOutcome: Sendable {
+    /// Stored; `warning` says what the server changed or noted.
+    case stored(sopInstanceUID: String, warning: String?)
+    /// Not stored, with the reason.
+    case failed(sopInstanceUID: String?, reason: String)
+    /// Not sent, with the reason (not DICOM, a duplicate in the tree, imported before).
+    case skipped(reason: String)
+}
+
+/// Finds files: the files given, and every regular file below the folders given, in name order. Hidden
+/// files and folders (names starting with `.`) below a folder are left out.
+enum FileFinder {
+    /// The files under `roots`; `explicit` tells which came straight from the command line.
+    static func find(_ roots: [String]) throws -> [(file: UploadFile, explicit: Bool)] {
+        var found: [(UploadFile, Bool)] = []
+        for root in roots {
+            var info = stat()
+            guard stat(root, &info) == 0 else {
+                throw DICOMwebClientError("\(root): \(String(cString: strerror(errno)))")
+            }
+            if info.st_mode & S_IFMT == S_IFDIR {
+                var prefix = root
+                while prefix.count > 1 && prefix.hasSuffix("/") { prefix.removeLast() }
+                walk(prefix, relative: "", into: &found)
+            } else {
+                found.append((file(root, display: root, info), true))
+            }
+        }
+        return found
+    }
+
+    static func file(_ path: String, display: String, _ info: stat) -> UploadFile {
+        UploadFile(
+            path: path, display: display, size: Int64(info.st_size),
+            modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+
+    static func walk(_ folder: String, relative: String, into found: inout [(UploadFile, Bool)]) {
+        guard let dir = opendir(folder) else {
+            Console.err("note: cannot read folder \(folder): \(String(cString: strerror(errno)))\n")
+            return
+        }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if !name.hasPrefix(".") { names.append(name) }
+        }
+        closedir(dir)
+        for name in names.sorted() {
+            let path = folder + "/" + name
+            let display = relative.isEmpty ? name : relative + "/" + name
+            var info = stat()
+            guard lstat(path, &info) == 0 else { continue }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: walk(path, relative: display, into: &found)
+            case S_IFREG: found.append((file(path, display: display, info), false))
+            default: continue
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import DICOMCore
+import DICOMwebClient
+
+/// Receives the outcome of every file of a batch once the server has answered.
+protocol UploadObserver: Sendable {
+    func finished(_ results: [(file: UploadFile, outcome: UploadOutcome)]) async
+}
+
+/// Remembers which SOP Instance UIDs have been sent (or imported before), so a second file holding the same
+/// instance is skipped rather than sent again.
+actor SOPInstanceClaims {
+    private var owners: [String: String] = [:]
+
+    init(known: [String: String] = [:]) { owners = known }
+
+    /// Claims `sop` for `display`; returns the earlier owner when another file already holds it.
+    func claim(_ sop: String, for display: String) -> String? {
+        if let owner = owners[sop], owner != display { return owner }
+        owners[sop] = display
+        return nil
+    }
+}
+
+/// Hands out batches: consecutive items of one payload kind, at most `count` files and `bytes` bytes (a
+/// larger file goes alone).
+actor UploadQueue {
+    private let items: [UploadItem]
+    private var next = 0
+    private let count: Int
+    private let bytes: Int64
+
+    init(_ items: [UploadItem], count: Int, bytes: Int64) {
+        self.items = items
+        self.count = max(1, count)
+        self.bytes = max(1, bytes)
+    }
+
+    func take() -> [UploadItem]? {
+        guard next < items.count else { return nil }
+        var batch = [items[next]]
+        var size = items[next].file.size
+        let wrapped = Self.isWrapped(items[next])
+        next += 1
+        while next < items.count, batch.count < count, Self.isWrapped(items[next]) == wrapped,
+            size + items[next].file.size <= bytes
+        {
+            size += items[next].file.size
+            batch.append(items[next])
+            next += 1
+        }
+        return batch
+    }
+
+    static func isWrapped(_ item: UploadItem) -> Bool {
+        if case .wrapped = item.payload { return true }
+        return false
+    }
+}
+
+/// Sends files as STOW-RS requests (PS3.18 §10.5): batches of Part 10 files as `application/dicom` parts,
+/// batches of wrapped files as one DICOM JSON metadata part plus their bulk data parts, `concurrency`
+/// requests at a time. Every file gets an outcome; a failed request fails only its own batch.
+struct Uploader: Sendable {
+    let client: DICOMwebClient
+    var batchCount = 20
+    var batchBytes: Int64 = 64 << 20
+    var concurrency = 4
+
+    /// Sends `items`; with `claims`, a file whose SOP Instance UID another file already claimed is skipped.
+    func run(_ items: [UploadItem], claims: SOPInstanceClaims?, observer: some UploadObserver) async {
+        let queue = UploadQueue(items, count: batchCount, bytes: batchBytes)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, concurrency) {
+                group.addTask {
+                    while let batch = await queue.take() {
+                        await observer.finished(await send(batch, claims: claims))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends one batch and returns every file's outcome.
+    func send(_ batch: [UploadItem], claims: SOPInstanceClaims?) async -> [(file: UploadFile, outcome: UploadOutcome)] {
+        var results: [(file: UploadFile, outcome: UploadOutcome)] = []
+        var parts: [StowPart] = []
+        var metadata: [DataSet] = []
+        var sent: [(file: UploadFile, sop: String)] = []
+        for item in batch {
+            switch item.payload {
+            case .part10:
+                guard let info = await InstanceFileInfo.load(path: item.file.path) else {
+                    results.append((item.file, .skipped(reason: "not a DICOM file")))
+                    continue
+                }
+                if info.sopClassUID == "1.2.840.10008.1.3.10" {
+                    results.append((item.file, .skipped(reason: "a DICOMDIR (media directory), not an instance")))
+                    continue
+                }
+                if let claims, let owner = await claims.claim(info.sopInstanceUID, for: item.file.display) {
+                    results.append((item.file, .skipped(reason: "duplicate of \(owner) (same SOP Instance UID)")))
+                    continue
+                }
+                parts.append(
+                    StowPart(contentType: .dicom, content: .file(path: item.file.path, length: item.file.size)))
+                sent.append((item.file, info.sopInstanceUID))
+            case .wrapped(let dataSet, let bulk, let sop):
+                metadata.append(dataSet)
+                parts.append(bulk)
+                sent.append((item.file, sop))
+            }
+        }
+        guard !sent.isEmpty else { return results }
+        let response: StowResponse
+        do {
+            if metadata.isEmpty {
+                response = try await client.store(parts, rootType: .dicom)
+            } else {
+                response = try await client.store(
+                    [InstanceWrapper.metadataPart(metadata)] + parts, rootType: .dicomJSON)
+            }
+        } catch {
+            return results + sent.map { ($0.file, .failed(sopInstanceUID: $0.sop, reason: "\(error)")) }
+        }
+        // Results are matched by SOP Instance UID; results the files' UIDs do not name (a file whose meta
+        // and data set disagree, or a failure the server could not attribute) go to the unmatched files in
+        // request order.
+        let sentUIDs = Set(sent.map(\.sop))
+        var bySOP: [String: [StowInstanceResult]] = [:]
+        var unattributed: [StowInstanceResult] = []
+        for instance in response.instances {
+            if let sop = instance.sopInstanceUID, sentUIDs.contains(sop) {
+                bySOP[sop, default: []].append(instance)
+            } else {
+                unattributed.append(instance)
+            }
+        }
+        for (file, sop) in sent {
+            let named = bySOP[sop]?.isEmpty == false ? bySOP[sop]!.removeFirst() : nil
+            guard let result = named ?? (unattributed.isEmpty ? nil : unattributed.removeFirst()) else {
+                if response.instances.isEmpty && response.status == 200 {
+                    results.append((file, .stored(sopInstanceUID: sop, warning: nil)))
+                } else {
+                    let reason =
+                        response.message ?? "the server did not report on this instance (HTTP \(response.status))"
+                    results.append((file, .failed(sopInstanceUID: sop, reason: reason)))
+                }
+                continue
+            }
+            let uid = result.sopInstanceUID ?? sop
+            let comment = result.comment.map { ": \($0)" } ?? ""
+            if result.stored {
+                let warning = result.warningReason.map { StowInstanceResult.describe(warning: $0) + comment }
+                results.append((file, .stored(sopInstanceUID: uid, warning: warning)))
+            } else {
+                let reason = result.failureReason.map { StowInstanceResult.describe(failure: $0) } ?? "not stored"
+                results.append((file, .failed(sopInstanceUID: uid, reason: reason + comment)))
+            }
+        }
+        return results
+    }
+}
