@@ -6,12 +6,15 @@ BUILD_DIR ?= .build
 BIN := $(BUILD_DIR)/debug/lantern
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps build run test test-swift test-python test-e2e fuzz fuzz-long bench bench-dicomweb format lint dictionary clean
+.PHONY: all deps test-deps build run test test-swift test-python test-e2e fuzz fuzz-long bench bench-dicomweb format lint dictionary clean
 
 all: build
 
 deps:
 	@Scripts/install-deps.sh
+
+test-deps:
+	@Scripts/install-deps.sh --test
 
 build: deps
 	$(SWIFT) build --product lantern
@@ -21,7 +24,7 @@ run: build
 	$(BIN) serve
 
 ## Every test: Swift unit and corpus tests, the Python corpus comparison against pydicom, a short fuzz run.
-test: deps
+test: test-deps
 	$(SWIFT) build --build-tests
 	FUZZ_SECONDS=$(FUZZ_SECONDS) LANTERN_BIN=$(BIN) Scripts/test.sh
 
@@ -32,17 +35,17 @@ test-python:
 	LANTERN_BIN=$(BIN) python3 -m pytest -q Tests/python Tests/e2e Tests/system
 
 ## End-to-end: starts `lantern serve` and drives it with dicomweb-client (Tests/e2e/README.md).
-test-e2e: deps
+test-e2e: test-deps
 	LANTERN_BIN=$(BIN) python3 -m pytest -q -p no:cacheprovider Tests/e2e
 
 fuzz:
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} Scripts/fuzz.sh long
 
-bench: deps
+bench: test-deps
 	Scripts/bench.sh
 
 ## DICOMweb server against Orthanc with ../shared/bench (docs/benchmarks.md); about 25 minutes.
-bench-dicomweb: deps
+bench-dicomweb: test-deps
 	Benchmarks/dicomweb/run.sh
 
 format:

@@ -3,8 +3,13 @@
 # when everything is present. apt needs root (or sudo); pip installs for the current user's python3.
 set -euo pipefail
 
+# With --test, also what the tests need: orthanc, orthanc-dicomweb, nginx-light and openssl are peers for the
+# client tests (Tests/e2e/peers.py); the pip packages are the Python test clients and reference readers.
 APT_PACKAGES=(pkg-config zlib1g-dev)
-PIP_PACKAGES=("pydicom==3.0.1" "pytest" "dicomweb-client==0.59.3")
+PIP_PACKAGES=("pydicom==3.0.1" "pytest" "dicomweb-client==0.59.3" "pillow")
+TEST=0
+[ "${1:-}" = "--test" ] && TEST=1
+[ $TEST = 1 ] && APT_PACKAGES+=(orthanc orthanc-dicomweb nginx-light openssl)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -14,12 +19,21 @@ if ((${#missing[@]})); then
     echo "install-deps: apt-get install ${missing[*]}"
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    # Packages with services (orthanc, nginx) must not start them: the tests start their own, on loopback.
+    # policy-rc.d answering 101 is Debian's way to say so (invoke-rc.d(8)); only ours is removed afterwards.
+    policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        policy=/usr/sbin/policy-rc.d
+        printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod +x "$policy"
+    fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+    [ -z "$policy" ] || $SUDO rm -f "$policy"
 fi
 
+[ $TEST = 1 ] || exit 0
 python3 -c '
-import dicomweb_client, pydicom, pytest
+import dicomweb_client, pydicom, pytest, PIL
 assert pydicom.__version__ == "3.0.1" and dicomweb_client.__version__ == "0.59.3"
 ' 2>/dev/null || {
     echo "install-deps: pip install ${PIP_PACKAGES[*]}"

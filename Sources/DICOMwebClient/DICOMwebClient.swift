@@ -98,12 +98,12 @@ public final class DICOMwebClient: Sendable {
         return response
     }
 
-    /// The reason phrase, the server's `Warning` header and the first line of its error body.
+    /// The reason phrase, the server's `Warning` header and the start of its error body on one line.
     static func explanation(status: HTTPResponseStatus, body: String, headers: HTTPHeaders) -> String {
         var parts = [status.reasonPhrase]
         parts += headers["Warning"]
-        let line = body.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        if !line.isEmpty { parts.append(String(line.prefix(300))) }
+        let text = body.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        if !text.isEmpty { parts.append(text.count > 300 ? String(text.prefix(300)) + "…" : text) }
         return parts.joined(separator: ": ")
     }
 }

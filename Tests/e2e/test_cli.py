@@ -1,0 +1,319 @@
+"""The `lantern` client commands against a real Lantern server: store (Part 10 and wrapped files), query,
+retrieve (instances, metadata, frames, transfer syntax, resume) and import (resume after kill -9, duplicates,
+progress). Each test drives the built binary as a user would; the server is a real process on loopback."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import pty
+import select
+import shutil
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+import pydicom
+import pytest
+
+from cli_support import PDF, jpeg_frame, lantern, mp4, outcomes, summary, value
+from conftest import CORPUS, CORPUS_FILES, EXPECTED, LANTERN_BIN, LanternServer, first_stored
+
+SOP_COUNT = Counter(f.sop for f in CORPUS_FILES)
+
+
+@pytest.fixture(scope="module")
+def cli_server(tmp_path_factory):
+    s = LanternServer(tmp_path_factory.mktemp("cli-server")).start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def stored(cli_server):
+    """The corpus folder stored with `lantern store` (batches of 7, 3 requests at a time)."""
+    r = lantern(cli_server.url, "store", str(CORPUS / "files"), "--batch", "7", "--concurrency", "3")
+    return r, outcomes(r.stdout)
+
+
+def test_store_corpus_reports_every_file(stored):
+    r, got = stored
+    assert r.returncode == 1, "the corpus has files the server refuses, so the exit status is 1"
+    for f in CORPUS_FILES:
+        outcome, sop = got[f.name]
+        if SOP_COUNT[f.sop] > 1:
+            continue  # which copy of a shared SOP Instance UID wins depends on arrival order
+        if EXPECTED[f.name][0] == "stored":
+            assert outcome == "stored", (f.name, r.stdout)
+            assert sop == f.sop
+        else:
+            assert outcome in ("failed", "skipped"), (f.name, outcome)
+    counts = summary(r.stdout, "store")
+    assert counts["stored"] == sum(1 for o, _ in got.values() if o in ("stored", "warning"))
+    assert counts["failed"] == sum(1 for o, _ in got.values() if o == "failed") > 0
+    failed_line = next(l for l in r.stdout.splitlines() if l.startswith("failed"))
+    assert ": " in failed_line, "a failure carries its reason"
+
+
+def test_every_stored_instance_is_found_by_query(cli_server, stored):
+    _, got = stored
+    reported = {sop for o, sop in got.values() if o in ("stored", "warning")}
+    q = lantern(cli_server.url, "query", "instances", "--json", "--limit", "1000")
+    assert q.returncode == 0, q.stderr
+    found = {value(i, "00080018") for i in json.loads(q.stdout)}
+    assert found == reported
+    for f in first_stored(CORPUS_FILES):
+        if SOP_COUNT[f.sop] == 1:
+            assert f.sop in found
+
+
+def test_query_table_csv_and_json_agree(cli_server, stored):
+    j = lantern(cli_server.url, "query", "studies", "--json")
+    c = lantern(cli_server.url, "query", "studies", "--csv", "-i", "StudyID")
+    t = lantern(cli_server.url, "query", "studies")
+    assert j.returncode == c.returncode == t.returncode == 0
+    studies = json.loads(j.stdout)
+    rows = list(csv.reader(io.StringIO(c.stdout)))
+    assert rows[0][:3] == ["StudyInstanceUID", "StudyDate", "PatientName"] and rows[0][-1] == "StudyID"
+    assert {r[0] for r in rows[1:]} == {value(s, "0020000D") for s in studies}
+    table = t.stdout.splitlines()
+    assert table[0].startswith("StudyInstanceUID  ") and len(table) == len(studies) + 1
+    assert f"{len(studies)} results" in t.stderr
+
+
+def test_query_matching_limit_and_scope(cli_server, stored):
+    r = lantern(cli_server.url, "query", "studies", "-k", "PatientName=Lestrade*", "--csv")
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    assert len(rows) == 2 and rows[1][2] == "Lestrade^G", r.stdout
+    study = rows[1][0]
+    limited = lantern(cli_server.url, "query", "instances", "--study", study, "--limit", "3", "--json")
+    assert len(json.loads(limited.stdout)) == 3
+    series = lantern(cli_server.url, "query", "series", "--study", study, "--json")
+    assert [value(s, "00201209") for s in json.loads(series.stdout)] == [12]
+    bad = lantern(cli_server.url, "query", "studies", "-k", "StudyDate=notadate")
+    assert bad.returncode == 1 and "HTTP 400" in bad.stderr
+
+
+def largest_stored_study(got):
+    by_study = {}
+    for f in first_stored(CORPUS_FILES):
+        if SOP_COUNT[f.sop] == 1 and got.get(f.name, ("",))[0] == "stored":
+            by_study.setdefault(f.study, []).append(f)
+    return max(by_study.values(), key=len)
+
+
+def test_retrieve_study_gives_the_stored_bytes_and_resumes(cli_server, stored, tmp_path):
+    files = largest_stored_study(stored[1])
+    study = files[0].study
+    r = lantern(cli_server.url, "retrieve", study, "-o", str(tmp_path))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"retrieve: {len(files)} written, 0 already present, 0 failed" in r.stdout
+    for f in files:
+        path = tmp_path / study / f.series / f"{f.sop}.dcm"
+        assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(f.data).digest(), f.name
+    for f in files[:2]:
+        (tmp_path / study / f.series / f"{f.sop}.dcm").unlink()
+    again = lantern(cli_server.url, "retrieve", study, "-o", str(tmp_path))
+    assert f"retrieve: 2 written, {len(files) - 2} already present, 0 failed" in again.stdout
+    assert not list(tmp_path.rglob(".incoming-*"))
+    one = files[0]
+    single = lantern(cli_server.url, "retrieve", study, one.series, one.sop, "-o", str(tmp_path / "single"))
+    assert single.returncode == 0
+    assert (tmp_path / "single" / study / one.series / f"{one.sop}.dcm").read_bytes() == one.data
+
+
+def test_retrieve_metadata_frames_and_transfer_syntax(cli_server, stored, tmp_path):
+    files = largest_stored_study(stored[1])
+    study = files[0].study
+    m = lantern(cli_server.url, "retrieve", study, "--metadata-only", "-o", str(tmp_path))
+    assert m.returncode == 0, m.stderr
+    assert len(json.loads((tmp_path / study / "metadata.json").read_text())) == len(files)
+
+    ct = next(f for f in CORPUS_FILES if f.name == "data__test_files__CT_small.dcm")
+    fr = lantern(cli_server.url, "retrieve", ct.study, ct.series, ct.sop, "--frames", "1", "-o", str(tmp_path))
+    assert fr.returncode == 0, fr.stderr
+    frame = (tmp_path / ct.study / ct.series / ct.sop / "frame-1.raw").read_bytes()
+    ds = ct.dataset()
+    assert frame == ds.PixelData[: ds.Rows * ds.Columns * 2]
+
+    be = next(f for f in CORPUS_FILES if f.name == "data__test_files__ExplVR_BigEnd.dcm")
+    ts = lantern(cli_server.url, "retrieve", be.study, be.series, be.sop, "--transfer-syntax",
+                 "1.2.840.10008.1.2.1", "-o", str(tmp_path / "le"))
+    assert ts.returncode == 0, ts.stderr
+    back = pydicom.dcmread(tmp_path / "le" / be.study / be.series / f"{be.sop}.dcm")
+    assert back.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1"
+    assert back.pixel_array.tolist() == be.dataset().pixel_array.tolist()
+
+    missing = lantern(cli_server.url, "retrieve", "1.2.3.4.5.6.7", "-o", str(tmp_path))
+    assert missing.returncode == 1 and "no instances" in missing.stderr
+
+
+def test_store_wraps_jpeg_pdf_and_mp4_with_attributes(cli_server, tmp_path):
+    (tmp_path / "photo.jpg").write_bytes(jpeg_frame())
+    (tmp_path / "report.pdf").write_bytes(PDF)
+    (tmp_path / "clip.mp4").write_bytes(mp4())
+    (tmp_path / "notes.txt").write_text("not wrappable\n")
+    r = lantern(cli_server.url, "store", *(str(tmp_path / n) for n in ("photo.jpg", "report.pdf", "clip.mp4", "notes.txt")),
+                "-m", "PatientName=Wrap^Test", "-m", "PatientID=WRAP-1", "-m", "StudyDescription=Wrapped, by the CLI",
+                "-m", "00080050=ACC-7")
+    assert r.returncode == 0, r.stdout + r.stderr
+    got = outcomes(r.stdout)
+    assert [got[n][0] for n in ("photo.jpg", "report.pdf", "clip.mp4", "notes.txt")] == ["stored"] * 3 + ["skipped"]
+
+    q = lantern(cli_server.url, "query", "studies", "-k", "PatientID=WRAP-1", "-i", "StudyDescription", "--json")
+    studies = json.loads(q.stdout)
+    assert len(studies) == 1
+    study = studies[0]
+    assert value(study, "00201208") == 3
+    assert set(study["00080061"]["Value"]) == {"OT", "XC", "DOC"}
+    assert value(study, "00081030") == "Wrapped, by the CLI" and value(study, "00080050") == "ACC-7"
+    uid = value(study, "0020000D")
+    out = tmp_path / "out"
+    assert lantern(cli_server.url, "retrieve", uid, "-o", str(out)).returncode == 0
+    by_sop = {p.stem: pydicom.dcmread(p) for p in out.rglob("*.dcm")}
+    assert set(by_sop) == {got[n][1] for n in ("photo.jpg", "report.pdf", "clip.mp4")}
+    pdf = by_sop[got["report.pdf"][1]]
+    assert pdf.SOPClassUID == "1.2.840.10008.5.1.4.1.1.104.1" and pdf.EncapsulatedDocument[: len(PDF)] == PDF
+    photo = by_sop[got["photo.jpg"][1]]
+    assert photo.SOPClassUID == "1.2.840.10008.5.1.4.1.1.7" and photo.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.4.50"
+    assert str(photo.PatientName) == "Wrap^Test" and photo.AccessionNumber == "ACC-7"
+    video = by_sop[got["clip.mp4"][1]]
+    assert video.SOPClassUID == "1.2.840.10008.5.1.4.1.1.77.1.4.1" and video.Columns == 640
+    assert photo.SeriesInstanceUID != video.SeriesInstanceUID != pdf.SeriesInstanceUID
+
+
+@pytest.mark.parametrize("kind", ["json", "xml"])
+def test_store_wrap_with_a_metadata_file(cli_server, tmp_path, kind):
+    patient = f"META-{kind}"
+    if kind == "json":
+        meta = tmp_path / "meta.json"
+        meta.write_text(json.dumps({"00100020": {"vr": "LO", "Value": ["FROM-FILE"]},
+                                    "00100010": {"vr": "PN", "Value": [{"Alphabetic": "File^Name"}]},
+                                    "00081030": {"vr": "LO", "Value": ["described in a file"]}}))
+    else:
+        meta = tmp_path / "meta.xml"
+        meta.write_text('<?xml version="1.0" encoding="UTF-8"?><NativeDicomModel>'
+                        '<DicomAttribute tag="00100020" vr="LO"><Value number="1">FROM-FILE</Value></DicomAttribute>'
+                        '<DicomAttribute tag="00100010" vr="PN"><PersonName number="1"><Alphabetic>'
+                        '<FamilyName>File</FamilyName><GivenName>Name</GivenName></Alphabetic></PersonName>'
+                        '</DicomAttribute><DicomAttribute tag="00081030" vr="LO"><Value number="1">'
+                        'described in a file</Value></DicomAttribute></NativeDicomModel>')
+    (tmp_path / "doc.pdf").write_bytes(PDF)
+    r = lantern(cli_server.url, "store", str(tmp_path / "doc.pdf"), "--metadata", str(meta), "-m", f"PatientID={patient}")
+    assert r.returncode == 0, r.stdout + r.stderr
+    studies = json.loads(lantern(cli_server.url, "query", "studies", "-k", f"PatientID={patient}", "-i", "StudyDescription",
+                                 "--json").stdout)
+    assert len(studies) == 1, "-m overrides the metadata file"
+    assert value(studies[0], "00100010") == "File^Name" and value(studies[0], "00081030") == "described in a file"
+
+
+def test_store_usage_errors_and_unreachable_server(tmp_path):
+    missing = lantern(None, "store", str(tmp_path / "nope.dcm"))
+    assert missing.returncode != 0 and "nope.dcm" in missing.stderr
+    bad = lantern(None, "store", str(CORPUS / "files" / "data__test_files__CT_small.dcm"), "-m", "NoSuchKeyword=1")
+    assert bad.returncode != 0 and "NoSuchKeyword" in bad.stderr
+    closed = lantern("http://127.0.0.1:9/dicomweb", "store", str(CORPUS / "files" / "data__test_files__CT_small.dcm"))
+    assert closed.returncode == 1
+    assert outcomes(closed.stdout)["data__test_files__CT_small.dcm"][0] == "failed"
+
+
+# --------------------------------------------------------------------------------------------------
+# import
+# --------------------------------------------------------------------------------------------------
+
+def import_tree(root: Path) -> tuple[Path, set[str]]:
+    """A folder tree of distinct instances (in subfolders), one second copy of an instance, a text file, and a
+    hidden folder (left out, as hidden files are)."""
+    files = [f for f in first_stored(CORPUS_FILES) if SOP_COUNT[f.sop] == 1 and EXPECTED[f.name][0] == "stored"]
+    tree = root / "archive"
+    for i, f in enumerate(files):
+        folder = tree / f"disk{i % 3}" / ("study-" + (f.study or "none")[-8:])
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f.name).write_bytes(f.data)
+    (tree / "disk0" / "copy-of-first.dcm").write_bytes(files[0].data)
+    (tree / "README.txt").write_text("exported from PACS\n")
+    (tree / ".trash").mkdir()
+    (tree / ".trash" / "old.dcm").write_bytes(files[1].data)
+    return tree, {f.sop for f in files}
+
+
+def server_sops(url):
+    r = lantern(url, "query", "instances", "--json", "--limit", "1000")
+    return [value(i, "00080018") for i in json.loads(r.stdout)]
+
+
+def test_import_resumes_after_kill_without_duplicates(tmp_path, server_factory):
+    server = server_factory()
+    tree, sops = import_tree(tmp_path)
+    journal = tmp_path / "state" / "import.journal"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
+    env["LANTERN_URL"] = server.url
+    proc = subprocess.Popen([str(LANTERN_BIN), "import", str(tree), "--journal", str(journal), "--batch", "1",
+                             "--concurrency", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    first = proc.stderr.readline()  # the first plain progress line: a tenth of the files is done
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert first.startswith("import: ") and "files" in first, first
+    recorded = journal.read_text().splitlines()
+    assert 0 < len(recorded) < len(sops), "killed part way"
+
+    r = lantern(server.url, "import", str(tree), "--journal", str(journal))
+    assert r.returncode == 0, r.stdout + r.stderr
+    counts = summary(r.stdout, "import")
+    assert counts["imported"] == len(recorded) and counts["duplicates"] == 1 and counts["not"] == 1
+    assert counts["failed"] == 0
+    assert counts["stored"] == len(sops) - len(recorded)
+    on_server = server_sops(server.url)
+    assert sorted(on_server) == sorted(sops), "every instance once"
+    assert len({line.split("\t")[3] for line in journal.read_text().splitlines()}) == len(sops)
+
+    again = lantern(server.url, "import", str(tree), "--journal", str(journal))
+    counts = summary(again.stdout, "import")
+    assert counts["stored"] == 0 and counts["imported"] == len(sops)
+
+
+def test_import_default_journal_and_restart(tmp_path, server_factory):
+    server = server_factory()
+    tree, sops = import_tree(tmp_path)
+    state = tmp_path / "xdg"
+    r = lantern(server.url, "import", str(tree), XDG_STATE_HOME=str(state))
+    assert r.returncode == 0, r.stderr
+    journals = list((state / "lantern").glob("import-*.journal"))
+    assert len(journals) == 1 and f"journal: {journals[0]}" in r.stdout
+    again = lantern(server.url, "import", str(tree), "--restart", XDG_STATE_HOME=str(state))
+    assert summary(again.stdout, "import")["stored"] == len(sops), "--restart sends everything again"
+    assert sorted(server_sops(server.url)) == sorted(sops)
+
+
+def test_import_draws_a_progress_bar_on_a_terminal(tmp_path, server_factory):
+    server = server_factory()
+    tree, _ = import_tree(tmp_path)
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LANTERN_")}
+    env["LANTERN_URL"] = server.url
+    proc = subprocess.Popen([str(LANTERN_BIN), "import", str(tree), "--journal", str(tmp_path / "j"), "--batch", "2",
+                             "--concurrency", "1"], stdout=subprocess.PIPE, stderr=slave, env=env)
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif proc.poll() is not None:
+            break
+    proc.wait(timeout=30)
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"\r\x1b[K[" in seen and b"ETA" in seen and b"MB/s" in seen, seen[-400:]
