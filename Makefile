@@ -6,7 +6,7 @@ BUILD_DIR ?= .build
 BIN := $(BUILD_DIR)/debug/lantern
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps test-deps build run test test-swift test-python test-e2e fuzz fuzz-long bench bench-dicomweb format lint dictionary clean
+.PHONY: all deps test-deps build run test test-swift test-python test-e2e fuzz fuzz-long bench bench-dicomweb bench-client format lint dictionary clean
 
 all: build
 
@@ -47,6 +47,10 @@ bench: test-deps
 ## DICOMweb server against Orthanc with ../shared/bench (docs/benchmarks.md); about 25 minutes.
 bench-dicomweb: test-deps
 	Benchmarks/dicomweb/run.sh
+
+## `lantern import` against the server's STOW ceiling measured by ../shared/bench (docs/benchmarks.md).
+bench-client: test-deps
+	Benchmarks/client/run.sh
 
 format:
 	swift format -i -r --configuration .swift-format Sources Tests Package.swift

@@ -43,27 +43,10 @@ mkdir -p "$SCRATCH"
 RUN=0
 
 # --- Lantern ---------------------------------------------------------------------------------------
-LPID=""
-lantern_start() {
+source "$REPO/Benchmarks/lantern_server.sh"
+lantern_start_run() {
     RUN=$((RUN + 1))
-    LDATA=$SCRATCH/lantern-$RUN
-    "$LANTERN_BIN" serve --host 127.0.0.1 --port 0 --data "$LDATA" --log-level warning >"$OUT/lantern.log" 2>&1 &
-    LPID=$!
-    for _ in $(seq 1 150); do
-        LBASE=$(grep -o 'http://127\.0\.0\.1:[0-9]*/dicomweb' "$OUT/lantern.log" | head -1)
-        [ -n "$LBASE" ] && return 0
-        kill -0 "$LPID" 2>/dev/null || { cat "$OUT/lantern.log" >&2; return 1; }
-        sleep 0.2
-    done
-    echo "lantern did not start" >&2
-    return 1
-}
-lantern_stop() {
-    [ -n "$LPID" ] || return 0
-    kill -TERM "$LPID" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$LPID" 2>/dev/null || break; sleep 0.2; done
-    kill -KILL "$LPID" 2>/dev/null
-    LPID=""
+    lantern_start "$SCRATCH/lantern-$RUN" "$OUT/lantern.log"
 }
 
 # --- Orthanc (the harness's own scripts) -----------------------------------------------------------
@@ -100,7 +83,7 @@ run() {
     local server=$1 name=$2 data=$3
     shift 3
     if [ "$server" = lantern ]; then
-        lantern_start || return 1
+        lantern_start_run || return 1
         base=$LBASE pid=$LPID
     else
         orthanc_start || return 1

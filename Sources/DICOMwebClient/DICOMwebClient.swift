@@ -30,8 +30,14 @@ public final class DICOMwebClient: Sendable {
         http.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maximumConnections)
         http.decompression = .disabled
-        self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http)
+        self.http = HTTPClient(eventLoopGroup: Self.eventLoops, configuration: http)
     }
+
+    /// One event loop carries every client's connections: a client spends its time waiting for the server,
+    /// and a second loop thread only adds wake-ups on a machine whose cores the server needs (measured: the
+    /// tiny-instance import at 1,326-1,356 instances/s on 1 thread and 1,293-1,329 on 2, with 1.6 s of client
+    /// CPU instead of 1.7 s).
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     /// Closes every connection. The client cannot be used afterwards.
     public func shutdown() async throws {

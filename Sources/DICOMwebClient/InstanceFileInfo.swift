@@ -26,11 +26,20 @@ public struct InstanceFileInfo: Sendable, Hashable {
     /// Files without a preamble are tried when they look like a data set or are named `.dcm`. Returns `nil`
     /// when the file is not DICOM.
     public static func read(path: String) -> InstanceFileInfo? {
-        guard let head = Self.head(path, count: 64 << 10) else { return nil }
-        let named = WrappedFileKind.fileExtension(path)
-        guard plausiblyDICOM(head) || named == "dcm" || named == "dicom" else { return nil }
-        if let info = fromHead(head, complete: head.count < 64 << 10) { return info }
-        return fromHeader(path: path)
+        inspect(path: path).info
+    }
+
+    /// What ``read(path:)`` finds, and the file's whole content when it is shorter than the 64 KiB read
+    /// for its header (so a small file is read once, not again when it is sent).
+    public static func inspect(path: String) -> (info: InstanceFileInfo?, content: [UInt8]?) {
+        let limit = 64 << 10
+        guard let head = Self.head(path, count: limit) else { return (nil, nil) }
+        let content = head.count < limit ? head : nil
+        guard plausiblyDICOM(head) || ["dcm", "dicom"].contains(WrappedFileKind.fileExtension(path)) else {
+            return (nil, content)
+        }
+        if let info = fromHead(head, complete: head.count < limit) { return (info, content) }
+        return (fromHeader(path: path), content)
     }
 
     /// The UIDs from the top level of a stream's first bytes; `nil` when they are not all there.
@@ -113,8 +122,10 @@ public struct InstanceFileInfo: Sendable, Hashable {
 }
 
 extension InstanceFileInfo {
-    /// ``read(path:)`` on NIO's blocking-I/O thread pool, so callers on the cooperative pool never block.
-    public static func load(path: String) async -> InstanceFileInfo? {
-        (try? await NIOThreadPool.singleton.runIfActive { read(path: path) }) ?? nil
+    /// ``inspect(path:)`` of each path, in one job on NIO's blocking-I/O thread pool, so callers on the
+    /// cooperative pool never block.
+    public static func inspect(paths: [String]) async -> [(info: InstanceFileInfo?, content: [UInt8]?)] {
+        (try? await NIOThreadPool.singleton.runIfActive { paths.map { inspect(path: $0) } })
+            ?? paths.map { _ in (nil, nil) }
     }
 }

@@ -14,7 +14,7 @@ struct FileIOTests {
         let path = NSTemporaryDirectory() + "upload-\(UInt64.random(in: 0...UInt64.max)).bin"
         var generator = SplitMix64(seed: 7)
         let content = (0..<300_001).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
-        FileManager.default.createFile(atPath: path, contents: Data(content))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(content)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let body = UploadBody(
             segments: [
@@ -37,7 +37,7 @@ struct FileIOTests {
     @Test("a file that shrinks while it is sent fails the body")
     func shrinking() async throws {
         let path = NSTemporaryDirectory() + "short-\(UInt64.random(in: 0...UInt64.max)).bin"
-        FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3]))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data([1, 2, 3])))
         defer { try? FileManager.default.removeItem(atPath: path) }
         await #expect(throws: DICOMwebClientError.self) {
             for try await _ in UploadBody(segments: [.file(path: path, length: 10)]) {}
@@ -63,7 +63,7 @@ struct FileIOTests {
     @Test("files that are not DICOM give no header")
     func notDICOM() throws {
         let path = NSTemporaryDirectory() + "note-\(UInt64.random(in: 0...UInt64.max)).txt"
-        FileManager.default.createFile(atPath: path, contents: Data("just a note\n".utf8))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("just a note\n".utf8)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect(InstanceFileInfo.read(path: path) == nil)
         #expect(InstanceFileInfo.read(path: "/nonexistent/file.dcm") == nil)

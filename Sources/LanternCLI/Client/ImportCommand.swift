@@ -28,14 +28,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Forget the journal and send every file again.")
     var restart = false
 
-    @Option(help: "Instances per request.")
-    var batch = 20
-
-    @Option(name: .customLong("batch-mb"), help: "Most megabytes per request (a larger file goes alone).")
-    var batchMegabytes = 64
-
-    @Option(help: "Requests in flight at once.")
-    var concurrency = 4
+    @OptionGroup var upload: UploadOptions
 
     @Flag(inversion: .prefixedNo, help: "Show a progress bar on a terminal (plain progress lines otherwise).")
     var progress = true
@@ -69,15 +62,14 @@ struct ImportCommand: AsyncParsableCommand {
         if before > 0 {
             Console.err("import: \(before) files imported before (journal \(journalPath)); \(items.count) to go\n")
         }
-        let client = try server.makeClient(connections: concurrency)
+        let client = try server.makeClient(connections: upload.concurrency)
         let ticker = Task {
             while !Task.isCancelled {
                 await display.draw()
                 try? await Task.sleep(nanoseconds: 250_000_000)
             }
         }
-        let uploader = Uploader(
-            client: client, batchCount: batch, batchBytes: Int64(batchMegabytes) << 20, concurrency: concurrency)
+        let uploader = upload.uploader(client)
         await uploader.run(items, claims: SOPInstanceClaims(known: known), observer: observer)
         ticker.cancel()
         await display.finish()

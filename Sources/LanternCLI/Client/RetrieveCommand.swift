@@ -63,7 +63,7 @@ struct RetrieveCommand: AsyncParsableCommand {
     }
 
     func frameNumbers(_ text: String) -> [Int]? {
-        let numbers = text.split(separator: ",").map { Int($0.trimmingCharacters()) }
+        let numbers = text.split(separator: ",").map { Int($0.filter { $0 != " " }) }
         guard !numbers.isEmpty, numbers.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
         return numbers.map { $0! }
     }
@@ -323,18 +323,5 @@ actor RetrieveTally {
                 + "\(format(megabytes, 1)) MB in \(format(seconds, 2)) s (\(format(megabytes / max(seconds, 0.001), 1)) MB/s)\n"
         )
         return failures.count
-    }
-}
-
-extension Substring {
-    func trimmingCharacters() -> String { String(self).trimmingSpaces }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
     }
 }

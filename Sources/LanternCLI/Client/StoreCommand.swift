@@ -38,14 +38,7 @@ struct StoreCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A DICOM JSON or XML metadata file for wrapped files.", valueName: "file"))
     var metadata: String?
 
-    @Option(help: "Instances per request.")
-    var batch = 20
-
-    @Option(name: .customLong("batch-mb"), help: "Most megabytes per request (a larger file goes alone).")
-    var batchMegabytes = 64
-
-    @Option(help: "Requests in flight at once.")
-    var concurrency = 4
+    @OptionGroup var upload: UploadOptions
 
     @Flag(help: "Print only failures and the summary.")
     var quiet = false
@@ -86,12 +79,11 @@ struct StoreCommand: AsyncParsableCommand {
         if !attributes.isEmpty || metadata != nil, wrappedCount == 0 {
             Console.err("note: -m and --metadata apply to wrapped files only; Part 10 files are sent unchanged\n")
         }
-        let client = try server.makeClient(connections: concurrency)
+        let client = try server.makeClient(connections: upload.concurrency)
         let report = StoreReport(quiet: quiet)
         await report.finished(skipped.map { ($0.0, $0.1) })
         let started = Clock.now
-        let uploader = Uploader(
-            client: client, batchCount: batch, batchBytes: Int64(batchMegabytes) << 20, concurrency: concurrency)
+        let uploader = upload.uploader(client)
         await uploader.run(items, claims: nil, observer: report)
         try? await client.shutdown()
         let failed = await report.summary(seconds: Clock.now - started)

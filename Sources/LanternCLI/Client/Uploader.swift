@@ -1,3 +1,4 @@
+import ArgumentParser
 import DICOMCore
 import DICOMwebClient
 
@@ -57,6 +58,22 @@ actor UploadQueue {
     }
 }
 
+/// How store and import batch their requests.
+struct UploadOptions: ParsableArguments {
+    @Option(help: "Instances per request.")
+    var batch = 20
+
+    @Option(name: .customLong("batch-mb"), help: "Most megabytes per request (a larger file goes alone).")
+    var batchMegabytes = 64
+
+    @Option(help: "Requests in flight at once.")
+    var concurrency = 4
+
+    func uploader(_ client: DICOMwebClient) -> Uploader {
+        Uploader(client: client, batchCount: batch, batchBytes: Int64(batchMegabytes) << 20, concurrency: concurrency)
+    }
+}
+
 /// Sends files as STOW-RS requests (PS3.18 §10.5): batches of Part 10 files as `application/dicom` parts,
 /// batches of wrapped files as one DICOM JSON metadata part plus their bulk data parts, `concurrency`
 /// requests at a time. Every file gets an outcome; a failed request fails only its own batch.
@@ -69,47 +86,78 @@ struct Uploader: Sendable {
     /// Sends `items`; with `claims`, a file whose SOP Instance UID another file already claimed is skipped.
     func run(_ items: [UploadItem], claims: SOPInstanceClaims?, observer: some UploadObserver) async {
         let queue = UploadQueue(items, count: batchCount, bytes: batchBytes)
+        // Each worker prepares its next batch (headers read, duplicates claimed) while the current request
+        // is in flight, so the server always has `concurrency` requests to work on.
+        @Sendable func prepareNext() async -> PreparedBatch? {
+            guard let batch = await queue.take() else { return nil }
+            return await prepare(batch, claims: claims)
+        }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, concurrency) {
                 group.addTask {
-                    while let batch = await queue.take() {
-                        await observer.finished(await send(batch, claims: claims))
+                    var current = await prepareNext()
+                    while let batch = current {
+                        async let next = prepareNext()
+                        await observer.finished(await transmit(batch))
+                        current = await next
                     }
                 }
             }
         }
     }
 
-    /// Sends one batch and returns every file's outcome.
-    func send(_ batch: [UploadItem], claims: SOPInstanceClaims?) async -> [(file: UploadFile, outcome: UploadOutcome)] {
+    /// A batch ready to send: its parts, and the outcomes of files that will not be sent.
+    struct PreparedBatch: Sendable {
         var results: [(file: UploadFile, outcome: UploadOutcome)] = []
         var parts: [StowPart] = []
         var metadata: [DataSet] = []
         var sent: [(file: UploadFile, sop: String)] = []
+    }
+
+    /// Reads the headers of a batch's Part 10 files (one job on the blocking-I/O pool) and builds its parts.
+    func prepare(_ batch: [UploadItem], claims: SOPInstanceClaims?) async -> PreparedBatch {
+        var prepared = PreparedBatch()
+        let part10 = batch.filter { if case .part10 = $0.payload { true } else { false } }
+        let inspected = await InstanceFileInfo.inspect(paths: part10.map(\.file.path))
+        var next = 0
         for item in batch {
             switch item.payload {
             case .part10:
-                guard let info = await InstanceFileInfo.load(path: item.file.path) else {
-                    results.append((item.file, .skipped(reason: "not a DICOM file")))
+                let (found, content) = inspected[next]
+                next += 1
+                guard let info = found else {
+                    prepared.results.append((item.file, .skipped(reason: "not a DICOM file")))
                     continue
                 }
                 if info.sopClassUID == "1.2.840.10008.1.3.10" {
-                    results.append((item.file, .skipped(reason: "a DICOMDIR (media directory), not an instance")))
+                    prepared.results.append(
+                        (item.file, .skipped(reason: "a DICOMDIR (media directory), not an instance")))
                     continue
                 }
                 if let claims, let owner = await claims.claim(info.sopInstanceUID, for: item.file.display) {
-                    results.append((item.file, .skipped(reason: "duplicate of \(owner) (same SOP Instance UID)")))
+                    prepared.results.append(
+                        (item.file, .skipped(reason: "duplicate of \(owner) (same SOP Instance UID)")))
                     continue
                 }
-                parts.append(
-                    StowPart(contentType: .dicom, content: .file(path: item.file.path, length: item.file.size)))
-                sent.append((item.file, info.sopInstanceUID))
+                // A small file was read whole with its header; a file that changed size since it was listed
+                // is sent as it is now read.
+                let segment: UploadSegment =
+                    content.map { .bytes($0) } ?? .file(path: item.file.path, length: item.file.size)
+                prepared.parts.append(StowPart(contentType: .dicom, content: segment))
+                prepared.sent.append((item.file, info.sopInstanceUID))
             case .wrapped(let dataSet, let bulk, let sop):
-                metadata.append(dataSet)
-                parts.append(bulk)
-                sent.append((item.file, sop))
+                prepared.metadata.append(dataSet)
+                prepared.parts.append(bulk)
+                prepared.sent.append((item.file, sop))
             }
         }
+        return prepared
+    }
+
+    /// Sends a prepared batch and returns every file's outcome.
+    func transmit(_ prepared: PreparedBatch) async -> [(file: UploadFile, outcome: UploadOutcome)] {
+        var results = prepared.results
+        let (parts, metadata, sent) = (prepared.parts, prepared.metadata, prepared.sent)
         guard !sent.isEmpty else { return results }
         let response: StowResponse
         do {
