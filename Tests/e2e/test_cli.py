@@ -212,6 +212,21 @@ def test_store_wrap_with_a_metadata_file(cli_server, tmp_path, kind):
     assert value(studies[0], "00100010") == "File^Name" and value(studies[0], "00081030") == "described in a file"
 
 
+def test_store_build_locally_sends_part10(cli_server, tmp_path):
+    (tmp_path / "clip.mp4").write_bytes(mp4(320, 240, 5))
+    r = lantern(cli_server.url, "store", str(tmp_path / "clip.mp4"), "--build-locally", "-m", "PatientID=LOCAL-1")
+    assert r.returncode == 0, r.stdout + r.stderr
+    status, sop = outcomes(r.stdout)["clip.mp4"]
+    assert status == "stored"
+    instances = json.loads(lantern(cli_server.url, "query", "instances", "-k", "PatientID=LOCAL-1", "-i",
+                                   "0020000D", "-i", "0020000E", "--json").stdout)
+    assert [value(i, "00080018") for i in instances] == [sop]
+    study, series = value(instances[0], "0020000D"), value(instances[0], "0020000E")
+    assert lantern(cli_server.url, "retrieve", study, series, sop, "-o", str(tmp_path)).returncode == 0
+    video = pydicom.dcmread(tmp_path / study / series / f"{sop}.dcm")
+    assert video.Columns == 320 and video.file_meta.TransferSyntaxUID.startswith("1.2.840.10008.1.2.4.10")
+
+
 def test_store_usage_errors_and_unreachable_server(tmp_path):
     missing = lantern(None, "store", str(tmp_path / "nope.dcm"))
     assert missing.returncode != 0 and "nope.dcm" in missing.stderr

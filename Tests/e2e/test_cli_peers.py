@@ -7,9 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 
+from pathlib import Path
+
+import pydicom
 import pytest
 
-from cli_support import PDF, lantern, outcomes, summary, value
+from cli_support import PDF, jpeg_frame, lantern, outcomes, summary, value
 from conftest import CORPUS_FILES, LanternServer
 from peers import Orthanc, TLSProxy
 
@@ -72,12 +75,24 @@ def test_rendered_images_from_orthanc(orthanc, orthanc_stored, tmp_path):
     assert Image.open(tmp_path / f.study / f.series / f.sop / "frame-1.png").format == "PNG"
 
 
-def test_wrapped_files_fail_cleanly_where_the_server_lacks_metadata_and_bulk_stow(orthanc, tmp_path):
+def test_wrapped_files_are_built_by_the_client_when_the_server_refuses_metadata_and_bulk(orthanc, tmp_path):
     (tmp_path / "doc.pdf").write_bytes(PDF)
-    r = lantern(orthanc.url, "store", str(tmp_path / "doc.pdf"), "-m", "PatientID=X")
-    assert r.returncode == 1
-    line = next(l for l in r.stdout.splitlines() if l.startswith("failed"))
-    assert "HTTP 415" in line, line
+    (tmp_path / "photo.jpg").write_bytes(jpeg_frame())
+    r = lantern(orthanc.url, "store", str(tmp_path / "doc.pdf"), str(tmp_path / "photo.jpg"), "-m", "PatientID=ORTH-WRAP",
+                "-m", "PatientName=Built^Here")
+    assert r.returncode == 0, r.stdout + r.stderr
+    got = outcomes(r.stdout)
+    assert got["doc.pdf"][0] == got["photo.jpg"][0] == "warning"
+    assert "built by the client" in r.stdout and "HTTP 415" in r.stdout
+    studies = json.loads(lantern(orthanc.url, "query", "studies", "-k", "PatientID=ORTH-WRAP", "--json").stdout)
+    assert len(studies) == 1 and value(studies[0], "00100010") == "Built^Here"
+    study = value(studies[0], "0020000D")
+    assert lantern(orthanc.url, "retrieve", study, "-o", str(tmp_path / "out")).returncode == 0
+    by_sop = {p.stem: pydicom.dcmread(p) for p in (tmp_path / "out").rglob("*.dcm")}
+    pdf, photo = by_sop[got["doc.pdf"][1]], by_sop[got["photo.jpg"][1]]
+    assert pdf.SOPClassUID == "1.2.840.10008.5.1.4.1.1.104.1" and pdf.EncapsulatedDocument[: len(PDF)] == PDF
+    assert photo.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.4.50" and photo.Rows > 0
+    assert not list(Path("/tmp").glob("lantern-build-*/*")), "built instances are removed once sent"
 
 
 @pytest.fixture(scope="module")

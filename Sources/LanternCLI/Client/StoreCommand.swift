@@ -40,6 +40,13 @@ struct StoreCommand: AsyncParsableCommand {
 
     @OptionGroup var upload: UploadOptions
 
+    @Flag(
+        name: .customLong("build-locally"),
+        help:
+            "Build wrapped files into DICOM instances here and send those (otherwise done only when the server refuses metadata and bulk data with 415)."
+    )
+    var buildLocally = false
+
     @Flag(help: "Print only failures and the summary.")
     var quiet = false
 
@@ -83,7 +90,9 @@ struct StoreCommand: AsyncParsableCommand {
         let report = StoreReport(quiet: quiet)
         await report.finished(skipped.map { ($0.0, $0.1) })
         let started = Clock.now
-        let uploader = upload.uploader(client)
+        let builder = wrappedCount > 0 ? try? LocalInstanceBuilder.make() : nil
+        defer { builder?.finish() }
+        let uploader = upload.uploader(client, localBuilder: builder, buildLocally: buildLocally)
         await uploader.run(items, claims: nil, observer: report)
         try? await client.shutdown()
         let failed = await report.summary(seconds: Clock.now - started)

@@ -69,8 +69,14 @@ struct UploadOptions: ParsableArguments {
     @Option(help: "Requests in flight at once.")
     var concurrency = 4
 
-    func uploader(_ client: DICOMwebClient) -> Uploader {
-        Uploader(client: client, batchCount: batch, batchBytes: Int64(batchMegabytes) << 20, concurrency: concurrency)
+    func uploader(
+        _ client: DICOMwebClient, localBuilder: LocalInstanceBuilder? = nil, buildLocally: Bool = false
+    )
+        -> Uploader
+    {
+        Uploader(
+            client: client, batchCount: batch, batchBytes: Int64(batchMegabytes) << 20, concurrency: concurrency,
+            localBuilder: localBuilder, buildLocally: buildLocally)
     }
 }
 
@@ -82,6 +88,11 @@ struct Uploader: Sendable {
     var batchCount = 20
     var batchBytes: Int64 = 64 << 20
     var concurrency = 4
+    /// Builds wrapped files into Part 10 instances here instead of sending metadata and bulk data; also used
+    /// for a batch the server refuses with 415. `nil` when the folder for them could not be made.
+    var localBuilder: LocalInstanceBuilder?
+    /// Build wrapped files here from the start.
+    var buildLocally = false
 
     /// Sends `items`; with `claims`, a file whose SOP Instance UID another file already claimed is skipped.
     func run(_ items: [UploadItem], claims: SOPInstanceClaims?, observer: some UploadObserver) async {
@@ -98,7 +109,7 @@ struct Uploader: Sendable {
                     var current = await prepareNext()
                     while let batch = current {
                         async let next = prepareNext()
-                        await observer.finished(await transmit(batch))
+                        await observer.finished(await transmit(batch, local: buildLocally))
                         current = await next
                     }
                 }
@@ -112,6 +123,8 @@ struct Uploader: Sendable {
         var parts: [StowPart] = []
         var metadata: [DataSet] = []
         var sent: [(file: UploadFile, sop: String)] = []
+        /// Instances built on the client for this batch (removed once sent).
+        var built: [String] = []
     }
 
     /// Reads the headers of a batch's Part 10 files (one job on the blocking-I/O pool) and builds its parts.
@@ -154,8 +167,14 @@ struct Uploader: Sendable {
         return prepared
     }
 
-    /// Sends a prepared batch and returns every file's outcome.
-    func transmit(_ prepared: PreparedBatch) async -> [(file: UploadFile, outcome: UploadOutcome)] {
+    /// Sends a prepared batch and returns every file's outcome. Wrapped files are built here first with
+    /// `local`, or when the server refuses metadata and bulk data with 415 (noted in each file's warning).
+    func transmit(_ prepared: PreparedBatch, local: Bool) async -> [(file: UploadFile, outcome: UploadOutcome)] {
+        if !prepared.metadata.isEmpty, local, let builder = localBuilder {
+            let built = await builder.build(prepared)
+            defer { builder.remove(built) }
+            return await transmit(built, local: false)
+        }
         var results = prepared.results
         let (parts, metadata, sent) = (prepared.parts, prepared.metadata, prepared.sent)
         guard !sent.isEmpty else { return results }
@@ -166,6 +185,13 @@ struct Uploader: Sendable {
             } else {
                 response = try await client.store(
                     [InstanceWrapper.metadataPart(metadata)] + parts, rootType: .dicomJSON)
+            }
+        } catch let error as DICOMwebClientError where error.status == 415 && !metadata.isEmpty && localBuilder != nil {
+            let outcomes = await transmit(prepared, local: true)
+            let note = "built by the client: the server does not take metadata and bulk data (HTTP 415)"
+            return outcomes.map { result in
+                guard case .stored(let sop, let warning) = result.outcome else { return result }
+                return (result.file, .stored(sopInstanceUID: sop, warning: warning.map { note + "; " + $0 } ?? note))
             }
         } catch {
             return results + sent.map { ($0.file, .failed(sopInstanceUID: $0.sop, reason: "\(error)")) }
