@@ -101,17 +101,19 @@ extension DICOMwebClient {
         }
     }
 
-    /// Every match of `query`, fetched `pageSize` at a time with `offset` until a page comes back short.
+    /// Every match of `query`, fetched `pageSize` at a time with `offset`. A page shorter than asked ends
+    /// the search unless the server said it cut the page at a maximum of its own (a `Warning` header,
+    /// PS3.18 §8.3.4.2); an empty page always ends it.
     public func searchAll(_ query: SearchQuery, pageSize: Int = 1000) async throws -> [DataSet] {
         var all: [DataSet] = []
         var page = query
         page.limit = pageSize
         page.offset = 0
         for _ in 0..<100_000 {
-            let result = try await search(page).results
-            all += result
-            if result.count < pageSize { break }
-            page.offset! += result.count
+            let result = try await search(page)
+            all += result.results
+            if result.results.isEmpty || (result.results.count < pageSize && result.warnings.isEmpty) { break }
+            page.offset! += result.results.count
         }
         return all
     }

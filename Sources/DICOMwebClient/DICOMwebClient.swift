@@ -23,7 +23,9 @@ public final class DICOMwebClient: Sendable {
         }
         if configuration.tls.insecure { tls.certificateVerification = .none }
         var http = HTTPClient.Configuration(
-            tlsConfiguration: tls, redirectConfiguration: .follow(max: 5, allowCycles: false),
+            // Redirects are not followed: credentials must not travel to another host, and a STOW body
+            // cannot be sent twice. A 3xx is reported like any other status.
+            tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(
                 connect: .seconds(configuration.connectTimeoutSeconds),
                 read: .seconds(configuration.readTimeoutSeconds)))

@@ -127,6 +127,21 @@ def test_retrieve_study_gives_the_stored_bytes_and_resumes(cli_server, stored, t
     assert (tmp_path / "single" / study / one.series / f"{one.sop}.dcm").read_bytes() == one.data
 
 
+def test_retrieve_pages_through_a_server_that_caps_its_results(stored, server_factory, tmp_path):
+    """With --max-results 5 the listing comes in pages cut by the server (Warning 299); none is lost."""
+    server = server_factory("--max-results", "5")
+    files = largest_stored_study(stored[1])
+    assert lantern(server.url, "store", *(str(f.path) for f in files)).returncode == 0
+    one = files[0]
+    assert lantern(server.url, "retrieve", one.study, one.series, one.sop, "-o", str(tmp_path)).returncode == 0
+    # One instance present: the rest is fetched instance by instance, from the paged listing.
+    r = lantern(server.url, "retrieve", one.study, "-o", str(tmp_path))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"retrieve: {len(files) - 1} written, 1 already present" in r.stdout and len(files) > 5
+    q = lantern(server.url, "query", "instances", "--study", files[0].study)
+    assert "warning:" in q.stderr and len(q.stdout.splitlines()) == 6
+
+
 def test_retrieve_metadata_frames_and_transfer_syntax(cli_server, stored, tmp_path):
     files = largest_stored_study(stored[1])
     study = files[0].study
