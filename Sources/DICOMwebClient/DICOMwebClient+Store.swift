@@ -107,12 +107,14 @@ extension DICOMwebClient {
         let bytes = Array(try await response.body.collect(upTo: 64 << 20).readableBytesView)
         let warnings = response.headers["Warning"]
         guard let dataSet = try? DICOMJSONDecoder.decode(Self.firstObject(bytes)) else {
-            if status >= 400 {
+            // Only a body with nothing in it may stand for "stored" without per-instance results: an HTML page
+            // from a proxy or a garbled body confirms nothing.
+            if status >= 400 || bytes.contains(where: { $0 > 0x20 }) {
+                let body = String(decoding: bytes, as: UTF8.self)
                 throw DICOMwebClientError(
                     status: status,
-                    Self.explanation(
-                        status: response.status, body: String(decoding: bytes, as: UTF8.self), headers: response.headers
-                    ))
+                    "the response is not a STOW-RS result: "
+                        + Self.explanation(status: response.status, body: body, headers: response.headers))
             }
             return StowResponse(status: status, instances: [], warnings: warnings, message: nil)
         }

@@ -22,15 +22,25 @@ import DICOMXML
 public struct InstanceWrapper: Sendable {
     /// The template plus the assignments.
     public let base: DataSet
+    /// Whether the template or an assignment names a SOP Instance UID, which then belongs to the first file
+    /// wrapped only (see ``wrap(path:size:kind:location:)``).
+    public var namesInstance: Bool { base.contains(ClientTags.sopInstanceUID) }
     private let studyUID: String
     private var seriesUIDs: [Int: String] = [:]
     private var instanceNumbers: [Int: Int] = [:]
+    private var wrapped = 0
 
     /// Creates a wrapper from a template data set and assignments (later ones win).
     public init(template: DataSet = DataSet(), assignments: [AttributeAssignment] = []) throws(DICOMwebClientError) {
         var base = template.withoutFileMeta
         for assignment in assignments { base.set(try assignment.element()) }
-        if assignments.contains(where: \.needsUnicode), !base.contains(ClientTags.specificCharacterSet) {
+        if assignments.contains(where: \.needsUnicode) {
+            // Assigned text is UTF-8; a template that declares another repertoire cannot take it.
+            if let declared = base.string(ClientTags.specificCharacterSet), declared != "ISO_IR 192" {
+                throw DICOMwebClientError(
+                    "-m values outside ASCII need Specific Character Set ISO_IR 192, but the metadata declares \(declared)"
+                )
+            }
             base.set(DataElement(ClientTags.specificCharacterSet, .CS, bytes: Array("ISO_IR 192".utf8)))
         }
         self.base = base
@@ -76,7 +86,11 @@ public struct InstanceWrapper: Sendable {
         seriesUIDs[group] = series
         let number = (instanceNumbers[group] ?? 0) + 1
         instanceNumbers[group] = number
-        let sop = base.string(ClientTags.sopInstanceUID) ?? UIDGenerator.make()
+        // A SOP Instance UID from the template names one instance: the first file wrapped. Later files get
+        // UIDs of their own rather than overwrite it (the store command refuses that case up front).
+        let sop = wrapped == 0 ? base.string(ClientTags.sopInstanceUID) ?? UIDGenerator.make() : UIDGenerator.make()
+        wrapped += 1
+        set.remove(ClientTags.sopInstanceUID)
         func fill(_ tag: Tag, _ vr: VR, _ text: String) {
             guard !set.contains(tag) else { return }
             var bytes = Array(text.utf8)

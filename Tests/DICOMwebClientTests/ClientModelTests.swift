@@ -118,3 +118,29 @@ struct ClientModelTests {
         #expect(sets.count == 2 && sets[1].string(Tag(0x0008_0018)) == c.sopInstanceUID)
     }
 }
+
+@Suite("Wrapping with a template")
+struct WrapTemplateTests {
+    @Test("a SOP Instance UID in the template names the first file only")
+    func namedInstance() throws {
+        var template = DataSet()
+        template.set(DataElement(Tag(0x0008_0018), .UI, bytes: Array("1.2.3.4".utf8)))
+        var wrapper = try InstanceWrapper(template: template)
+        #expect(wrapper.namesInstance)
+        let first = wrapper.wrap(path: "/a.pdf", size: 1, kind: .pdf, location: "1")
+        let second = wrapper.wrap(path: "/b.pdf", size: 1, kind: .pdf, location: "2")
+        #expect(first.sopInstanceUID == "1.2.3.4" && first.metadata.string(Tag(0x0008_0018)) == "1.2.3.4")
+        #expect(second.sopInstanceUID != "1.2.3.4" && second.metadata.string(Tag(0x0008_0018)) == second.sopInstanceUID)
+    }
+
+    @Test("text outside ASCII is refused when the template declares another character set")
+    func characterSetConflict() throws {
+        var template = DataSet()
+        template.set(DataElement(Tag(0x0008_0005), .CS, bytes: Array("ISO_IR 100".utf8)))
+        let name = try AttributeAssignment(parsing: "PatientName=Müller")
+        #expect(throws: DICOMwebClientError.self) { try InstanceWrapper(template: template, assignments: [name]) }
+        let ascii = try AttributeAssignment(parsing: "PatientName=Muller")
+        #expect(
+            try InstanceWrapper(template: template, assignments: [ascii]).base.string(Tag(0x0008_0005)) == "ISO_IR 100")
+    }
+}

@@ -121,6 +121,13 @@ def test_retrieve_study_gives_the_stored_bytes_and_resumes(cli_server, stored, t
     again = lantern(cli_server.url, "retrieve", study, "-o", str(tmp_path))
     assert f"retrieve: 2 written, {len(files) - 2} already present, 0 failed" in again.stdout
     assert not list(tmp_path.rglob(".incoming-*"))
+    emptied = tmp_path / study / files[2].series / f"{files[2].sop}.dcm"
+    emptied.write_bytes(b"")  # what a crash right after the rename can leave
+    third = lantern(cli_server.url, "retrieve", study, "-o", str(tmp_path))
+    assert f"retrieve: 1 written, {len(files) - 1} already present" in third.stdout
+    assert emptied.read_bytes() == files[2].data
+    bad = lantern(cli_server.url, "retrieve", "../../etc", "-o", str(tmp_path))
+    assert bad.returncode != 0 and "not a UID" in bad.stderr
     one = files[0]
     single = lantern(cli_server.url, "retrieve", study, one.series, one.sop, "-o", str(tmp_path / "single"))
     assert single.returncode == 0
@@ -240,6 +247,50 @@ def test_store_build_locally_sends_part10(cli_server, tmp_path):
     assert lantern(cli_server.url, "retrieve", study, series, sop, "-o", str(tmp_path)).returncode == 0
     video = pydicom.dcmread(tmp_path / study / series / f"{sop}.dcm")
     assert video.Columns == 320 and video.file_meta.TransferSyntaxUID.startswith("1.2.840.10008.1.2.4.10")
+
+
+def test_a_named_sop_instance_uid_wraps_one_file_only(cli_server, tmp_path):
+    (tmp_path / "a.pdf").write_bytes(PDF)
+    (tmp_path / "b.pdf").write_bytes(PDF)
+    r = lantern(cli_server.url, "store", str(tmp_path / "a.pdf"), str(tmp_path / "b.pdf"), "-m",
+                "SOPInstanceUID=1.2.826.0.1.3680043.10.1234.77")
+    assert r.returncode != 0 and "one instance" in r.stderr
+
+
+def test_a_success_status_without_a_stow_result_confirms_nothing(tmp_path):
+    """A front that answers 200 with an HTML page (a login portal, a wrong URL) stores nothing: files are
+    reported failed and the import journal stays empty."""
+    import http.server
+    import threading
+
+    class Portal(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = b"<html><body>Please log in</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    portal = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    threading.Thread(target=portal.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{portal.server_address[1]}/dicomweb"
+        ct = CORPUS / "files" / "data__test_files__CT_small.dcm"
+        r = lantern(url, "store", str(ct))
+        assert r.returncode == 1 and "not a STOW-RS result" in r.stdout, r.stdout
+        (tmp_path / "tree").mkdir()
+        shutil.copy(ct, tmp_path / "tree" / "ct.dcm")
+        journal = tmp_path / "j"
+        i = lantern(url, "import", str(tmp_path / "tree"), "--journal", str(journal))
+        assert i.returncode == 1 and summary(i.stdout, "import")["stored"] == 0
+        assert journal.read_text() == ""
+    finally:
+        portal.shutdown()
 
 
 def test_store_usage_errors_and_unreachable_server(tmp_path):

@@ -14,7 +14,7 @@ struct ImportCommand: AsyncParsableCommand {
             after an interruption and the files recorded with the same size and modification time are \
             skipped. A file holding a SOP Instance UID already sent from another file is skipped as a \
             duplicate; files that are not DICOM are skipped and counted. Exits with status 1 when any file \
-            failed.
+            failed or changed while it was being sent (run the command again to send those).
             """)
 
     @OptionGroup var server: ClientOptions
@@ -89,6 +89,7 @@ actor ImportObserver: UploadObserver {
     var failed = 0
     var duplicates = 0
     var notDICOM = 0
+    var changed = 0
     var storedBytes: Int64 = 0
 
     init(journal: ImportJournal, progress: ImportProgress) {
@@ -115,7 +116,14 @@ actor ImportObserver: UploadObserver {
                 failed += 1
                 lines += "failed   \(file.display)\(sop.map { "  \($0)" } ?? ""): \(reason)\n"
             case .skipped(let reason):
-                if reason.hasPrefix("duplicate") { duplicates += 1 } else { notDICOM += 1 }
+                if reason.hasPrefix("duplicate") {
+                    duplicates += 1
+                } else if reason.hasPrefix("changed") {
+                    changed += 1
+                    lines += "skipped  \(file.display): \(reason)\n"
+                } else {
+                    notDICOM += 1
+                }
             }
         }
         await journal.record(confirmed)
@@ -123,16 +131,16 @@ actor ImportObserver: UploadObserver {
         await progress.add(files: results.count, bytes: bytes)
     }
 
-    /// Prints the summary; returns the number of failures.
+    /// Prints the summary; returns the number of files failed or left for the next run.
     func summary(before: Int, seconds: Double, journal path: String) -> Int {
         let megabytes = Double(storedBytes) / 1_048_576
         let elapsed = max(seconds, 0.001)
         Console.out(
             "import: \(stored) stored (\(warned) with warnings), \(before) imported before, "
-                + "\(duplicates) duplicates, \(notDICOM) not DICOM, \(failed) failed; "
+                + "\(duplicates) duplicates, \(notDICOM) not DICOM, \(changed) changed while sent, \(failed) failed; "
                 + "\(format(megabytes, 1)) MB in \(format(seconds, 2)) s "
                 + "(\(format(megabytes / elapsed, 1)) MB/s, \(format(Double(stored) / elapsed, 1)) instances/s)\n"
                 + "journal: \(path)\n")
-        return failed
+        return failed + changed
     }
 }

@@ -35,7 +35,7 @@ struct LocalInstanceBuilder: Sendable {
             for (index, (file, sop)) in batch.sent.enumerated() {
                 let bulk = batch.parts[index]
                 guard case .file(let path, let length) = bulk.content else { continue }
-                let output = "\(folder)/\(sop).dcm"
+                let output = "\(folder)/\(sop)-\(UInt64.random(in: 0...UInt64.max)).dcm"
                 do {
                     let instance = try BulkInstanceBuilder.build(
                         metadata: batch.metadata[index],

@@ -12,6 +12,7 @@ import DICOMwebClient
 final class PartFile {
     let temporary: String
     private var fd: Int32
+    private var committed = false
     private(set) var length: Int64 = 0
 
     /// Creates the temporary file in `folder`, creating the folder when missing.
@@ -41,24 +42,33 @@ final class PartFile {
         length += Int64(bytes.count)
     }
 
+    /// Closes the file, reporting a failed close (a full disk, a quota, NFS); the file stays until
+    /// ``commit(to:)`` or deinit.
+    func finish() throws {
+        guard fd >= 0 else { return }
+        let status = close(fd)
+        fd = -2
+        guard status == 0 else {
+            throw DICOMwebClientError("cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// Closes the file and renames it to `path` (creating its folder).
     func commit(to path: String) throws {
-        close(fd)
-        fd = -1
+        try finish()
         if let slash = path.lastIndex(of: "/") { makeFolders(String(path[..<slash])) }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw DICOMwebClientError("cannot move the retrieved file to \(path): \(reason)")
         }
+        committed = true
     }
 
     /// Removes the temporary file unless it was committed.
     deinit {
-        if fd >= 0 {
-            close(fd)
-            unlink(temporary)
-        }
+        if fd >= 0 { close(fd) }
+        if !committed { unlink(temporary) }
     }
 }
 
@@ -69,6 +79,12 @@ func makeFolders(_ path: String) {
         prefix += (i == 0 ? "" : "/") + component
         if !prefix.isEmpty { mkdir(prefix, 0o755) }
     }
+}
+
+/// Whether `text` is a UID (PS3.5 §9.1: digits and dots, at most 64 characters), so it can name a file.
+func isSafeUID(_ text: String) -> Bool {
+    !text.isEmpty && text.utf8.count <= 64 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }
+        && !text.hasPrefix(".")
 }
 
 /// Whether a regular file exists at `path`.

@@ -52,6 +52,9 @@ struct RetrieveCommand: AsyncParsableCommand {
     var progress = true
 
     func validate() throws {
+        for uid in [study, series, instance].compactMap({ $0 }) where !isSafeUID(uid) {
+            throw ValidationError("\(uid) is not a UID (digits and dots, at most 64 characters)")
+        }
         if instance != nil && series == nil { throw ValidationError("an instance needs its series") }
         if frames != nil && instance == nil { throw ValidationError("--frames needs an instance") }
         if metadataOnly && (frames != nil || rendered) {
@@ -110,26 +113,46 @@ struct RetrieveCommand: AsyncParsableCommand {
 
     func path(_ target: Target) -> String { "\(out)/\(study)/\(target.series)/\(target.instance).dcm" }
 
+    /// Whether the target's file is there and holds that instance (a file emptied by a crash after its
+    /// rename, or anything else under the name, is fetched again).
+    func isRetrieved(_ target: Target) -> Bool {
+        fileExists(path(target)) && InstanceFileInfo.read(path: path(target))?.sopInstanceUID == target.instance
+    }
+
     /// The instances to fetch: the one named, or those QIDO-RS lists for the study or series.
     func targets(_ client: DICOMwebClient) async throws -> [Target] {
         if let series, let instance { return [Target(series: series, instance: instance)] }
         let query = SearchQuery(level: .instances, studyUID: study, seriesUID: series, includeFields: ["0020000E"])
+        var unsafe = 0
         let found = try await client.searchAll(query).compactMap { set -> Target? in
             guard let sop = set.string(Tag(0x0008_0018)), let seriesUID = set.string(Tag(0x0020_000E)) ?? series
             else { return nil }
+            // UIDs become file names: anything but a UID (say `../x`) is refused.
+            guard isSafeUID(sop), isSafeUID(seriesUID) else {
+                unsafe += 1
+                return nil
+            }
             return Target(series: seriesUID, instance: sop)
         }
+        if unsafe > 0 { Console.err("note: \(unsafe) listed instances have UIDs that are not UIDs; left out\n") }
         guard !found.isEmpty else { throw DICOMwebClientError(status: 404, "no instances found under \(levelPath)") }
         return found
     }
 
     func instances(_ client: DICOMwebClient, _ tally: RetrieveTally) async throws {
         let all = try await targets(client)
-        var missing = all.filter { !fileExists(path($0)) }
+        var missing = all.filter { !isRetrieved($0) }
         await tally.expect(all.count, present: all.count - missing.count)
         if missing.count == all.count && instance == nil {
-            try await streamLevel(client, tally)
-            missing = all.filter { !fileExists(path($0)) }
+            do {
+                try await streamLevel(client, tally)
+            } catch {
+                // A server that will not send the whole level (or breaks off) still serves instances.
+                await tally.note(
+                    "the \(series == nil ? "study" : "series") did not come in one response (\(error)); "
+                        + "fetching its instances one by one")
+            }
+            missing = all.filter { !isRetrieved($0) }
         }
         await forEach(missing, concurrently: concurrency) { target in
             await fetch(client, tally, target)
@@ -152,6 +175,10 @@ struct RetrieveCommand: AsyncParsableCommand {
                     return
                 }
                 let target = Target(series: info.seriesUID ?? series ?? "unknown-series", instance: info.sopInstanceUID)
+                guard isSafeUID(target.series), isSafeUID(target.instance) else {
+                    await tally.failed("a part has UIDs that are not UIDs; left out")
+                    return
+                }
                 try part.commit(to: path(target))
                 await tally.done(bytes: part.length)
             }
@@ -175,6 +202,10 @@ struct RetrieveCommand: AsyncParsableCommand {
                 }
             }
             guard let file else { throw DICOMwebClientError("the response held no instance") }
+            try file.finish()
+            guard InstanceFileInfo.fromHeader(path: file.temporary)?.sopInstanceUID == target.instance else {
+                throw DICOMwebClientError("the response is not the instance asked for")
+            }
             try file.commit(to: path(target))
             await tally.done(bytes: file.length)
         } catch {
@@ -304,6 +335,11 @@ actor RetrieveTally {
             Console.err(
                 "\r\u{1B}[K\(present + written)/\(total) files, \(format(Double(self.bytes) / 1_048_576, 1)) MB")
         }
+    }
+
+    func note(_ text: String) {
+        clear()
+        Console.err("note: \(text)\n")
     }
 
     func failed(_ reason: String) {

@@ -63,6 +63,10 @@ struct StoreCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let found = try findFiles(paths)
+        if wrapper.namesInstance, found.filter({ $0.explicit }).count > 1 {
+            throw ValidationError(
+                "a SOP Instance UID from -m or --metadata names one instance: wrap one file at a time with it")
+        }
         var items: [UploadItem] = []
         var skipped: [(UploadFile, UploadOutcome)] = []
         var wrappedCount = 0

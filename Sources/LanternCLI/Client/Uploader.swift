@@ -2,6 +2,10 @@ import ArgumentParser
 import DICOMCore
 import DICOMwebClient
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Receives the outcome of every file of a batch once the server has answered.
 protocol UploadObserver: Sendable {
     func finished(_ results: [(file: UploadFile, outcome: UploadOutcome)]) async
@@ -56,6 +60,12 @@ actor UploadQueue {
         if case .wrapped = item.payload { return true }
         return false
     }
+}
+
+/// The size of the file at `path` now, or -1.
+func currentSize(_ path: String) -> Int64 {
+    var info = stat()
+    return stat(path, &info) == 0 ? Int64(info.st_size) : -1
 }
 
 /// How store and import batch their requests.
@@ -152,10 +162,15 @@ struct Uploader: Sendable {
                         (item.file, .skipped(reason: "duplicate of \(owner) (same SOP Instance UID)")))
                     continue
                 }
-                // A small file was read whole with its header; a file that changed size since it was listed
-                // is sent as it is now read.
-                let segment: UploadSegment =
-                    content.map { .bytes($0) } ?? .file(path: item.file.path, length: item.file.size)
+                // A small file was read whole with its header. A file that changed since it was listed (still
+                // being copied in, say) is left for the next run rather than sent cut or failing its batch.
+                let size = content.map { Int64($0.count) } ?? currentSize(item.file.path)
+                guard size == item.file.size else {
+                    prepared.results.append(
+                        (item.file, .skipped(reason: "changed while being sent; run again to send it")))
+                    continue
+                }
+                let segment: UploadSegment = content.map { .bytes($0) } ?? .file(path: item.file.path, length: size)
                 prepared.parts.append(StowPart(contentType: .dicom, content: segment))
                 prepared.sent.append((item.file, info.sopInstanceUID))
             case .wrapped(let dataSet, let bulk, let sop):
