@@ -22,8 +22,9 @@ public enum LanternApplication {
             stow: StowController(store: store, configuration: configuration),
             qido: QidoController(index: index, configuration: configuration),
             wado: WadoController(retrieve: RetrieveService(index: index, blobs: blobs), configuration: configuration),
-            store: store)
+            store: store, configuration: configuration)
         routes.register(on: router.group(RouterPath(configuration.serviceRoot)))
+        router.get("openapi.json") { request, _ in Capabilities.openAPI(request, configuration: configuration) }
         return Application(
             router: router,
             server: .http1(

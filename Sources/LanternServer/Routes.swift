@@ -3,66 +3,70 @@ import DICOMweb
 import HTTPTypes
 import Hummingbird
 
-/// The resources of the DICOMweb service root (PS3.18 §10.4–10.6) and the DELETE extension.
+/// The resources of the DICOMweb service root (PS3.18 §10.4–10.6), the DELETE extension and the
+/// capabilities (`OPTIONS`), registered from ``ServiceDescription``.
 struct Routes {
     let stow: StowController
     let qido: QidoController
     let wado: WadoController
     let store: StoreService
 
+    let configuration: ServerConfiguration
+
+    /// Registers every route of ``ServiceDescription/routes``, and `OPTIONS` (the capabilities, PS3.18 §8.9)
+    /// on the service root and on every resource.
     func register(on group: RouterGroup<LanternRequestContext>) {
-        // STOW-RS
-        group.post("studies") { request, _ in try await stow.handle(request, study: nil) }
-        group.post("studies/:study") { request, context in
-            try await stow.handle(request, study: try context.parameters.require("study"))
+        for route in ServiceDescription.routes {
+            let transaction = route.transaction
+            group.on(RouterPath(route.routerPath), method: route.method) { request, context in
+                try await handle(transaction, request, context)
+            }
         }
-        // QIDO-RS
-        group.get("studies") { request, _ in try await qido.handle(request, scope: .allStudies) }
-        group.get("series") { request, _ in try await qido.handle(request, scope: .allSeries) }
-        group.get("instances") { request, _ in try await qido.handle(request, scope: .allInstances) }
-        group.get("studies/:study/series") { request, context in
-            try await qido.handle(request, scope: .seriesInStudy(study: try context.parameters.require("study")))
+        for path in [""] + ServiceDescription.paths {
+            let routerPath = path.isEmpty ? "" : RouteDescription.routerPath(path)
+            group.on(RouterPath(routerPath), method: .options) { request, context in
+                try Capabilities.options(request, target: path, configuration: configuration)
+            }
         }
-        group.get("studies/:study/instances") { request, context in
-            try await qido.handle(request, scope: .instancesInStudy(study: try context.parameters.require("study")))
-        }
-        group.get("studies/:study/series/:series/instances") { request, context in
-            try await qido.handle(
+    }
+
+    /// Runs one transaction; the switch is exhaustive, so every transaction of the table has a handler.
+    private func handle(
+        _ transaction: Transaction, _ request: Request, _ context: LanternRequestContext
+    )
+        async throws -> Response
+    {
+        switch transaction {
+        case .storeInstances: return try await stow.handle(request, study: nil)
+        case .storeStudyInstances: return try await stow.handle(request, study: try context.parameters.require("study"))
+        case .searchForStudies: return try await qido.handle(request, scope: .allStudies)
+        case .searchForSeries: return try await qido.handle(request, scope: .allSeries)
+        case .searchForInstances: return try await qido.handle(request, scope: .allInstances)
+        case .searchForStudySeries:
+            return try await qido.handle(request, scope: .seriesInStudy(study: try context.parameters.require("study")))
+        case .searchForStudyInstances:
+            return try await qido.handle(
+                request, scope: .instancesInStudy(study: try context.parameters.require("study")))
+        case .searchForSeriesInstances:
+            return try await qido.handle(
                 request,
                 scope: .instancesInSeries(
                     study: try context.parameters.require("study"), series: try context.parameters.require("series")))
-        }
-        // WADO-RS
-        group.get("studies/:study") { request, context in try await wado.instances(request, try study(context)) }
-        group.get("studies/:study/series/:series") { request, context in
-            try await wado.instances(request, try series(context))
-        }
-        group.get("studies/:study/series/:series/instances/:instance") { request, context in
-            try await wado.instances(request, try instance(context))
-        }
-        group.get("studies/:study/metadata") { request, context in try await wado.metadata(request, try study(context))
-        }
-        group.get("studies/:study/series/:series/metadata") { request, context in
-            try await wado.metadata(request, try series(context))
-        }
-        group.get("studies/:study/series/:series/instances/:instance/metadata") { request, context in
-            try await wado.metadata(request, try instance(context))
-        }
-        group.get("studies/:study/series/:series/instances/:instance/frames/:frames") { request, context in
-            try await wado.frames(request, try instance(context), list: try context.parameters.require("frames"))
-        }
-        group.get("studies/:study/series/:series/instances/:instance/pixeldata") { request, context in
-            try await wado.frames(request, try instance(context), list: nil)
-        }
-        group.get("studies/:study/series/:series/instances/:instance/bulkdata/:reference") { request, context in
-            try await wado.bulkData(
+        case .retrieveStudy: return try await wado.instances(request, try study(context))
+        case .retrieveSeries: return try await wado.instances(request, try series(context))
+        case .retrieveInstance: return try await wado.instances(request, try instance(context))
+        case .retrieveStudyMetadata: return try await wado.metadata(request, try study(context))
+        case .retrieveSeriesMetadata: return try await wado.metadata(request, try series(context))
+        case .retrieveInstanceMetadata: return try await wado.metadata(request, try instance(context))
+        case .retrieveFrames:
+            return try await wado.frames(request, try instance(context), list: try context.parameters.require("frames"))
+        case .retrievePixelData: return try await wado.frames(request, try instance(context), list: nil)
+        case .retrieveBulkData:
+            return try await wado.bulkData(
                 request, try instance(context), reference: try context.parameters.require("reference"))
-        }
-        // DELETE (an extension: PS3.18 defines no delete transaction)
-        group.delete("studies/:study") { _, context in try await delete(try study(context)) }
-        group.delete("studies/:study/series/:series") { _, context in try await delete(try series(context)) }
-        group.delete("studies/:study/series/:series/instances/:instance") { _, context in
-            try await delete(try instance(context))
+        case .deleteStudy: return try await delete(try study(context))
+        case .deleteSeries: return try await delete(try series(context))
+        case .deleteInstance: return try await delete(try instance(context))
         }
     }
 

@@ -1,0 +1,172 @@
+import HTTPTypes
+
+/// The transactions Lantern serves under its service root. Every route is registered from
+/// ``ServiceDescription/routes``, and the capabilities descriptions (WADL for `OPTIONS`, PS3.18 §8.9 and
+/// Annex H; the OpenAPI document; `docs/conformance-statement.md`) are generated from the same table, so
+/// they cannot drift from what the router does.
+enum Transaction: String, Sendable, CaseIterable {
+    case storeInstances = "StoreInstances"
+    case storeStudyInstances = "StoreStudyInstances"
+    case searchForStudies = "SearchForStudies"
+    case searchForSeries = "SearchForSeries"
+    case searchForInstances = "SearchForInstances"
+    case searchForStudySeries = "SearchForStudySeries"
+    case searchForStudyInstances = "SearchForStudyInstances"
+    case searchForSeriesInstances = "SearchForSeriesInstances"
+    case retrieveStudy = "RetrieveStudy"
+    case retrieveSeries = "RetrieveSeries"
+    case retrieveInstance = "RetrieveInstance"
+    case retrieveStudyMetadata = "RetrieveStudyMetadata"
+    case retrieveSeriesMetadata = "RetrieveSeriesMetadata"
+    case retrieveInstanceMetadata = "RetrieveInstanceMetadata"
+    case retrieveFrames = "RetrieveFrames"
+    case retrievePixelData = "RetrievePixelData"
+    case retrieveBulkData = "RetrieveBulkData"
+    case deleteStudy = "DeleteStudy"
+    case deleteSeries = "DeleteSeries"
+    case deleteInstance = "DeleteInstance"
+}
+
+/// One transaction at one resource.
+struct RouteDescription: Sendable {
+    /// The HTTP method.
+    var method: HTTPRequest.Method
+    /// The resource path below the service root, with `{study}`-style templates.
+    var path: String
+    /// The transaction, which names the method in WADL (`id`) and OpenAPI (`operationId`).
+    var transaction: Transaction
+    /// What it does, with the PS3.18 section.
+    var summary: String
+    /// Media types of the request body (POST).
+    var requestTypes: [String] = []
+    /// Media types of the response.
+    var responseTypes: [String]
+    /// Query parameters besides matching keys.
+    var queryParameters: [String] = []
+    /// Whether the resource takes QIDO-RS matching keys (`{attributeID}={value}`, PS3.18 §8.3.4.1).
+    var matchingKeys = false
+    /// The success statuses.
+    var successStatuses: [Int] = [200]
+
+    /// The template names in the path, in order.
+    var templates: [String] {
+        path.split(separator: "/").compactMap { segment in
+            segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
+        }
+    }
+
+    /// The path in the router's syntax (`:study`).
+    var routerPath: String { Self.routerPath(path) }
+
+    /// `path` with `{name}` templates written `:name`.
+    static func routerPath(_ path: String) -> String {
+        path.split(separator: "/").map { segment in
+            segment.hasPrefix("{") ? ":" + segment.dropFirst().dropLast() : String(segment)
+        }.joined(separator: "/")
+    }
+}
+
+enum ServiceDescription {
+    static let multipartDICOM = #"multipart/related; type="application/dicom""#
+    static let searchTypes = [
+        "application/dicom+json", "application/json", #"multipart/related; type="application/dicom+xml""#,
+    ]
+    static let storeRequestTypes = [
+        multipartDICOM, #"multipart/related; type="application/dicom+json""#,
+        #"multipart/related; type="application/dicom+xml""#, "application/dicom",
+    ]
+    static let storeResponseTypes = ["application/dicom+json", "application/dicom+xml", "application/json"]
+    static let instanceTypes = [multipartDICOM, "application/dicom", "application/zip"]
+    static let frameTypes = [
+        #"multipart/related; type="application/octet-stream""#, #"multipart/related; type="image/jpeg""#,
+        #"multipart/related; type="image/jls""#, #"multipart/related; type="image/jp2""#,
+        #"multipart/related; type="image/jphc""#, #"multipart/related; type="image/dicom-rle""#,
+        #"multipart/related; type="video/mpeg""#, #"multipart/related; type="video/mp4""#,
+        "application/octet-stream", "image/jpeg", "image/jls", "image/jp2", "image/jphc", "video/mpeg", "video/mp4",
+    ]
+    static let searchParameters = ["includefield", "limit", "offset", "fuzzymatching"]
+    static let study = "studies/{study}"
+    static let series = "studies/{study}/series/{series}"
+    static let instance = "studies/{study}/series/{series}/instances/{instance}"
+
+    /// Every route, in the order the router registers them.
+    static let routes: [RouteDescription] = [
+        RouteDescription(
+            method: .post, path: "studies", transaction: .storeInstances,
+            summary: "Store instances (STOW-RS, PS3.18 §10.5): Part 10 instances, or metadata and bulk data",
+            requestTypes: storeRequestTypes, responseTypes: storeResponseTypes, successStatuses: [200, 202]),
+        RouteDescription(
+            method: .post, path: study, transaction: .storeStudyInstances,
+            summary: "Store instances of one study (STOW-RS, PS3.18 §10.5); others are refused",
+            requestTypes: storeRequestTypes, responseTypes: storeResponseTypes, successStatuses: [200, 202]),
+        search(.searchForStudies, "studies", "Search for studies (QIDO-RS, PS3.18 §10.6)"),
+        search(.searchForSeries, "series", "Search for series (QIDO-RS, PS3.18 §10.6)"),
+        search(.searchForInstances, "instances", "Search for instances (QIDO-RS, PS3.18 §10.6)"),
+        search(.searchForStudySeries, study + "/series", "Search for the series of a study (QIDO-RS, PS3.18 §10.6)"),
+        search(
+            .searchForStudyInstances, study + "/instances",
+            "Search for the instances of a study (QIDO-RS, PS3.18 §10.6)"),
+        search(
+            .searchForSeriesInstances, series + "/instances",
+            "Search for the instances of a series (QIDO-RS, PS3.18 §10.6)"),
+        retrieve(.retrieveStudy, study, "Retrieve a study's instances (WADO-RS, PS3.18 §10.4)", instanceTypes),
+        retrieve(.retrieveSeries, series, "Retrieve a series' instances (WADO-RS, PS3.18 §10.4)", instanceTypes),
+        retrieve(.retrieveInstance, instance, "Retrieve an instance (WADO-RS, PS3.18 §10.4)", instanceTypes),
+        retrieve(
+            .retrieveStudyMetadata, study + "/metadata", "Retrieve a study's metadata (WADO-RS, PS3.18 §10.4)",
+            searchTypes),
+        retrieve(
+            .retrieveSeriesMetadata, series + "/metadata", "Retrieve a series' metadata (WADO-RS, PS3.18 §10.4)",
+            searchTypes),
+        retrieve(
+            .retrieveInstanceMetadata, instance + "/metadata",
+            "Retrieve an instance's metadata (WADO-RS, PS3.18 §10.4)",
+            searchTypes),
+        retrieve(
+            .retrieveFrames, instance + "/frames/{frames}",
+            "Retrieve frames, a comma-separated list of numbers from 1 (WADO-RS, PS3.18 §10.4)", frameTypes),
+        retrieve(
+            .retrievePixelData, instance + "/pixeldata", "Retrieve an instance's pixel data (WADO-RS, PS3.18 §10.4)",
+            frameTypes),
+        retrieve(
+            .retrieveBulkData, instance + "/bulkdata/{reference}",
+            "Retrieve a bulk data value named by a BulkDataURI (WADO-RS, PS3.18 §10.4); Range supported",
+            ["application/octet-stream", #"multipart/related; type="application/octet-stream""#]),
+        delete(.deleteStudy, study, "Delete a study (an extension: PS3.18 defines no delete transaction)"),
+        delete(.deleteSeries, series, "Delete a series (an extension)"),
+        delete(.deleteInstance, instance, "Delete an instance (an extension)"),
+    ]
+
+    static func search(_ transaction: Transaction, _ path: String, _ summary: String) -> RouteDescription {
+        RouteDescription(
+            method: .get, path: path, transaction: transaction, summary: summary, responseTypes: searchTypes,
+            queryParameters: searchParameters, matchingKeys: true, successStatuses: [200, 204])
+    }
+
+    static func retrieve(
+        _ transaction: Transaction, _ path: String, _ summary: String, _ types: [String]
+    )
+        -> RouteDescription
+    {
+        RouteDescription(
+            method: .get, path: path, transaction: transaction, summary: summary, responseTypes: types,
+            queryParameters: ["accept"], successStatuses: transaction == .retrieveBulkData ? [200, 206] : [200])
+    }
+
+    static func delete(_ transaction: Transaction, _ path: String, _ summary: String) -> RouteDescription {
+        RouteDescription(
+            method: .delete, path: path, transaction: transaction, summary: summary, responseTypes: [],
+            successStatuses: [204])
+    }
+
+    /// The resource paths, each once, in route order.
+    static var paths: [String] {
+        var seen = Set<String>()
+        return routes.map(\.path).filter { seen.insert($0).inserted }
+    }
+
+    /// The methods `Allow`ed at `path` (always with OPTIONS).
+    static func methods(at path: String) -> [String] {
+        routes.filter { $0.path == path }.map(\.method.rawValue) + ["OPTIONS"]
+    }
+}
