@@ -82,6 +82,16 @@ extension Tag {
     public static let doubleFloatPixelData = Tag(0x7FE0_0009)
     /// Specific Character Set (0008,0005).
     public static let specificCharacterSet = Tag(0x0008_0005)
+    /// SOP Class UID (0008,0016).
+    public static let sopClassUID = Tag(0x0008_0016)
+    /// SOP Instance UID (0008,0018).
+    public static let sopInstanceUID = Tag(0x0008_0018)
+    /// Study Instance UID (0020,000D).
+    public static let studyInstanceUID = Tag(0x0020_000D)
+    /// Series Instance UID (0020,000E).
+    public static let seriesInstanceUID = Tag(0x0020_000E)
+    /// Encapsulated Document (0042,0011).
+    public static let encapsulatedDocument = Tag(0x0042_0011)
     /// File Meta Information Group Length (0002,0000).
     public static let fileMetaInformationGroupLength = Tag(0x0002_0000)
     /// Transfer Syntax UID (0002,0010).

@@ -1,3 +1,5 @@
+import DICOMBinary
+
 /// How a ``DICOMwebClient`` reaches a server: the service root, credentials and TLS settings.
 public struct ClientConfiguration: Sendable {
     /// The service root, e.g. `http://127.0.0.1:8080/dicomweb` (PS3.18 §8.2: the base of every resource path),
@@ -41,27 +43,9 @@ public enum Authorization: Sendable, Hashable {
     public var headerValue: String {
         switch self {
         case .bearer(let token): return "Bearer \(token)"
-        case .basic(let user, let password): return "Basic \(Self.base64(Array("\(user):\(password)".utf8)))"
+        case .basic(let user, let password):
+            return "Basic \(Base64StreamEncoder.encode(Array("\(user):\(password)".utf8)))"
         }
-    }
-
-    static func base64(_ bytes: [UInt8]) -> String {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let b0 = UInt32(bytes[i])
-            let b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0
-            let b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
-            let n = b0 << 16 | b1 << 8 | b2
-            out.append(alphabet[Int(n >> 18 & 63)])
-            out.append(alphabet[Int(n >> 12 & 63)])
-            out.append(i + 1 < bytes.count ? alphabet[Int(n >> 6 & 63)] : UInt8(ascii: "="))
-            out.append(i + 2 < bytes.count ? alphabet[Int(n & 63)] : UInt8(ascii: "="))
-            i += 3
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -54,12 +54,4 @@ extension DICOMwebClient {
         guard ended else { throw DICOMwebClientError(status: Int(response.status.code), "the response ended early") }
     }
 
-    /// Retrieves a small resource whole (metadata, a rendered image): at most `limit` bytes.
-    public func fetch(
-        _ path: String, query: [(String, String)] = [], accept: String, limit: Int = 256 << 20
-    ) async throws -> (contentType: String, body: [UInt8]) {
-        let response = try await send(request(url(path, query: query), accept: accept))
-        let body = try await response.body.collect(upTo: limit)
-        return (response.headers["Content-Type"].first ?? "", Array(body.readableBytesView))
-    }
 }

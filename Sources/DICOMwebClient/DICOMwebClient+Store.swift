@@ -106,7 +106,7 @@ extension DICOMwebClient {
         let status = Int(response.status.code)
         let bytes = Array(try await response.body.collect(upTo: 64 << 20).readableBytesView)
         let warnings = response.headers["Warning"]
-        guard let dataSet = try? DICOMJSONDecoder.decode(Self.firstObject(bytes)) else {
+        guard let dataSet = Self.result(bytes) else {
             // Only a body with nothing in it may stand for "stored" without per-instance results: an HTML page
             // from a proxy or a garbled body confirms nothing.
             if status >= 400 || bytes.contains(where: { $0 > 0x20 }) {
@@ -123,13 +123,12 @@ extension DICOMwebClient {
             message: dataSet.string(Tag(0x0000_0902)))
     }
 
-    /// A STOW response is one DICOM JSON object; some servers wrap it in an array.
-    static func firstObject(_ bytes: [UInt8]) -> [UInt8] {
-        guard let first = bytes.firstIndex(where: { $0 > 0x20 }), bytes[first] == UInt8(ascii: "[") else {
-            return bytes
+    /// The STOW response's data set: one DICOM JSON object, or the first of an array (some servers wrap it).
+    static func result(_ bytes: [UInt8]) -> DataSet? {
+        if let first = bytes.first(where: { $0 > 0x20 }), first == UInt8(ascii: "[") {
+            return (try? DICOMJSONDecoder.decodeArray(bytes))?.first
         }
-        guard let array = try? DICOMJSONDecoder.decodeArray(bytes), let object = array.first else { return bytes }
-        return Array(DICOMJSONEncoder.encode(object).utf8)
+        return try? DICOMJSONDecoder.decode(bytes)
     }
 
     static func results(_ response: DataSet) -> [StowInstanceResult] {

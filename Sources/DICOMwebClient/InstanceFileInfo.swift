@@ -86,13 +86,13 @@ public struct InstanceFileInfo: Sendable, Hashable {
                 contentsOf: path, policy: ReadPolicy(bulkThreshold: 4096, stopAtPixelData: true))
         else { return nil }
         let set = file.dataSet
-        guard let sop = set.string(ClientTags.sopInstanceUID) ?? file.fileMeta.string(Tag(0x0002_0003)) else {
+        guard let sop = set.string(Tag.sopInstanceUID) ?? file.fileMeta.string(Tag(0x0002_0003)) else {
             return nil
         }
         return InstanceFileInfo(
             sopInstanceUID: sop,
-            sopClassUID: set.string(ClientTags.sopClassUID) ?? file.fileMeta.string(Tag(0x0002_0002)),
-            studyUID: set.string(ClientTags.studyInstanceUID), seriesUID: set.string(ClientTags.seriesInstanceUID))
+            sopClassUID: set.string(Tag.sopClassUID) ?? file.fileMeta.string(Tag(0x0002_0002)),
+            studyUID: set.string(Tag.studyInstanceUID), seriesUID: set.string(Tag.seriesInstanceUID))
     }
 
     /// A Part 10 file has `DICM` after its preamble; a bare data set usually starts with a group 0002 or 0008

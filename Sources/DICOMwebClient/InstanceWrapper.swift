@@ -24,7 +24,7 @@ public struct InstanceWrapper: Sendable {
     public let base: DataSet
     /// Whether the template or an assignment names a SOP Instance UID, which then belongs to the first file
     /// wrapped only (see ``wrap(path:size:kind:location:)``).
-    public var namesInstance: Bool { base.contains(ClientTags.sopInstanceUID) }
+    public var namesInstance: Bool { base.contains(Tag.sopInstanceUID) }
     private let studyUID: String
     private var seriesUIDs: [Int: String] = [:]
     private var instanceNumbers: [Int: Int] = [:]
@@ -36,15 +36,15 @@ public struct InstanceWrapper: Sendable {
         for assignment in assignments { base.set(try assignment.element()) }
         if assignments.contains(where: \.needsUnicode) {
             // Assigned text is UTF-8; a template that declares another repertoire cannot take it.
-            if let declared = base.string(ClientTags.specificCharacterSet), declared != "ISO_IR 192" {
+            if let declared = base.string(Tag.specificCharacterSet), declared != "ISO_IR 192" {
                 throw DICOMwebClientError(
                     "-m values outside ASCII need Specific Character Set ISO_IR 192, but the metadata declares \(declared)"
                 )
             }
-            base.set(DataElement(ClientTags.specificCharacterSet, .CS, bytes: Array("ISO_IR 192".utf8)))
+            base.set(DataElement(Tag.specificCharacterSet, .CS, bytes: Array("ISO_IR 192".utf8)))
         }
         self.base = base
-        self.studyUID = base.string(ClientTags.studyInstanceUID) ?? UIDGenerator.make()
+        self.studyUID = base.string(Tag.studyInstanceUID) ?? UIDGenerator.make()
     }
 
     /// Reads a metadata template: a DICOM JSON object (or an array holding one) or a Native DICOM Model XML
@@ -82,29 +82,29 @@ public struct InstanceWrapper: Sendable {
     ) {
         var set = base
         let group = kind.seriesGroup
-        let series = base.string(ClientTags.seriesInstanceUID) ?? seriesUIDs[group] ?? UIDGenerator.make()
+        let series = base.string(Tag.seriesInstanceUID) ?? seriesUIDs[group] ?? UIDGenerator.make()
         seriesUIDs[group] = series
         let number = (instanceNumbers[group] ?? 0) + 1
         instanceNumbers[group] = number
         // A SOP Instance UID from the template names one instance: the first file wrapped. Later files get
         // UIDs of their own rather than overwrite it (the store command refuses that case up front).
-        let sop = wrapped == 0 ? base.string(ClientTags.sopInstanceUID) ?? UIDGenerator.make() : UIDGenerator.make()
+        let sop = wrapped == 0 ? base.string(Tag.sopInstanceUID) ?? UIDGenerator.make() : UIDGenerator.make()
         wrapped += 1
-        set.remove(ClientTags.sopInstanceUID)
+        set.remove(Tag.sopInstanceUID)
         func fill(_ tag: Tag, _ vr: VR, _ text: String) {
             guard !set.contains(tag) else { return }
             var bytes = Array(text.utf8)
             if bytes.count % 2 == 1 { bytes.append(vr == .UI ? 0 : 0x20) }
             set.set(DataElement(tag, vr, bytes: bytes))
         }
-        fill(ClientTags.sopClassUID, .UI, kind.sopClassUID)
-        fill(ClientTags.sopInstanceUID, .UI, sop)
-        fill(ClientTags.studyInstanceUID, .UI, studyUID)
-        fill(ClientTags.seriesInstanceUID, .UI, series)
+        fill(Tag.sopClassUID, .UI, kind.sopClassUID)
+        fill(Tag.sopInstanceUID, .UI, sop)
+        fill(Tag.studyInstanceUID, .UI, studyUID)
+        fill(Tag.seriesInstanceUID, .UI, series)
         fill(ClientTags.modality, .CS, kind.defaultModality)
         fill(ClientTags.seriesNumber, .IS, String(group + 1))
         fill(ClientTags.instanceNumber, .IS, String(number))
-        let bulkTag = kind.isPixelData ? Tag.pixelData : ClientTags.encapsulatedDocument
+        let bulkTag = kind.isPixelData ? Tag.pixelData : Tag.encapsulatedDocument
         set.set(DataElement(tag: bulkTag, vr: .OB, value: .bulk(BulkDataReference(uri: location))))
         return (
             set,

@@ -67,14 +67,14 @@ struct ClientModelTests {
             "00081198":{"vr":"SQ","Value":[{"00081155":{"vr":"UI","Value":["1.2"]},"00081197":{"vr":"US","Value":[273]},
             "00000902":{"vr":"LO","Value":["already stored"]}}]}}
             """
-        let results = DICOMwebClient.results(try DICOMJSONDecoder.decode(Array(json.utf8)))
+        let results = DICOMwebClient.results(try #require(DICOMwebClient.result(Array(json.utf8))))
         #expect(results.count == 2)
         #expect(results[0].stored && results[0].sopInstanceUID == "1.1" && results[0].warningReason == 0xB000)
         #expect(!results[1].stored && results[1].failureReason == 0x0111 && results[1].comment == "already stored")
         #expect(StowInstanceResult.describe(failure: 0x0111) == "duplicate SOP instance")
         #expect(StowInstanceResult.describe(failure: 0xABCD) == "0xABCD")
-        let wrapped = DICOMwebClient.firstObject(Array("[\(json)]".utf8))
-        #expect(DICOMwebClient.results(try DICOMJSONDecoder.decode(wrapped)).count == 2)
+        let wrapped = try #require(DICOMwebClient.result(Array("[\(json)]".utf8)))
+        #expect(DICOMwebClient.results(wrapped).count == 2)
     }
 
     @Test("file kinds are told by their first bytes, STL by its name")

@@ -74,12 +74,8 @@ extension String {
     }
 }
 
-/// Tags the builder reads and writes.
+/// Tags the builder reads and writes (the identifying UIDs and Encapsulated Document are in DICOMCore).
 extension Tag {
-    static let sopClassUID = Tag(0x0008_0016)
-    static let sopInstanceUID = Tag(0x0008_0018)
-    static let studyInstanceUID = Tag(0x0020_000D)
-    static let seriesInstanceUID = Tag(0x0020_000E)
     static let cineRate = Tag(0x0018_0040)
     static let frameTime = Tag(0x0018_1063)
     static let samplesPerPixel = Tag(0x0028_0002)
@@ -93,7 +89,6 @@ extension Tag {
     static let bitsStored = Tag(0x0028_0101)
     static let highBit = Tag(0x0028_0102)
     static let pixelRepresentation = Tag(0x0028_0103)
-    static let encapsulatedDocument = Tag(0x0042_0011)
     static let mimeTypeOfEncapsulatedDocument = Tag(0x0042_0012)
     static let encapsulatedDocumentLength = Tag(0x0042_0015)
 }

@@ -125,7 +125,7 @@ struct RetrieveCommand: AsyncParsableCommand {
         let query = SearchQuery(level: .instances, studyUID: study, seriesUID: series, includeFields: ["0020000E"])
         var unsafe = 0
         let found = try await client.searchAll(query).compactMap { set -> Target? in
-            guard let sop = set.string(Tag(0x0008_0018)), let seriesUID = set.string(Tag(0x0020_000E)) ?? series
+            guard let sop = set.string(.sopInstanceUID), let seriesUID = set.string(.seriesInstanceUID) ?? series
             else { return nil }
             // UIDs become file names: anything but a UID (say `../x`) is refused.
             guard isSafeUID(sop), isSafeUID(seriesUID) else {
