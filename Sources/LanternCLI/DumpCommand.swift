@@ -77,14 +77,7 @@ final class StandardOutput {
     }
 
     func flush() {
-        buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { break }
-                offset += n
-            }
-        }
+        buffer.withUnsafeBytes { writeAll(1, $0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -95,6 +88,6 @@ final class StandardOutput {
 enum StandardError {
     static func write(_ text: String) {
         let bytes = Array(text.utf8)
-        bytes.withUnsafeBytes { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+        bytes.withUnsafeBytes { writeAll(2, $0) }
     }
 }

@@ -37,8 +37,8 @@ enum CapabilitiesWADL {
         let pad = String(repeating: " ", count: indent)
         let relative = parent.isEmpty ? path : String(path.dropFirst(parent.count + 1))
         out += "\(pad)<resource path=\"\(escape(relative))\">\n"
-        let inherited = Set(templates(parent))
-        for name in templates(path) where !inherited.contains(name) {
+        let inherited = Set(RouteDescription.templates(in: parent))
+        for name in RouteDescription.templates(in: path) where !inherited.contains(name) {
             out += "\(pad)  <param name=\"\(name)\" style=\"template\" type=\"xsd:string\" required=\"true\"/>\n"
         }
         for route in ServiceDescription.routes where route.path == path {
@@ -46,10 +46,6 @@ enum CapabilitiesWADL {
         }
         for child in children(of: path) { resource(child, relativeTo: path, indent: indent + 2, into: &out) }
         out += "\(pad)</resource>\n"
-    }
-
-    static func templates(_ path: String) -> [String] {
-        path.split(separator: "/").compactMap { $0.hasPrefix("{") ? String($0.dropFirst().dropLast()) : nil }
     }
 
     static func method(_ route: RouteDescription, indent: Int, into out: inout String) {

@@ -49,7 +49,10 @@ struct RouteDescription: Sendable {
     var successStatuses: [Int] = [200]
 
     /// The template names in the path, in order.
-    var templates: [String] {
+    var templates: [String] { Self.templates(in: path) }
+
+    /// The `{name}` template names of `path`, in order.
+    static func templates(in path: String) -> [String] {
         path.split(separator: "/").compactMap { segment in
             segment.hasPrefix("{") && segment.hasSuffix("}") ? String(segment.dropFirst().dropLast()) : nil
         }

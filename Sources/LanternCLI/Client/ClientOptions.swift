@@ -79,14 +79,6 @@ enum Console {
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
 
     static func write(_ fd: Int32, _ text: String) {
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { break }
-                offset += n
-            }
-        }
+        Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }
     }
 }

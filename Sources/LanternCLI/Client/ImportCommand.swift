@@ -108,22 +108,18 @@ actor ImportObserver: UploadObserver {
                 stored += 1
                 storedBytes += file.size
                 confirmed.append((file, sop))
-                if let warning {
+                if warning != nil {
                     warned += 1
-                    lines += "warning  \(file.display)  \(sop): \(warning)\n"
+                    lines += outcome.line(for: file)
                 }
-            case .failed(let sop, let reason):
+            case .failed:
                 failed += 1
-                lines += "failed   \(file.display)\(sop.map { "  \($0)" } ?? ""): \(reason)\n"
-            case .skipped(let reason):
-                if reason.hasPrefix("duplicate") {
-                    duplicates += 1
-                } else if reason.hasPrefix("changed") {
-                    changed += 1
-                    lines += "skipped  \(file.display): \(reason)\n"
-                } else {
-                    notDICOM += 1
-                }
+                lines += outcome.line(for: file)
+            case .skipped(.duplicate): duplicates += 1
+            case .skipped(.changed):
+                changed += 1
+                lines += outcome.line(for: file)
+            case .skipped: notDICOM += 1
             }
         }
         await journal.record(confirmed)

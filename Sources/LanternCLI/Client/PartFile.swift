@@ -28,16 +28,8 @@ final class PartFile {
 
     /// Appends bytes.
     func write(_ bytes: ArraySlice<UInt8>) throws {
-        try bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else {
-                    throw DICOMwebClientError("cannot write \(temporary): \(String(cString: strerror(errno)))")
-                }
-                offset += n
-            }
+        guard bytes.withUnsafeBytes({ writeAll(fd, $0) }) else {
+            throw DICOMwebClientError("cannot write \(temporary): \(String(cString: strerror(errno)))")
         }
         length += Int64(bytes.count)
     }

@@ -76,7 +76,7 @@ struct StoreCommand: AsyncParsableCommand {
                 continue
             }
             guard let kind = WrappedFileKind.detect(path: file.path) else {
-                skipped.append((file, .skipped(reason: "neither DICOM nor a kind of file that can be wrapped")))
+                skipped.append((file, .skipped(.notWrappable)))
                 continue
             }
             wrappedCount += 1
@@ -127,23 +127,18 @@ actor StoreReport: UploadObserver {
     func finished(_ results: [(file: UploadFile, outcome: UploadOutcome)]) {
         var text = ""
         for (file, outcome) in results {
+            var isFailure = false
             switch outcome {
-            case .stored(let sop, let warning?):
+            case .stored(_, let warning):
                 stored += 1
-                warned += 1
+                if warning != nil { warned += 1 }
                 bytes += file.size
-                if !quiet { text += "warning  \(file.display)  \(sop): \(warning)\n" }
-            case .stored(let sop, nil):
-                stored += 1
-                bytes += file.size
-                if !quiet { text += "stored   \(file.display)  \(sop)\n" }
-            case .failed(let sop, let reason):
+            case .failed:
                 failed += 1
-                text += "failed   \(file.display)\(sop.map { "  \($0)" } ?? ""): \(reason)\n"
-            case .skipped(let reason):
-                skipped += 1
-                if !quiet { text += "skipped  \(file.display): \(reason)\n" }
+                isFailure = true
+            case .skipped: skipped += 1
             }
+            if isFailure || !quiet { text += outcome.line(for: file) }
         }
         Console.out(text)
     }

@@ -39,8 +39,43 @@ enum UploadOutcome: Sendable {
     case stored(sopInstanceUID: String, warning: String?)
     /// Not stored, with the reason.
     case failed(sopInstanceUID: String?, reason: String)
-    /// Not sent, with the reason (not DICOM, a duplicate in the tree, imported before).
-    case skipped(reason: String)
+    /// Not sent, and why.
+    case skipped(SkipReason)
+
+    /// The report line for `file`: `stored`, `warning`, `failed` or `skipped`, the file, the SOP Instance
+    /// UID when known, and the reason.
+    func line(for file: UploadFile) -> String {
+        switch self {
+        case .stored(let sop, nil): "stored   \(file.display)  \(sop)\n"
+        case .stored(let sop, let warning?): "warning  \(file.display)  \(sop): \(warning)\n"
+        case .failed(let sop, let reason): "failed   \(file.display)\(sop.map { "  \($0)" } ?? ""): \(reason)\n"
+        case .skipped(let reason): "skipped  \(file.display): \(reason)\n"
+        }
+    }
+}
+
+/// Why a file was not sent.
+enum SkipReason: Sendable, CustomStringConvertible {
+    /// Not a DICOM file (found in a folder).
+    case notDICOM
+    /// Named on the command line, but neither DICOM nor a kind that can be wrapped.
+    case notWrappable
+    /// A DICOMDIR: a media directory, not an instance.
+    case mediaDirectory
+    /// Another file (named here) holds the same SOP Instance UID.
+    case duplicate(of: String)
+    /// Its size changed since the files were listed.
+    case changed
+
+    var description: String {
+        switch self {
+        case .notDICOM: "not a DICOM file"
+        case .notWrappable: "neither DICOM nor a kind of file that can be wrapped"
+        case .mediaDirectory: "a DICOMDIR (media directory), not an instance"
+        case .duplicate(let owner): "duplicate of \(owner) (same SOP Instance UID)"
+        case .changed: "changed while being sent; run again to send it"
+        }
+    }
 }
 
 /// Finds files: the files given, and every regular file below the folders given, in name order. Hidden

@@ -149,17 +149,17 @@ struct Uploader: Sendable {
                 let (found, content) = inspected[next]
                 next += 1
                 guard let info = found else {
-                    prepared.results.append((item.file, .skipped(reason: "not a DICOM file")))
+                    prepared.results.append((item.file, .skipped(.notDICOM)))
                     continue
                 }
                 if info.sopClassUID == "1.2.840.10008.1.3.10" {
                     prepared.results.append(
-                        (item.file, .skipped(reason: "a DICOMDIR (media directory), not an instance")))
+                        (item.file, .skipped(.mediaDirectory)))
                     continue
                 }
                 if let claims, let owner = await claims.claim(info.sopInstanceUID, for: item.file.display) {
                     prepared.results.append(
-                        (item.file, .skipped(reason: "duplicate of \(owner) (same SOP Instance UID)")))
+                        (item.file, .skipped(.duplicate(of: owner))))
                     continue
                 }
                 // A small file was read whole with its header. A file that changed since it was listed (still
@@ -167,7 +167,7 @@ struct Uploader: Sendable {
                 let size = content.map { Int64($0.count) } ?? currentSize(item.file.path)
                 guard size == item.file.size else {
                     prepared.results.append(
-                        (item.file, .skipped(reason: "changed while being sent; run again to send it")))
+                        (item.file, .skipped(.changed)))
                     continue
                 }
                 let segment: UploadSegment = content.map { .bytes($0) } ?? .file(path: item.file.path, length: size)
