@@ -31,6 +31,12 @@ enum UploadPayload: Sendable {
 struct UploadItem: Sendable {
     var file: UploadFile
     var payload: UploadPayload
+
+    /// Whether it is sent as metadata + bulk data (batches hold one kind or the other).
+    var isWrapped: Bool {
+        if case .wrapped = payload { return true }
+        return false
+    }
 }
 
 /// What happened to one file.

@@ -44,9 +44,9 @@ actor UploadQueue {
         guard next < items.count else { return nil }
         var batch = [items[next]]
         var size = items[next].file.size
-        let wrapped = Self.isWrapped(items[next])
+        let wrapped = items[next].isWrapped
         next += 1
-        while next < items.count, batch.count < count, Self.isWrapped(items[next]) == wrapped,
+        while next < items.count, batch.count < count, items[next].isWrapped == wrapped,
             size + items[next].file.size <= bytes
         {
             size += items[next].file.size
@@ -54,11 +54,6 @@ actor UploadQueue {
             next += 1
         }
         return batch
-    }
-
-    static func isWrapped(_ item: UploadItem) -> Bool {
-        if case .wrapped = item.payload { return true }
-        return false
     }
 }
 
@@ -140,7 +135,7 @@ struct Uploader: Sendable {
     /// Reads the headers of a batch's Part 10 files (one job on the blocking-I/O pool) and builds its parts.
     func prepare(_ batch: [UploadItem], claims: SOPInstanceClaims?) async -> PreparedBatch {
         var prepared = PreparedBatch()
-        let part10 = batch.filter { if case .part10 = $0.payload { true } else { false } }
+        let part10 = batch.filter { !$0.isWrapped }
         let inspected = await InstanceFileInfo.inspect(paths: part10.map(\.file.path))
         var next = 0
         for item in batch {
