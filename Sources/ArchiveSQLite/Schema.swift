@@ -58,6 +58,32 @@ enum Schema {
                     CREATE TABLE blob_journal (blob_key TEXT PRIMARY KEY);
                     """)
         }
+        // The worklist (PS3.4 Annex CC): workitems with their attributes, the subscriptions, and the event reports
+        // not yet delivered to their subscriber (kept across restarts, PS3.18 §11.11).
+        migrator.registerMigration("v2-worklist") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE workitem (
+                        pk INTEGER PRIMARY KEY,
+                        uid TEXT NOT NULL UNIQUE,
+                        transaction_uid TEXT,
+                        attributes BLOB NOT NULL
+                    );
+                    CREATE TABLE ups_subscription (
+                        ae_title TEXT NOT NULL,
+                        target TEXT NOT NULL,
+                        filter TEXT,
+                        deletion_lock INTEGER NOT NULL,
+                        PRIMARY KEY (ae_title, target)
+                    );
+                    CREATE TABLE ups_event (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        ae_title TEXT NOT NULL,
+                        json BLOB NOT NULL
+                    );
+                    CREATE INDEX ups_event_ae ON ups_event(ae_title, id);
+                    """)
+        }
         return migrator
     }
 }

@@ -27,6 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
     var maxResults: Int?
     @Option(name: .customLong("duplicates"), help: "reject | overwrite | accept-identical (default).")
     var duplicates: String?
+    @Option(name: .customLong("ae-title"), help: "This archive's AE Title (default LANTERN).") var aeTitle: String?
     @Option(help: "Configuration file of key = value lines.") var config: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error.")
     var logLevel: String?
@@ -53,6 +54,7 @@ struct ServeCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         for key in [
             "host", "port", "data", "public-url", "max-results", "max-request-bytes", "duplicates", "log-level",
+            "ae-title",
         ] {
             let variable = "LANTERN_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
             if let value = environment[variable] { settings[key] = value }
@@ -60,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         let overrides: [(String, String?)] = [
             ("host", host), ("port", port.map(String.init)), ("data", data), ("public-url", publicURL),
             ("max-results", maxResults.map(String.init)), ("duplicates", duplicates), ("log-level", logLevel),
+            ("ae-title", aeTitle),
         ]
         for (key, value) in overrides { if let value { settings[key] = value } }
 
@@ -86,6 +89,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             configuration.duplicates = policy
         }
+        if let v = settings["ae-title"] {
+            guard WorklistService.isValidAETitle(v) else { throw ValidationError("invalid ae-title \(v)") }
+            configuration.aeTitle = v
+        }
         let dataFolder = settings["data"] ?? "./lantern-data"
         var logger = Logger(label: "lantern")
         logger.logLevel = settings["log-level"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -98,8 +105,12 @@ struct ServeCommand: AsyncParsableCommand {
         if swept > 0 { logger.notice("cleared \(swept) journaled blob key(s) of interrupted or unused stores") }
         let host = configuration.host
         let root = configuration.serviceRoot
+        let worklist = WorklistService(
+            store: SQLiteWorklistStore(sharing: index), hub: UPSEventHub(), defaultWorklistLabel: configuration.aeTitle)
+        // PS3.4 §CC.2.4.3: every start is an SCP Status Change (RESTARTED, WARM START) for the subscribers.
+        try await worklist.announceRestart()
         let app = LanternApplication.build(
-            configuration: configuration, index: index, blobs: blobs, logger: logger,
+            configuration: configuration, index: index, blobs: blobs, worklist: worklist, logger: logger,
             onRunning: { port in
                 // The line tests and scripts wait for; stdout is flushed so a pipe sees it at once.
                 FileHandle.standardOutput.write(Data("lantern listening on http://\(host):\(port)\(root)\n".utf8))

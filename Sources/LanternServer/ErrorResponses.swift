@@ -27,6 +27,19 @@ struct DICOMwebError: HTTPResponseError {
 
     init(_ error: NotAcceptable) { self.init(.notAcceptable, error.description) }
 
+    /// A refused worklist request, with its `Warning: 299` (PS3.18 §11).
+    init(_ error: UPSError) {
+        let status: HTTPResponse.Status =
+            switch error.kind {
+            case .invalid: .badRequest
+            case .notFound: .notFound
+            case .conflict: .conflict
+            case .refused: .forbidden
+            }
+        self.init(status, error.message)
+        if let warning = error.warning { headers[.warning] = "299 lantern: \"\(warning)\"" }
+    }
+
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var fields = headers
         fields[.contentType] = "text/plain; charset=utf-8"
@@ -39,6 +52,7 @@ func httpError(_ error: any Error) -> any Error {
     switch error {
     case let e as ArchiveError: DICOMwebError(e)
     case let e as NotAcceptable: DICOMwebError(e)
+    case let e as UPSError: DICOMwebError(e)
     default: error
     }
 }

@@ -2,15 +2,18 @@ import Archive
 import DICOMweb
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 
 /// Builds the HTTP application (ARCHITECTURE §6, Hummingbird's `buildApplication` pattern): routes under the
 /// service root, CORS for browser viewers, `Expect: 100-continue`, and one error mapping.
 public enum LanternApplication {
-    /// The application serving `index` and `blobs` with `configuration`. `onRunning` receives the bound port.
+    /// The application serving `index`, `blobs` and `worklist` with `configuration`. `onRunning` receives the
+    /// bound port. The UPS-RS event channel is a WebSocket upgrade of `GET {root}/subscribers/{aetitle}`.
     public static func build(
-        configuration: ServerConfiguration, index: any IndexStore, blobs: any BlobStore, logger: Logger,
+        configuration: ServerConfiguration, index: any IndexStore, blobs: any BlobStore, worklist: WorklistService,
+        logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: LanternRequestContext.self)
@@ -22,15 +25,19 @@ public enum LanternApplication {
             stow: StowController(store: store, configuration: configuration),
             qido: QidoController(index: index, configuration: configuration),
             wado: WadoController(retrieve: RetrieveService(index: index, blobs: blobs), configuration: configuration),
-            store: store, configuration: configuration)
+            store: store, ups: UpsController(worklist: worklist, configuration: configuration),
+            configuration: configuration)
+        let channel = EventChannel(worklist: worklist, serviceRoot: configuration.serviceRoot)
         routes.register(on: router.group(RouterPath(configuration.serviceRoot)))
         router.get("openapi.json") { request, _ in Capabilities.openAPI(request, configuration: configuration) }
         return Application(
             router: router,
-            server: .http1(
-                configuration: .init(additionalChannelHandlers: [
-                    Expect100ContinueHandler(maxRequestBytes: configuration.maxRequestBytes)
-                ])),
+            server: .http1WebSocketUpgrade(
+                configuration: .init(
+                    http1: .init(additionalChannelHandlers: [
+                        Expect100ContinueHandler(maxRequestBytes: configuration.maxRequestBytes)
+                    ])),
+                shouldUpgrade: { request, _, _ in channel.shouldUpgrade(request) }),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

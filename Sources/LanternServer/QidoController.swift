@@ -18,10 +18,7 @@ struct QidoController {
     let index: any IndexStore
     let configuration: ServerConfiguration
 
-    static let offers = [
-        Representation(.dicomJSON), Representation(.json),
-        Representation(.multipartRelated(type: .dicomXML)),
-    ]
+    static let offers = DataSetListResponse.offers
 
     func handle(_ request: Request, scope: QIDOScope) async throws -> Response {
         let query: QIDOQuery
@@ -47,25 +44,7 @@ struct QidoController {
             headers[.warning] =
                 "299 lantern: \"The number of results exceeded the maximum supported by the server. Additional results can be requested.\""
         }
-        if negotiated.offerIndex == 2 {
-            var writer = MultipartWriter(boundary: MultipartBoundary.random())
-            var body: [UInt8] = []
-            for dataSet in returned {
-                body += writer.beginPart(contentType: .dicomXML)
-                body += Array(NativeXMLEncoder.encode(dataSet, prettyPrinted: false).utf8)
-            }
-            if !returned.isEmpty { body += writer.finish() }
-            headers[.contentType] = writer.contentType(type: .dicomXML).description
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-        }
-        var body = ByteBuffer(string: "[")
-        for (i, dataSet) in returned.enumerated() {
-            if i > 0 { body.writeString(",") }
-            body.writeString(DICOMJSONEncoder.encode(dataSet))
-        }
-        body.writeString("]")
-        headers[.contentType] = "application/dicom+json"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+        return DataSetListResponse.response(returned, offerIndex: negotiated.offerIndex, headers: headers)
     }
 
     /// The tags a match returns (§10.6.3.3): the defaults of the scope, the `includefield` ones, the matching

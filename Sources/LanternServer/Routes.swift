@@ -1,5 +1,6 @@
 import Archive
 import DICOMweb
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -10,6 +11,7 @@ struct Routes {
     let qido: QidoController
     let wado: WadoController
     let store: StoreService
+    let ups: UpsController
 
     let configuration: ServerConfiguration
 
@@ -67,12 +69,35 @@ struct Routes {
         case .deleteStudy: return try await delete(try study(context))
         case .deleteSeries: return try await delete(try series(context))
         case .deleteInstance: return try await delete(try instance(context))
+        case .createWorkitem: return try await ups.create(request)
+        case .searchForWorkitems: return try await ups.search(request)
+        case .retrieveWorkitem: return try await ups.retrieve(request, uid: try workitem(context))
+        case .updateWorkitem: return try await ups.update(request, uid: try workitem(context))
+        case .changeWorkitemState: return try await ups.changeState(request, uid: try workitem(context))
+        case .requestWorkitemCancellation: return try await ups.requestCancellation(request, uid: try workitem(context))
+        case .createSubscription:
+            return try await ups.subscribe(request, uid: try workitem(context), aeTitle: try aeTitle(context))
+        case .deleteSubscription:
+            return try await ups.unsubscribe(request, uid: try workitem(context), aeTitle: try aeTitle(context))
+        case .suspendGlobalSubscription:
+            return try await ups.suspend(request, uid: try workitem(context), aeTitle: try aeTitle(context))
+        case .openEventChannel: return try ups.eventChannelWithoutUpgrade(request)
         }
     }
 
     private func delete(_ selection: InstanceSelection) async throws -> Response {
         try await store.delete(selection)
         return Response(status: .noContent)
+    }
+
+    private func workitem(_ context: LanternRequestContext) throws -> String {
+        try context.parameters.require("workitem")
+    }
+
+    /// The AE Title of the path, percent-decoded (it may hold spaces).
+    private func aeTitle(_ context: LanternRequestContext) throws -> String {
+        let raw = try context.parameters.require("aetitle")
+        return raw.removingPercentEncoding ?? raw
     }
 
     private func study(_ context: LanternRequestContext) throws -> InstanceSelection {

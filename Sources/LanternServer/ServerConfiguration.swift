@@ -20,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     /// What a second instance under a stored SOP Instance UID does.
     public var duplicates = DuplicatePolicy.acceptIdentical
 
+    /// This archive's AE Title: the Requesting AE of the cancellation requests it relays (PS3.4 §CC.2.4.3).
+    public var aeTitle = "LANTERN"
+
     /// The defaults.
     public init() {}
 }

@@ -25,6 +25,16 @@ enum Transaction: String, Sendable, CaseIterable {
     case deleteStudy = "DeleteStudy"
     case deleteSeries = "DeleteSeries"
     case deleteInstance = "DeleteInstance"
+    case createWorkitem = "CreateWorkitem"
+    case searchForWorkitems = "SearchForWorkitems"
+    case retrieveWorkitem = "RetrieveWorkitem"
+    case updateWorkitem = "UpdateWorkitem"
+    case changeWorkitemState = "ChangeWorkitemState"
+    case requestWorkitemCancellation = "RequestWorkitemCancellation"
+    case createSubscription = "CreateSubscription"
+    case deleteSubscription = "DeleteSubscription"
+    case suspendGlobalSubscription = "SuspendGlobalSubscription"
+    case openEventChannel = "OpenEventChannel"
 }
 
 /// One transaction at one resource.
@@ -93,51 +103,106 @@ enum ServiceDescription {
     static let instance = "studies/{study}/series/{series}/instances/{instance}"
 
     /// Every route, in the order the router registers them.
-    static let routes: [RouteDescription] = [
+    static let routes: [RouteDescription] =
+        [
+            RouteDescription(
+                method: .post, path: "studies", transaction: .storeInstances,
+                summary: "Store instances (STOW-RS, PS3.18 §10.5): Part 10 instances, or metadata and bulk data",
+                requestTypes: storeRequestTypes, responseTypes: storeResponseTypes, successStatuses: [200, 202]),
+            RouteDescription(
+                method: .post, path: study, transaction: .storeStudyInstances,
+                summary: "Store instances of one study (STOW-RS, PS3.18 §10.5); others are refused",
+                requestTypes: storeRequestTypes, responseTypes: storeResponseTypes, successStatuses: [200, 202]),
+            search(.searchForStudies, "studies", "Search for studies (QIDO-RS, PS3.18 §10.6)"),
+            search(.searchForSeries, "series", "Search for series (QIDO-RS, PS3.18 §10.6)"),
+            search(.searchForInstances, "instances", "Search for instances (QIDO-RS, PS3.18 §10.6)"),
+            search(
+                .searchForStudySeries, study + "/series", "Search for the series of a study (QIDO-RS, PS3.18 §10.6)"),
+            search(
+                .searchForStudyInstances, study + "/instances",
+                "Search for the instances of a study (QIDO-RS, PS3.18 §10.6)"),
+            search(
+                .searchForSeriesInstances, series + "/instances",
+                "Search for the instances of a series (QIDO-RS, PS3.18 §10.6)"),
+            retrieve(.retrieveStudy, study, "Retrieve a study's instances (WADO-RS, PS3.18 §10.4)", instanceTypes),
+            retrieve(.retrieveSeries, series, "Retrieve a series' instances (WADO-RS, PS3.18 §10.4)", instanceTypes),
+            retrieve(.retrieveInstance, instance, "Retrieve an instance (WADO-RS, PS3.18 §10.4)", instanceTypes),
+            retrieve(
+                .retrieveStudyMetadata, study + "/metadata", "Retrieve a study's metadata (WADO-RS, PS3.18 §10.4)",
+                searchTypes),
+            retrieve(
+                .retrieveSeriesMetadata, series + "/metadata", "Retrieve a series' metadata (WADO-RS, PS3.18 §10.4)",
+                searchTypes),
+            retrieve(
+                .retrieveInstanceMetadata, instance + "/metadata",
+                "Retrieve an instance's metadata (WADO-RS, PS3.18 §10.4)",
+                searchTypes),
+            retrieve(
+                .retrieveFrames, instance + "/frames/{frames}",
+                "Retrieve frames, a comma-separated list of numbers from 1 (WADO-RS, PS3.18 §10.4)", frameTypes),
+            retrieve(
+                .retrievePixelData, instance + "/pixeldata",
+                "Retrieve an instance's pixel data (WADO-RS, PS3.18 §10.4)",
+                frameTypes),
+            retrieve(
+                .retrieveBulkData, instance + "/bulkdata/{reference}",
+                "Retrieve a bulk data value named by a BulkDataURI (WADO-RS, PS3.18 §10.4); Range supported",
+                ["application/octet-stream", #"multipart/related; type="application/octet-stream""#]),
+            delete(.deleteStudy, study, "Delete a study (an extension: PS3.18 defines no delete transaction)"),
+            delete(.deleteSeries, series, "Delete a series (an extension)"),
+            delete(.deleteInstance, instance, "Delete an instance (an extension)"),
+        ] + worklistRoutes
+
+    static let workitem = "workitems/{workitem}"
+    static let subscriber = workitem + "/subscribers/{aetitle}"
+    static let workitemBodyTypes = [
+        "application/dicom+json", "application/dicom+xml", #"multipart/related; type="application/dicom+xml""#,
+    ]
+
+    /// UPS-RS, the Worklist Service (PS3.18 §11).
+    static let worklistRoutes: [RouteDescription] = [
         RouteDescription(
-            method: .post, path: "studies", transaction: .storeInstances,
-            summary: "Store instances (STOW-RS, PS3.18 §10.5): Part 10 instances, or metadata and bulk data",
-            requestTypes: storeRequestTypes, responseTypes: storeResponseTypes, successStatuses: [200, 202]),
+            method: .post, path: "workitems", transaction: .createWorkitem,
+            summary: "Create a workitem (UPS-RS, PS3.18 §11.4); its UID in `workitem` or its SOPInstanceUID",
+            requestTypes: workitemBodyTypes, responseTypes: [], queryParameters: ["workitem"], successStatuses: [201]),
         RouteDescription(
-            method: .post, path: study, transaction: .storeStudyInstances,
-            summary: "Store instances of one study (STOW-RS, PS3.18 §10.5); others are refused",
-            requestTypes: storeRequestTypes, responseTypes: storeResponseTypes, successStatuses: [200, 202]),
-        search(.searchForStudies, "studies", "Search for studies (QIDO-RS, PS3.18 §10.6)"),
-        search(.searchForSeries, "series", "Search for series (QIDO-RS, PS3.18 §10.6)"),
-        search(.searchForInstances, "instances", "Search for instances (QIDO-RS, PS3.18 §10.6)"),
-        search(.searchForStudySeries, study + "/series", "Search for the series of a study (QIDO-RS, PS3.18 §10.6)"),
-        search(
-            .searchForStudyInstances, study + "/instances",
-            "Search for the instances of a study (QIDO-RS, PS3.18 §10.6)"),
-        search(
-            .searchForSeriesInstances, series + "/instances",
-            "Search for the instances of a series (QIDO-RS, PS3.18 §10.6)"),
-        retrieve(.retrieveStudy, study, "Retrieve a study's instances (WADO-RS, PS3.18 §10.4)", instanceTypes),
-        retrieve(.retrieveSeries, series, "Retrieve a series' instances (WADO-RS, PS3.18 §10.4)", instanceTypes),
-        retrieve(.retrieveInstance, instance, "Retrieve an instance (WADO-RS, PS3.18 §10.4)", instanceTypes),
-        retrieve(
-            .retrieveStudyMetadata, study + "/metadata", "Retrieve a study's metadata (WADO-RS, PS3.18 §10.4)",
-            searchTypes),
-        retrieve(
-            .retrieveSeriesMetadata, series + "/metadata", "Retrieve a series' metadata (WADO-RS, PS3.18 §10.4)",
-            searchTypes),
-        retrieve(
-            .retrieveInstanceMetadata, instance + "/metadata",
-            "Retrieve an instance's metadata (WADO-RS, PS3.18 §10.4)",
-            searchTypes),
-        retrieve(
-            .retrieveFrames, instance + "/frames/{frames}",
-            "Retrieve frames, a comma-separated list of numbers from 1 (WADO-RS, PS3.18 §10.4)", frameTypes),
-        retrieve(
-            .retrievePixelData, instance + "/pixeldata", "Retrieve an instance's pixel data (WADO-RS, PS3.18 §10.4)",
-            frameTypes),
-        retrieve(
-            .retrieveBulkData, instance + "/bulkdata/{reference}",
-            "Retrieve a bulk data value named by a BulkDataURI (WADO-RS, PS3.18 §10.4); Range supported",
-            ["application/octet-stream", #"multipart/related; type="application/octet-stream""#]),
-        delete(.deleteStudy, study, "Delete a study (an extension: PS3.18 defines no delete transaction)"),
-        delete(.deleteSeries, series, "Delete a series (an extension)"),
-        delete(.deleteInstance, instance, "Delete an instance (an extension)"),
+            method: .get, path: "workitems", transaction: .searchForWorkitems,
+            summary: "Search for workitems (UPS-RS, PS3.18 §11.9)", responseTypes: searchTypes,
+            queryParameters: searchParameters, matchingKeys: true, successStatuses: [200, 204]),
+        RouteDescription(
+            method: .get, path: workitem, transaction: .retrieveWorkitem,
+            summary: "Retrieve a workitem (UPS-RS, PS3.18 §11.5)", responseTypes: searchTypes,
+            queryParameters: ["accept"]),
+        RouteDescription(
+            method: .post, path: workitem, transaction: .updateWorkitem,
+            summary: "Update a workitem (UPS-RS, PS3.18 §11.6); `transaction` = its Transaction UID when IN PROGRESS",
+            requestTypes: workitemBodyTypes, responseTypes: [], queryParameters: ["transaction"]),
+        RouteDescription(
+            method: .put, path: workitem + "/state", transaction: .changeWorkitemState,
+            summary: "Change a workitem's state with its Transaction UID (UPS-RS, PS3.18 §11.7)",
+            requestTypes: workitemBodyTypes, responseTypes: []),
+        RouteDescription(
+            method: .post, path: workitem + "/cancelrequest", transaction: .requestWorkitemCancellation,
+            summary: "Request the cancellation of a workitem (UPS-RS, PS3.18 §11.8)", requestTypes: workitemBodyTypes,
+            responseTypes: [], successStatuses: [202]),
+        RouteDescription(
+            method: .post, path: subscriber, transaction: .createSubscription,
+            summary:
+                "Subscribe an AE to a workitem, or to the worklist with workitem 1.2.840.10008.5.1.4.34.5 (filtered: "
+                + ".34.5.1 and `filter`) (UPS-RS, PS3.18 §11.10)",
+            responseTypes: [], queryParameters: ["deletionlock", "filter"], successStatuses: [201]),
+        RouteDescription(
+            method: .delete, path: subscriber, transaction: .deleteSubscription,
+            summary: "Unsubscribe an AE (UPS-RS, PS3.18 §11.11)", responseTypes: []),
+        RouteDescription(
+            method: .post, path: subscriber + "/suspend", transaction: .suspendGlobalSubscription,
+            summary: "Suspend a global subscription (UPS-RS, PS3.18 §11.12)", responseTypes: []),
+        RouteDescription(
+            method: .get, path: "subscribers/{aetitle}", transaction: .openEventChannel,
+            summary:
+                "Open an AE's event channel: a WebSocket delivering its event reports as DICOM JSON, queued while it "
+                + "is away (UPS-RS, PS3.18 §11.13, §8.10.4); without the upgrade, 426",
+            responseTypes: [], successStatuses: [101]),
     ]
 
     static func search(_ transaction: Transaction, _ path: String, _ summary: String) -> RouteDescription {

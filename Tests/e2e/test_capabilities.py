@@ -32,8 +32,15 @@ EXPECTED = {
     ("GET", "/studies/{study}/series/{series}/instances/{instance}/bulkdata/{reference}"),
     ("DELETE", "/studies/{study}"), ("DELETE", "/studies/{study}/series/{series}"),
     ("DELETE", "/studies/{study}/series/{series}/instances/{instance}"),
+    # UPS-RS (PS3.18 §11, Table 11.1.1-1 and §11.13)
+    ("POST", "/workitems"), ("GET", "/workitems"), ("GET", "/workitems/{workitem}"),
+    ("POST", "/workitems/{workitem}"), ("PUT", "/workitems/{workitem}/state"),
+    ("POST", "/workitems/{workitem}/cancelrequest"), ("POST", "/workitems/{workitem}/subscribers/{aetitle}"),
+    ("DELETE", "/workitems/{workitem}/subscribers/{aetitle}"),
+    ("POST", "/workitems/{workitem}/subscribers/{aetitle}/suspend"), ("GET", "/subscribers/{aetitle}"),
 }
-SAMPLE = {"study": "1.2.3", "series": "1.2.3.4", "instance": "1.2.3.4.5", "frames": "1", "reference": "x"}
+SAMPLE = {"study": "1.2.3", "series": "1.2.3.4", "instance": "1.2.3.4.5", "frames": "1", "reference": "x",
+          "workitem": "1.2.3.9", "aetitle": "SOMEAE"}
 
 
 def concrete(path: str) -> str:
@@ -94,7 +101,7 @@ def test_options_on_the_service_root_describes_the_whole_service(server, openapi
     ids = {m.get("id") for m in root.iter(WADL + "method")}
     assert ids == {op["operationId"] for ops in openapi["paths"].values() for op in ops.values()}
     top = {e.get("path") for e in root.find(WADL + "resources").findall(WADL + "resource")}
-    assert top == {"studies", "series", "instances"}
+    assert top == {"studies", "series", "instances", "workitems", "subscribers"}
 
 
 def test_every_described_route_is_routed(openapi, server):

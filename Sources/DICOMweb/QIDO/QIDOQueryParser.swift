@@ -26,6 +26,11 @@ struct QIDOQueryParser {
     }
 
     func finish(scope: QIDOScope) throws(QIDOQueryError) -> QIDOQuery {
+        try checkNames()
+        return QIDOQuery(parser: self, scope: scope)
+    }
+
+    func checkNames() throws(QIDOQueryError) {
         if !unknownNames.isEmpty {
             let names = unknownNames.joined(separator: ", ")
             throw QIDOQueryError(
@@ -33,7 +38,6 @@ struct QIDOQueryParser {
                 "Unknown query parameter(s) \(names): neither a parameter of PS3.18 Table 8.3.4-1 nor a "
                     + "public attribute keyword or tag (PS3.6 Table 6-1).")
         }
-        return QIDOQuery(parser: self, scope: scope)
     }
 
     private mutating func addKey(name: String, value: String) throws(QIDOQueryError) {

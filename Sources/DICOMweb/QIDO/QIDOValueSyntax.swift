@@ -1,6 +1,6 @@
 /// Turns a query value into a ``QIDOMatching`` for the attribute's VR, following PS3.4 §C.2.2.2 and the value
 /// formats of PS3.5 Table 6.2-1. Errors name the parameter, never the value.
-enum QIDOValueSyntax {
+public enum QIDOValueSyntax {
     /// VRs that allow Wild Card Matching (PS3.4 §C.2.2.2.4).
     static let wildcardVRs: Set<VR> = [.AE, .CS, .LO, .LT, .PN, .SH, .ST, .UC, .UR, .UT]
     /// Text VRs whose values may legitimately contain `\` as a character (single-valued VRs, PS3.5 §6.2).
@@ -97,7 +97,7 @@ enum QIDOValueSyntax {
 
     /// A UID of PS3.5 §9.1: 1 to 64 characters, components of digits separated by `.`, no leading zero in a
     /// component of more than one digit.
-    static func isValidUID(_ text: some StringProtocol) -> Bool {
+    public static func isValidUID(_ text: some StringProtocol) -> Bool {
         guard (1...64).contains(text.utf8.count) else { return false }
         for component in text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
             guard !component.isEmpty, component.allSatisfy({ (0x30...0x39).contains($0) }) else { return false }

@@ -1,0 +1,45 @@
+/// Wakes the event channels of subscribers when event reports are queued for them (PS3.18 §11.11). The reports
+/// themselves live in the ``WorklistStore``, so they survive a restart; the hub only tells a connected channel
+/// to look. Shared mutable state, hence an actor (ARCHITECTURE §7).
+public actor UPSEventHub {
+    private var waiters: [String: [Int: CheckedContinuation<Void, Never>]] = [:]
+    private var pending: Set<String> = []
+    private var nextID = 0
+
+    /// Creates a hub with no channel waiting.
+    public init() {}
+
+    /// Signals that events were queued for these AE Titles.
+    public func notify(_ aeTitles: some Sequence<String>) {
+        for ae in aeTitles {
+            if let list = waiters.removeValue(forKey: ae), !list.isEmpty {
+                for continuation in list.values { continuation.resume() }
+            } else {
+                pending.insert(ae)
+            }
+        }
+    }
+
+    /// Returns when events may be waiting for `aeTitle`: at once when some were queued since the last call, else
+    /// at the next ``notify(_:)`` for it, or when the task is cancelled.
+    public func wait(for aeTitle: String) async {
+        if pending.remove(aeTitle) != nil { return }
+        let id = nextID
+        nextID += 1
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                if Task.isCancelled {
+                    continuation.resume()
+                } else {
+                    waiters[aeTitle, default: [:]][id] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.cancel(aeTitle, id) }
+        }
+    }
+
+    private func cancel(_ aeTitle: String, _ id: Int) {
+        waiters[aeTitle]?.removeValue(forKey: id)?.resume()
+    }
+}

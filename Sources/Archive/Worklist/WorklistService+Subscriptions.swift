@@ -1,0 +1,121 @@
+import DICOMCore
+import DICOMweb
+
+extension WorklistService {
+    /// What a subscription request addresses: one workitem, or the (filtered) worklist by its well-known UID.
+    public static func target(_ uid: String, filter: String?) throws -> UPSSubscription.Target {
+        switch uid {
+        case UPSTag.globalSubscriptionUID:
+            guard filter == nil else {
+                throw UPSError(.invalid, "A filter needs the Filtered Worklist UID \(UPSTag.filteredSubscriptionUID).")
+            }
+            return .global
+        case UPSTag.filteredSubscriptionUID:
+            guard let filter, !filter.isEmpty else {
+                throw UPSError(.invalid, "A filtered worklist subscription needs a filter (PS3.18 §11.10.1).")
+            }
+            _ = try UPSFilter.parse(filter)
+            return .filtered(filter)
+        default:
+            guard filter == nil else { throw UPSError(.invalid, "Only the Filtered Worklist takes a filter.") }
+            return .workitem(uid)
+        }
+    }
+
+    /// Whether `aeTitle` is a valid AE Title (PS3.5 Table 6.2-1): 1 to 16 characters, no backslash or control
+    /// characters, not only spaces.
+    public static func isValidAETitle(_ aeTitle: String) -> Bool {
+        let bytes = Array(aeTitle.utf8)
+        return (1...16).contains(bytes.count) && bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C }
+            && bytes.contains { $0 != 0x20 }
+    }
+
+    /// Subscribes `aeTitle` (PS3.18 §11.10, PS3.4 §CC.2.3.2). To one workitem: it gets a UPS State Report of the
+    /// current state at once. Globally (or filtered): it is subscribed to every workitem not yet final (that
+    /// matches), and, with a Deletion Lock, gets a State Report for each (Table CC.2.3-2); later workitems
+    /// follow at their creation.
+    public func subscribe(_ aeTitle: String, to target: UPSSubscription.Target, deletionLock: Bool) async throws {
+        guard Self.isValidAETitle(aeTitle) else {
+            throw UPSError(.invalid, "'\(aeTitle)' is not a valid AE Title (PS3.5 Table 6.2-1).")
+        }
+        try await write { transaction, outbox in
+            let subscription = UPSSubscription(aeTitle: aeTitle, target: target, deletionLock: deletionLock)
+            switch target {
+            case .workitem(let uid):
+                guard let workitem = try transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
+                try transaction.put(subscription)
+                try outbox.send(UPSEventReport.stateReport(workitem), to: [aeTitle])
+            case .global, .filtered:
+                var evaluator: QIDOEvaluator?
+                if case .filtered(let filter) = target { evaluator = try UPSFilter.parse(filter).evaluator }
+                let existing = Set(
+                    try transaction.subscriptions().filter { $0.aeTitle == aeTitle }.compactMap {
+                        if case .workitem(let uid) = $0.target { uid } else { nil }
+                    })
+                try transaction.put(subscription)
+                var newlySubscribed: [Workitem] = []
+                try transaction.forEachWorkitem { workitem in
+                    if !workitem.state.isFinal, !existing.contains(workitem.uid),
+                        evaluator?.matches(workitem.attributes) ?? true
+                    {
+                        newlySubscribed.append(workitem)
+                    }
+                    return true
+                }
+                for workitem in newlySubscribed {
+                    try transaction.put(
+                        UPSSubscription(aeTitle: aeTitle, target: .workitem(workitem.uid), deletionLock: deletionLock))
+                    if deletionLock { try outbox.send(UPSEventReport.stateReport(workitem), to: [aeTitle]) }
+                }
+            }
+        }
+    }
+
+    /// Unsubscribes `aeTitle` (PS3.18 §11.11, PS3.4 §CC.2.3.2): from one workitem; or from the worklist, which
+    /// also ends its subscription to every workitem. Throws ``UPSError/Kind/notFound`` when there was none.
+    public func unsubscribe(_ aeTitle: String, from target: UPSSubscription.Target) async throws {
+        try await write { transaction, _ in
+            switch target {
+            case .workitem:
+                guard try transaction.remove(aeTitle: aeTitle, target: target) else {
+                    throw UPSError(.notFound, "The target Subscription was not found.")
+                }
+            case .global, .filtered:
+                var removed = false
+                for subscription in try transaction.subscriptions() where subscription.aeTitle == aeTitle {
+                    removed = try transaction.remove(aeTitle: aeTitle, target: subscription.target) || removed
+                }
+                guard removed else { throw UPSError(.notFound, "The target Subscription was not found.") }
+            }
+        }
+    }
+
+    /// Suspends the global or filtered subscription of `aeTitle` (PS3.18 §11.12, PS3.4 §CC.2.3.2): workitems
+    /// created later are no longer subscribed; its existing workitem subscriptions stay.
+    public func suspend(_ aeTitle: String, _ target: UPSSubscription.Target) async throws {
+        try await write { transaction, _ in
+            guard try transaction.remove(aeTitle: aeTitle, target: target) else {
+                throw UPSError(.notFound, "The target Subscription was not found.")
+            }
+        }
+    }
+
+    /// Queues an SCP Status Change `RESTARTED` for every AE with a subscription (PS3.4 §CC.2.4.3); call once at
+    /// start, before serving.
+    public func announceRestart() async throws {
+        try await write { transaction, outbox in
+            let aeTitles = Set(try transaction.subscriptions().map(\.aeTitle))
+            try outbox.send(UPSEventReport.restarted(), to: aeTitles)
+        }
+    }
+
+    /// Takes up to `limit` event reports queued for `aeTitle`; ``acknowledge(_:for:)`` them once sent.
+    public func queuedEvents(for aeTitle: String, limit: Int = 64) async throws -> [UPSQueuedEvent] {
+        try await store.queuedEvents(for: aeTitle, limit: limit)
+    }
+
+    /// Forgets delivered event reports.
+    public func acknowledge(_ events: [UPSQueuedEvent], for aeTitle: String) async throws {
+        try await store.removeEvents(events.map(\.id), for: aeTitle)
+    }
+}

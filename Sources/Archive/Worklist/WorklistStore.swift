@@ -1,0 +1,33 @@
+/// The persistent side of the worklist (ARCHITECTURE §5): workitems, subscriptions and the event reports not yet
+/// delivered. Adapters run each ``WorklistStore/write(_:)`` body in one database transaction, so a state change,
+/// the subscriptions it reads and the events it queues are committed together or not at all.
+public protocol WorklistStore: Sendable {
+    /// Runs `body` in one write transaction; a thrown error rolls it back.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) throws -> T) async throws -> T
+    /// Runs `body` on a consistent snapshot; the transaction refuses writes.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) throws -> T) async throws -> T
+    /// The oldest event reports queued for `aeTitle` (AE Titles are compared exactly), at most `limit`.
+    func queuedEvents(for aeTitle: String, limit: Int) async throws -> [UPSQueuedEvent]
+    /// Removes the delivered event reports of `aeTitle` with these ids.
+    func removeEvents(_ ids: [Int64], for aeTitle: String) async throws
+}
+
+/// What a ``WorklistStore`` transaction can read and change.
+public protocol WorklistTransaction {
+    /// The workitem with this UID.
+    func workitem(_ uid: String) throws -> Workitem?
+    /// Stores a new workitem; `false` when one with its UID exists.
+    func insert(_ workitem: Workitem) throws -> Bool
+    /// Replaces a stored workitem.
+    func update(_ workitem: Workitem) throws
+    /// Calls `body` with every workitem in creation order until it returns `false`.
+    func forEachWorkitem(_ body: (Workitem) throws -> Bool) throws
+    /// Every subscription.
+    func subscriptions() throws -> [UPSSubscription]
+    /// Adds a subscription or replaces the one of the same AE Title and target.
+    func put(_ subscription: UPSSubscription) throws
+    /// Removes a subscription; `false` when there was none.
+    func remove(aeTitle: String, target: UPSSubscription.Target) throws -> Bool
+    /// Queues an event report for a subscriber.
+    func enqueue(_ json: [UInt8], for aeTitle: String) throws
+}

@@ -1,0 +1,106 @@
+import ArchiveSQLite
+import DICOMBinary
+import DICOMCore
+import DICOMJSON
+import Foundation
+import Testing
+
+@testable import Archive
+
+/// The worklist service on the SQLite adapter: the state table of PS3.4 Table CC.1.1-2, subscriptions and the
+/// event queue (the HTTP side is tested end to end in Tests/e2e/test_ups.py).
+@Suite struct WorklistServiceTests {
+    static func service() throws -> (WorklistService, String) {
+        let folder = NSTemporaryDirectory() + "lantern-ups-" + BlobKey.random().rawValue
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let index = try SQLiteIndexStore(path: folder + "/index.sqlite")
+        return (WorklistService(store: SQLiteWorklistStore(sharing: index), hub: UPSEventHub()), folder)
+    }
+
+    static func workitem(_ label: String = "CT") -> DataSet {
+        DataSet([
+            .text(UPSTag.procedureStepState, .CS, "SCHEDULED"),
+            .text(UPSTag.scheduledProcedureStepPriority, .CS, "LOW"),
+            .text(UPSTag.procedureStepLabel, .LO, label),
+            .text(UPSTag.scheduledProcedureStepStartDateTime, .DT, "20261207"),
+            .text(UPSTag.inputReadinessState, .CS, "READY"),
+        ])
+    }
+
+    static func stateRequest(_ state: String, _ transaction: String) -> DataSet {
+        DataSet([.text(UPSTag.procedureStepState, .CS, state), .text(UPSTag.transactionUID, .UI, transaction)])
+    }
+
+    static func events(_ service: WorklistService, _ ae: String) async throws -> [(UInt16?, String?)] {
+        let queued = try await service.queuedEvents(for: ae)
+        try await service.acknowledge(queued, for: ae)
+        return try queued.map {
+            let report = try DICOMJSONDecoder.decode($0.json)
+            return (report.int(UPSTag.eventTypeID).map(UInt16.init), report.string(UPSTag.procedureStepState))
+        }
+    }
+
+    @Test("The state table: claim, refuse wrong transitions, complete once requirements are met")
+    func stateTable() async throws {
+        let (service, folder) = try Self.service()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try await service.create(Self.workitem(), uid: "1.2.3")
+        try await service.subscribe("WATCH", to: .workitem("1.2.3"), deletionLock: false)
+        func fails(_ state: String, _ tx: String, _ kind: UPSError.Kind) async {
+            do {
+                _ = try await service.changeState("1.2.3", request: Self.stateRequest(state, tx))
+                Issue.record("\(state) with \(tx) was accepted")
+            } catch let error as UPSError {
+                #expect(error.kind == kind, "\(state) with \(tx): \(error)")
+            } catch {
+                Issue.record(error)
+            }
+        }
+        await fails("COMPLETED", "1.9", .conflict)
+        _ = try await service.changeState("1.2.3", request: Self.stateRequest("IN PROGRESS", "1.9"))
+        await fails("IN PROGRESS", "1.9", .conflict)
+        await fails("IN PROGRESS", "1.8", .invalid)
+        await fails("COMPLETED", "1.9", .conflict)  // final state requirements not met
+        await fails("SCHEDULED", "1.9", .conflict)
+        _ = try await service.changeState("1.2.3", request: Self.stateRequest("CANCELED", "1.9"))
+        let again = try await service.changeState("1.2.3", request: Self.stateRequest("CANCELED", "1.9"))
+        #expect(again.warnings == ["The UPS is already in the requested state of CANCELED."])
+        let seen = try await Self.events(service, "WATCH")
+        #expect(seen.map(\.0) == [1, 1, 1])
+        #expect(seen.map(\.1) == ["SCHEDULED", "IN PROGRESS", "CANCELED"])
+        let stored = try await service.retrieve("1.2.3")
+        #expect(stored.string(UPSTag.transactionUID) == nil)
+        #expect(
+            stored[UPSTag.progressInformationSequence]?.value.items?.first?.string(
+                UPSTag.procedureStepCancellationDateTime) != nil)
+    }
+
+    @Test("A filtered worklist subscription follows matching workitems only; the filter keeps UID lists whole")
+    func filtered() async throws {
+        let (service, folder) = try Self.service()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await service.subscribe(
+            "CTONLY", to: try WorklistService.target(UPSTag.filteredSubscriptionUID, filter: "ProcedureStepLabel=CT*"),
+            deletionLock: false)
+        _ = try await service.create(Self.workitem("CT head"), uid: "1.2.4")
+        _ = try await service.create(Self.workitem("MR knee"), uid: "1.2.5")
+        #expect(try await Self.events(service, "CTONLY").count == 1)
+        let list = try UPSFilter.parse("SOPInstanceUID=1.2.4,1.2.5,ProcedureStepLabel=CT*")
+        #expect(list.keys.count == 2)
+        #expect(throws: UPSError.self) { try UPSFilter.parse("no equals sign") }
+    }
+
+    @Test("The hub wakes a waiting channel, and remembers a notification nobody waited for")
+    func hub() async {
+        let hub = UPSEventHub()
+        await hub.notify(["A"])
+        await hub.wait(for: "A")  // returns at once: a notification was pending
+        async let waited: Void = hub.wait(for: "B")
+        try? await Task.sleep(for: .milliseconds(50))
+        await hub.notify(["B"])
+        await waited
+        let task = Task { await hub.wait(for: "C") }
+        task.cancel()
+        await task.value  // cancellation ends the wait
+    }
+}
