@@ -84,7 +84,11 @@ public struct SQLiteIndexStore: IndexStore {
 
     public func takeJournal() async throws -> [BlobKey] {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM blob_journal WHERE blob_key IN (SELECT blob_key FROM instance)")
+            try db.execute(
+                sql: """
+                    DELETE FROM blob_journal WHERE blob_key IN (SELECT blob_key FROM instance)
+                        OR blob_key IN (SELECT blob_key FROM npi_instance)
+                    """)
             return try String.fetchAll(db, sql: "SELECT blob_key FROM blob_journal").compactMap(BlobKey.init)
         }
     }
@@ -110,7 +114,11 @@ public struct SQLiteIndexStore: IndexStore {
                     do {
                         var keys: (study: Int64, series: Int64)?
                         try db.inSavepoint {
-                            keys = try Self.insert(db, item.record, replacing: item.replacing)
+                            if let category = item.category {
+                                try Self.insertNonPatient(db, item.record, category, replacing: item.replacing)
+                            } else {
+                                keys = try Self.insert(db, item.record, replacing: item.replacing)
+                            }
                             return .commit
                         }
                         if let keys { touched[keys.study, default: []].insert(keys.series) }

@@ -84,6 +84,25 @@ enum Schema {
                     CREATE INDEX ups_event_ae ON ups_event(ae_title, id);
                     """)
         }
+        // Non-patient instances (PS3.18 §12): color palettes, hanging protocols and the other categories, with
+        // no patient, study or series; searched on their attributes.
+        migrator.registerMigration("v3-non-patient") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE npi_instance (
+                        pk INTEGER PRIMARY KEY,
+                        category TEXT NOT NULL,
+                        sop_uid TEXT NOT NULL UNIQUE,
+                        sop_class_uid TEXT NOT NULL,
+                        transfer_syntax TEXT NOT NULL,
+                        blob_key TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        stored_at INTEGER NOT NULL,
+                        attributes BLOB NOT NULL
+                    );
+                    CREATE INDEX npi_category ON npi_instance(category, pk);
+                    """)
+        }
         return migrator
     }
 }

@@ -55,7 +55,7 @@ public enum Capabilities {
             var parameters = route.queryParameters
             if route.matchingKeys { parameters.insert("{attributeID}={value}", at: 0) }
             out +=
-                "| \(route.transaction.rawValue) | `\(route.method.rawValue) {root}/\(route.path)` | "
+                "| \(route.operationID) | `\(route.method.rawValue) {root}/\(route.path)` | "
                 + "\(list(route.requestTypes)) | \(list(route.responseTypes)) | \(list(parameters)) | "
                 + "\(route.successStatuses.map(String.init).joined(separator: ", ")) |\n"
         }

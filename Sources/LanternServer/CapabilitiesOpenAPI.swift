@@ -66,7 +66,7 @@ enum CapabilitiesOpenAPI {
         }
         responses["default"] = ["description": "An error, with the reason in a text/plain body"]
         var operation: [String: Any] = [
-            "operationId": route.transaction.rawValue, "summary": route.summary, "parameters": parameters,
+            "operationId": route.operationID, "summary": route.summary, "parameters": parameters,
             "responses": responses,
         ]
         if !route.requestTypes.isEmpty {

@@ -50,7 +50,7 @@ enum CapabilitiesWADL {
 
     static func method(_ route: RouteDescription, indent: Int, into out: inout String) {
         let pad = String(repeating: " ", count: indent)
-        out += "\(pad)<method name=\"\(route.method.rawValue)\" id=\"\(route.transaction.rawValue)\">\n"
+        out += "\(pad)<method name=\"\(route.method.rawValue)\" id=\"\(route.operationID)\">\n"
         out += "\(pad)  <doc>\(escape(route.summary))</doc>\n"
         out += "\(pad)  <request>\n"
         if !route.responseTypes.isEmpty {

@@ -21,11 +21,14 @@ public enum LanternApplication {
         router.add(middleware: AbortOnBodyFailureMiddleware())
         router.add(middleware: CORSHeaders())
         let store = StoreService(index: index, blobs: blobs, duplicates: configuration.duplicates)
+        let retrieve = RetrieveService(index: index, blobs: blobs)
+        let wado = WadoController(retrieve: retrieve, configuration: configuration)
         let routes = Routes(
             stow: StowController(store: store, configuration: configuration),
             qido: QidoController(index: index, configuration: configuration),
-            wado: WadoController(retrieve: RetrieveService(index: index, blobs: blobs), configuration: configuration),
-            store: store, ups: UpsController(worklist: worklist, configuration: configuration),
+            wado: wado, store: store, ups: UpsController(worklist: worklist, configuration: configuration),
+            nonPatient: NonPatientController(
+                index: index, wado: wado, retrieve: retrieve, configuration: configuration),
             configuration: configuration)
         let channel = EventChannel(worklist: worklist, serviceRoot: configuration.serviceRoot)
         routes.register(on: router.group(RouterPath(configuration.serviceRoot)))

@@ -12,6 +12,7 @@ struct Routes {
     let wado: WadoController
     let store: StoreService
     let ups: UpsController
+    let nonPatient: NonPatientController
 
     let configuration: ServerConfiguration
 
@@ -20,8 +21,9 @@ struct Routes {
     func register(on group: RouterGroup<LanternRequestContext>) {
         for route in ServiceDescription.routes {
             let transaction = route.transaction
+            let category = route.category
             group.on(RouterPath(route.routerPath), method: route.method) { request, context in
-                try await handle(transaction, request, context)
+                try await handle(transaction, category, request, context)
             }
         }
         for path in [""] + ServiceDescription.paths {
@@ -34,13 +36,15 @@ struct Routes {
 
     /// Runs one transaction; the switch is exhaustive, so every transaction of the table has a handler.
     private func handle(
-        _ transaction: Transaction, _ request: Request, _ context: LanternRequestContext
+        _ transaction: Transaction, _ category: NonPatientCategory?, _ request: Request,
+        _ context: LanternRequestContext
     )
         async throws -> Response
     {
         switch transaction {
-        case .storeInstances: return try await stow.handle(request, study: nil)
-        case .storeStudyInstances: return try await stow.handle(request, study: try context.parameters.require("study"))
+        case .storeInstances: return try await stow.handle(request, target: .studies(study: nil))
+        case .storeStudyInstances:
+            return try await stow.handle(request, target: .studies(study: try context.parameters.require("study")))
         case .searchForStudies: return try await qido.handle(request, scope: .allStudies)
         case .searchForSeries: return try await qido.handle(request, scope: .allSeries)
         case .searchForInstances: return try await qido.handle(request, scope: .allInstances)
@@ -82,7 +86,22 @@ struct Routes {
         case .suspendGlobalSubscription:
             return try await ups.suspend(request, uid: try workitem(context), aeTitle: try aeTitle(context))
         case .openEventChannel: return try ups.eventChannelWithoutUpgrade(request)
+        case .storeNonPatientInstances:
+            return try await stow.handle(request, target: .nonPatient(try described(category), uid: nil))
+        case .storeNonPatientInstance:
+            let uid = try context.parameters.require("uid")
+            return try await stow.handle(request, target: .nonPatient(try described(category), uid: uid))
+        case .searchNonPatientInstances: return try await nonPatient.search(request, try described(category))
+        case .retrieveNonPatientInstance:
+            return try await nonPatient.retrieve(
+                request, try described(category), uid: try context.parameters.require("uid"))
         }
+    }
+
+    /// The category a non-patient route is described with (always set for those routes).
+    private func described(_ category: NonPatientCategory?) throws -> NonPatientCategory {
+        guard let category else { throw DICOMwebError(.internalServerError, "a non-patient route without category") }
+        return category
     }
 
     private func delete(_ selection: InstanceSelection) async throws -> Response {

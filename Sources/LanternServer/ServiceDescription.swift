@@ -1,3 +1,4 @@
+import Archive
 import HTTPTypes
 
 /// The transactions Lantern serves under its service root. Every route is registered from
@@ -35,6 +36,11 @@ enum Transaction: String, Sendable, CaseIterable {
     case deleteSubscription = "DeleteSubscription"
     case suspendGlobalSubscription = "SuspendGlobalSubscription"
     case openEventChannel = "OpenEventChannel"
+    // The non-patient services: `{category}` is replaced by the category's name (``RouteDescription/operationID``).
+    case storeNonPatientInstances = "Store{category}"
+    case storeNonPatientInstance = "Store{category}Instance"
+    case searchNonPatientInstances = "Search{category}"
+    case retrieveNonPatientInstance = "Retrieve{category}Instance"
 }
 
 /// One transaction at one resource.
@@ -57,6 +63,16 @@ struct RouteDescription: Sendable {
     var matchingKeys = false
     /// The success statuses.
     var successStatuses: [Int] = [200]
+    /// The non-patient category of the resource (PS3.18 §12), `nil` for the other services.
+    var category: NonPatientCategory? = nil
+
+    /// The name of the method in WADL (`id`) and OpenAPI (`operationId`): the transaction, with the category
+    /// in it for the non-patient services (`SearchColorPalettes`).
+    var operationID: String {
+        guard let category else { return transaction.rawValue }
+        let title = category.rawValue.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        return transaction.rawValue.replacing("{category}", with: title.joined())
+    }
 
     /// The template names in the path, in order.
     var templates: [String] { Self.templates(in: path) }
@@ -151,7 +167,34 @@ enum ServiceDescription {
             delete(.deleteStudy, study, "Delete a study (an extension: PS3.18 defines no delete transaction)"),
             delete(.deleteSeries, series, "Delete a series (an extension)"),
             delete(.deleteInstance, instance, "Delete an instance (an extension)"),
-        ] + worklistRoutes
+        ] + worklistRoutes + NonPatientCategory.allCases.flatMap(nonPatientRoutes)
+
+    /// The Non-Patient Instance Service of one category (PS3.18 §12, Table 12.3-1): Store at the category and
+    /// at an instance, Search, Retrieve. Media types of Table 12.1.3-1.
+    static func nonPatientRoutes(_ category: NonPatientCategory) -> [RouteDescription] {
+        let name = category.rawValue
+        let instance = name + "/{uid}"
+        let retrieveTypes = searchTypes + [multipartDICOM, "application/dicom"]
+        return [
+            RouteDescription(
+                method: .post, path: name, transaction: .storeNonPatientInstances,
+                summary: "Store \(name) instances (PS3.18 §12.5)", requestTypes: storeRequestTypes,
+                responseTypes: storeResponseTypes, successStatuses: [200, 202], category: category),
+            RouteDescription(
+                method: .get, path: name, transaction: .searchNonPatientInstances,
+                summary: "Search for \(name) instances (PS3.18 §12.6)", responseTypes: searchTypes,
+                queryParameters: searchParameters, matchingKeys: true, successStatuses: [200, 204], category: category),
+            RouteDescription(
+                method: .post, path: instance, transaction: .storeNonPatientInstance,
+                summary: "Store one \(name) instance, whose SOP Instance UID must be `uid` (PS3.18 §12.5)",
+                requestTypes: storeRequestTypes, responseTypes: storeResponseTypes, successStatuses: [200, 202],
+                category: category),
+            RouteDescription(
+                method: .get, path: instance, transaction: .retrieveNonPatientInstance,
+                summary: "Retrieve a \(name) instance (PS3.18 §12.4)", responseTypes: retrieveTypes,
+                queryParameters: ["accept"], category: category),
+        ]
+    }
 
     static let workitem = "workitems/{workitem}"
     static let subscriber = workitem + "/subscribers/{aetitle}"

@@ -6,7 +6,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// STOW-RS (PS3.18 §10.5): `POST {root}/studies` and `POST {root}/studies/{study}`.
+/// STOW-RS (PS3.18 §10.5): `POST {root}/studies` and `POST {root}/studies/{study}`; and the Store transaction
+/// of the non-patient categories (PS3.18 §12.5), `POST {root}/{npi-name}{/uid}`, which takes the same bodies.
 ///
 /// Accepts `multipart/related; type="application/dicom"` (one Part 10 instance per part), metadata and bulk
 /// data (`type="application/dicom+json"` or `"application/dicom+xml"`, bulk parts referenced by
@@ -23,7 +24,7 @@ struct StowController {
         Representation(.dicomJSON), Representation(.dicomXML), Representation(.json),
     ]
 
-    func handle(_ request: Request, study: String?) async throws -> Response {
+    func handle(_ request: Request, target: IngestTarget) async throws -> Response {
         let negotiated: NegotiatedRepresentation
         do {
             negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: Self.responseOffers)
@@ -38,17 +39,17 @@ struct StowController {
         }
         var response = StowResponse()
         if contentType.hasSameEssence(as: .dicom) {
-            response = try await storeSinglePart(request, study: study)
+            response = try await storeSinglePart(request, target: target)
         } else if contentType.hasSameEssence(as: .multipartRelated) {
             let related = contentType[parameter: "type"].flatMap { MediaType($0) } ?? .dicom
             guard let boundary = contentType[parameter: "boundary"] else {
                 throw DICOMwebError(.badRequest, "multipart/related without a boundary parameter")
             }
             if related.hasSameEssence(as: .dicom) {
-                response = try await storeMultipart(request, boundary: boundary, study: study)
+                response = try await storeMultipart(request, boundary: boundary, target: target)
             } else if related.hasSameEssence(as: .dicomJSON) || related.hasSameEssence(as: .dicomXML) {
                 response = try await storeMetadataAndBulkData(
-                    request, boundary: boundary, related: related, study: study)
+                    request, boundary: boundary, related: related, target: target)
             } else {
                 throw DICOMwebError(
                     .unsupportedMediaType,
@@ -64,7 +65,9 @@ struct StowController {
         if response.outcomes.isEmpty {
             throw DICOMwebError(.badRequest, response.requestFailure ?? "the request holds no instance")
         }
-        let dataSet = response.dataSet(base: request.serviceBase(configuration), requestStudy: study)
+        var requestStudy: String?
+        if case .studies(let study) = target { requestStudy = study }
+        let dataSet = response.dataSet(base: request.serviceBase(configuration), requestStudy: requestStudy)
         let xml = negotiated.mediaType.hasSameEssence(as: .dicomXML)
         let body = xml ? NativeXMLEncoder.encode(dataSet, prettyPrinted: false) : DICOMJSONEncoder.encode(dataSet)
         return Response(
@@ -80,8 +83,8 @@ struct StowController {
         }
     }
 
-    private func storeSinglePart(_ request: Request, study: String?) async throws -> StowResponse {
-        var ingest = store.begin(expectedStudy: study)
+    private func storeSinglePart(_ request: Request, target: IngestTarget) async throws -> StowResponse {
+        var ingest = store.begin(target)
         var total: UInt64 = 0
         do {
             for try await buffer in request.body {
@@ -102,7 +105,7 @@ struct StowController {
 
     /// Metadata (DICOM JSON or XML) plus bulk data parts (PS3.18 §10.5.1.2.2–§10.5.1.2.3).
     private func storeMetadataAndBulkData(
-        _ request: Request, boundary: String, related: DICOMweb.MediaType, study: String?
+        _ request: Request, boundary: String, related: DICOMweb.MediaType, target: IngestTarget
     ) async throws -> StowResponse {
         var splitter: MultipartSplitter
         do { splitter = try MultipartSplitter(boundary: boundary) } catch {
@@ -142,7 +145,7 @@ struct StowController {
         }
         var prepared: [(slot: Int, instance: PreparedInstance)] = []
         var slots: [StoreOutcome?] = []
-        for result in await session.finish(expectedStudy: study) {
+        for result in await session.finish(target) {
             switch result {
             case .failed(let outcome): slots.append(outcome)
             case .prepared(let instance):
@@ -156,7 +159,8 @@ struct StowController {
         return response
     }
 
-    private func storeMultipart(_ request: Request, boundary: String, study: String?) async throws -> StowResponse {
+    private func storeMultipart(_ request: Request, boundary: String, target: IngestTarget) async throws -> StowResponse
+    {
         var splitter: MultipartSplitter
         do { splitter = try MultipartSplitter(boundary: boundary) } catch {
             throw DICOMwebError(.badRequest, "invalid multipart boundary: \(error)")
@@ -190,7 +194,7 @@ struct StowController {
                             comment: "part of type \(type.essence) in an application/dicom request"))
                 } else {
                     skippedPart = false
-                    ingest = store.begin(expectedStudy: study)
+                    ingest = store.begin(target)
                 }
             case .body(let slice):
                 if !skippedPart { try await ingest?.append(slice) }

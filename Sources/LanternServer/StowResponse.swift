@@ -56,7 +56,11 @@ struct StowResponse {
                 item.set(Self.us(0x0008_1197, failure.rawValue))
                 failed.append(item)
             } else {
-                if let study = outcome.studyUID, let series = outcome.seriesUID, let sop = outcome.sopInstanceUID {
+                if let category = outcome.category, let sop = outcome.sopInstanceUID {
+                    item.set(Self.text(0x0008_1190, .UR, "\(base)/\(category.rawValue)/\(sop)"))
+                } else if let study = outcome.studyUID, let series = outcome.seriesUID,
+                    let sop = outcome.sopInstanceUID
+                {
                     item.set(
                         Self.text(
                             0x0008_1190, .UR, "\(base)/studies/\(study)/series/\(series)/instances/\(sop)"))

@@ -21,12 +21,13 @@ struct WadoController {
     /// Native transfer syntaxes an instance stored natively can be converted to.
     static let nativeSyntaxes = ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"]
 
-    func instances(_ request: Request, _ selection: InstanceSelection) async throws -> Response {
-        let found = try await retrieve.instances(selection)
+    /// `multipart/related; type="application/dicom"` and `application/dicom` with the transfer syntaxes every
+    /// instance of `found` can be sent in: `*` (as stored) first, then the stored syntax when they share one,
+    /// then the native syntaxes all can be converted to. Negotiate with ``defaultingTransferSyntax(_:)``.
+    static func instanceOffers(_ found: [StoredInstance]) -> [Representation] {
         let stored = Array(Set(found.map(\.transferSyntaxUID))).sorted()
-        // Offer what every instance can be sent in: its stored syntax (for `*`), or a common target.
         var syntaxes = stored.count == 1 ? stored : []
-        for target in Self.nativeSyntaxes
+        for target in nativeSyntaxes
         where !syntaxes.contains(target) && stored.allSatisfy({ RetrieveService.canSend($0, as: target) }) {
             syntaxes.append(target)
         }
@@ -34,12 +35,22 @@ struct WadoController {
         // `*` first: "as stored" wins for `transfer-syntax=*`, whatever the mix of stored syntaxes.
         syntaxes.insert("*", at: 0)
         let fallback = stored.count == 1 ? stored[0] : nil
-        let offers = [
+        return [
             Representation(
                 .multipartRelated(type: .dicom), transferSyntaxes: syntaxes, defaultTransferSyntax: fallback),
             Representation(.dicom, transferSyntaxes: syntaxes, defaultTransferSyntax: fallback),
-            Representation(.zip),
         ]
+    }
+
+    func instances(_ request: Request, _ selection: InstanceSelection) async throws -> Response {
+        try await instances(request, found: try await retrieve.instances(selection))
+    }
+
+    /// The response carrying `found` (not empty) as negotiated: multipart, a single `application/dicom`
+    /// instance, or a zip; shared with the non-patient retrieve (PS3.18 §12.4).
+    func instances(_ request: Request, found: [StoredInstance]) async throws -> Response {
+        let stored = Array(Set(found.map(\.transferSyntaxUID))).sorted()
+        let offers = Self.instanceOffers(found) + [Representation(.zip)]
         let negotiated: NegotiatedRepresentation
         do {
             negotiated = try ContentNegotiation.negotiate(
@@ -77,13 +88,17 @@ struct WadoController {
         if negotiated.offerIndex == 2 {
             // Supplement 211: the instances as stored, one entry each, streamed.
             headers[.contentType] = MediaType.zip.description
-            headers[.contentDisposition] = "attachment; filename=\"\(found[0].studyUID).zip\""
+            let archiveName = found[0].studyUID.isEmpty ? found[0].sopInstanceUID : found[0].studyUID
+            headers[.contentDisposition] = "attachment; filename=\"\(archiveName).zip\""
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in
                     var zip = ZipStreamWriter()
                     for instance in found {
-                        let name = "\(instance.studyUID)/\(instance.seriesUID)/\(instance.sopInstanceUID).dcm"
+                        let name =
+                            instance.studyUID.isEmpty
+                            ? "\(instance.sopInstanceUID).dcm"
+                            : "\(instance.studyUID)/\(instance.seriesUID)/\(instance.sopInstanceUID).dcm"
                         try await writer.write(ByteBuffer(bytes: zip.beginEntry(name: name)))
                         try await retrieve.stream(instance, range: nil) { buffer in
                             buffer.withUnsafeReadableBytes { zip.update($0) }

@@ -39,8 +39,12 @@ EXPECTED = {
     ("DELETE", "/workitems/{workitem}/subscribers/{aetitle}"),
     ("POST", "/workitems/{workitem}/subscribers/{aetitle}/suspend"), ("GET", "/subscribers/{aetitle}"),
 }
+# The Non-Patient Instance Service (PS3.18 §12, Table 12.3-1): Store, Search and Retrieve per category.
+NPI = ["color-palettes", "defined-procedure-protocols", "hanging-protocols", "implant-templates", "inventories"]
+for name in NPI:
+    EXPECTED |= {("POST", f"/{name}"), ("GET", f"/{name}"), ("POST", f"/{name}/{{uid}}"), ("GET", f"/{name}/{{uid}}")}
 SAMPLE = {"study": "1.2.3", "series": "1.2.3.4", "instance": "1.2.3.4.5", "frames": "1", "reference": "x",
-          "workitem": "1.2.3.9", "aetitle": "SOMEAE"}
+          "workitem": "1.2.3.9", "aetitle": "SOMEAE", "uid": "1.2.3.8"}
 
 
 def concrete(path: str) -> str:
@@ -101,7 +105,7 @@ def test_options_on_the_service_root_describes_the_whole_service(server, openapi
     ids = {m.get("id") for m in root.iter(WADL + "method")}
     assert ids == {op["operationId"] for ops in openapi["paths"].values() for op in ops.values()}
     top = {e.get("path") for e in root.find(WADL + "resources").findall(WADL + "resource")}
-    assert top == {"studies", "series", "instances", "workitems", "subscribers"}
+    assert top == {"studies", "series", "instances", "workitems", "subscribers", *NPI}
 
 
 def test_every_described_route_is_routed(openapi, server):

@@ -32,9 +32,10 @@ public enum BulkInstanceBuilder {
 
     /// Resolves every BulkDataURI in `metadata` to a part, fills in what the bulk content determines, and
     /// writes a Part 10 file at `outputPath`, streaming part content in chunks of at most 1 MiB. On failure
-    /// the output file is removed.
+    /// the output file is removed. With `requiresStudy` false (non-patient instances, PS3.18 §12), the Study and
+    /// Series Instance UIDs may be absent.
     public static func build(
-        metadata: DataSet, parts: [BulkDataPart], outputPath: String
+        metadata: DataSet, parts: [BulkDataPart], outputPath: String, requiresStudy: Bool = true
     ) throws(BulkIngestError) -> BuiltInstance {
         var files: [BulkInputFile] = []
         defer { for f in files { f.closeFile() } }
@@ -46,7 +47,7 @@ public enum BulkInstanceBuilder {
             }
         }
         do {
-            return try build(metadata, parts, files, outputPath)
+            return try build(metadata, parts, files, outputPath, requiresStudy)
         } catch {
             unlink(outputPath)
             throw error
@@ -54,7 +55,8 @@ public enum BulkInstanceBuilder {
     }
 
     private static func build(
-        _ metadata: DataSet, _ parts: [BulkDataPart], _ files: [BulkInputFile], _ outputPath: String
+        _ metadata: DataSet, _ parts: [BulkDataPart], _ files: [BulkInputFile], _ outputPath: String,
+        _ requiresStudy: Bool
     ) throws(BulkIngestError) -> BuiltInstance {
         let resolver = BulkDataURIResolver(parts: parts)
         var editor = AttributeEditor(metadata.withoutFileMeta)
@@ -99,7 +101,7 @@ public enum BulkInstanceBuilder {
         for (tag, name) in [
             (Tag.sopClassUID, "SOP Class UID"), (.sopInstanceUID, "SOP Instance UID"),
             (.studyInstanceUID, "Study Instance UID"), (.seriesInstanceUID, "Series Instance UID"),
-        ] where editor.dataSet.string(tag) == nil {
+        ] where editor.dataSet.string(tag) == nil && (requiresStudy || tag == .sopClassUID || tag == .sopInstanceUID) {
             throw BulkIngestError(.missingAttribute, "\(name) is required", tag: tag)
         }
         let (dataSet, fileMeta, size) = try Part10BulkWriter.write(

@@ -28,10 +28,13 @@ public struct IndexCommit: Sendable {
     public var record: InstanceRecord
     /// What it replaces, as read before the commit.
     public var replacing: StoredInstance?
+    /// The non-patient category it belongs to (PS3.18 §12), `nil` for the studies.
+    public var category: NonPatientCategory?
     /// Creates an item.
-    public init(record: InstanceRecord, replacing: StoredInstance?) {
+    public init(record: InstanceRecord, replacing: StoredInstance?, category: NonPatientCategory? = nil) {
         self.record = record
         self.replacing = replacing
+        self.category = category
     }
 }
 
@@ -81,4 +84,15 @@ public protocol IndexStore: Sendable {
     func search(
         _ query: QIDOQuery, limit: Int, matches: @escaping @Sendable (DataSet) -> Bool
     ) async throws -> (matches: [SearchMatch], hasMore: Bool)
+
+    /// The stored non-patient instance with this SOP Instance UID (PS3.18 §12), with its category.
+    func nonPatientInstance(
+        sopInstanceUID: String
+    ) async throws -> (category: NonPatientCategory, instance: StoredInstance)?
+
+    /// The attributes of the non-patient instances of `category` that `matches` accepts, in storage order,
+    /// after skipping `offset` of them, at most `limit`; `hasMore` tells whether more match.
+    func searchNonPatient(
+        _ category: NonPatientCategory, offset: Int, limit: Int, matches: @escaping @Sendable (DataSet) -> Bool
+    ) async throws -> (matches: [DataSet], hasMore: Bool)
 }

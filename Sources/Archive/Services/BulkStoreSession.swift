@@ -90,7 +90,7 @@ public struct BulkStoreSession {
     }
 
     /// Builds and prepares every instance the metadata describes, in order. Scratch files are removed.
-    public mutating func finish(expectedStudy: String?) async -> [IngestResult] {
+    public mutating func finish(_ target: IngestTarget) async -> [IngestResult] {
         await endPart()
         defer { Self.remove(files) }
         var results: [IngestResult] = []
@@ -116,13 +116,13 @@ public struct BulkStoreSession {
                 continue
             }
             for dataSet in dataSets {
-                results.append(await build(dataSet, expectedStudy: expectedStudy))
+                results.append(await build(dataSet, target: target))
             }
         }
         return results
     }
 
-    private func build(_ dataSet: DataSet, expectedStudy: String?) async -> IngestResult {
+    private func build(_ dataSet: DataSet, target: IngestTarget) async -> IngestResult {
         let output = "\(scratchFolder)/built-\(BlobKey.random().rawValue).dcm"
         defer { Self.remove([output]) }
         let parts = self.parts
@@ -131,7 +131,8 @@ public struct BulkStoreSession {
         do {
             _ = try await pool.runIfActive {
                 do {
-                    return try BulkInstanceBuilder.build(metadata: dataSet, parts: parts, outputPath: output)
+                    return try BulkInstanceBuilder.build(
+                        metadata: dataSet, parts: parts, outputPath: output, requiresStudy: target.category == nil)
                 } catch {
                     throw error
                 }
@@ -148,7 +149,7 @@ public struct BulkStoreSession {
                     sopClassUID: sopClass, sopInstanceUID: sopInstance, failure: .processingFailure,
                     comment: "\(error)"))
         }
-        var ingest = store.begin(expectedStudy: expectedStudy)
+        var ingest = store.begin(target)
         do {
             let fd = open(output, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { throw ArchiveError(.storage, "cannot read a built instance") }

@@ -8,7 +8,7 @@ import NIOCore
 /// prepared to ``StoreService/commit(_:)``, which makes a batch durable and visible at once.
 public struct InstanceIngest {
     let service: StoreService
-    let expectedStudy: String?
+    let target: IngestTarget
     /// Replaced by a journaled key before the first byte is written.
     var key = BlobKey.random()
     var upload: BlobUpload?
@@ -20,9 +20,9 @@ public struct InstanceIngest {
 
     static let flushSize = 512 * 1024
 
-    init(service: StoreService, expectedStudy: String?) {
+    init(service: StoreService, target: IngestTarget) {
         self.service = service
-        self.expectedStudy = expectedStudy
+        self.target = target
     }
 
     /// Takes the next bytes of the instance. Throws only when storage fails; unreadable content is reported
@@ -107,17 +107,17 @@ public struct InstanceIngest {
         var missing: [String] = []
         if sopClass?.isEmpty ?? true { missing.append("SOPClassUID (0008,0016)") }
         if sopInstance?.isEmpty ?? true { missing.append("SOPInstanceUID (0008,0018)") }
-        if study?.isEmpty ?? true { missing.append("StudyInstanceUID (0020,000D)") }
-        if series?.isEmpty ?? true { missing.append("SeriesInstanceUID (0020,000E)") }
-        guard missing.isEmpty, let sopClass, let sopInstance, let study, let series else {
+        if target.category == nil {
+            if study?.isEmpty ?? true { missing.append("StudyInstanceUID (0020,000D)") }
+            if series?.isEmpty ?? true { missing.append("SeriesInstanceUID (0020,000E)") }
+        }
+        guard missing.isEmpty, let sopClass, let sopInstance else {
             await abort()
             return fail(.dataSetDoesNotMatchSOPClass, "missing required attributes: " + missing.joined(separator: ", "))
         }
-        if let expectedStudy, expectedStudy != study {
+        if let refusal = Self.check(target, sopClass: sopClass, sopInstance: sopInstance, study: study ?? "") {
             await abort()
-            return fail(
-                .dataSetDoesNotMatchSOPClass,
-                "StudyInstanceUID \(study) differs from the study of the request, \(expectedStudy)")
+            return fail(refusal.0, refusal.1)
         }
         do {
             guard let upload else { throw ArchiveError(.storage, "no bytes written") }
@@ -125,13 +125,18 @@ public struct InstanceIngest {
             pending = ByteBuffer()
             self.upload = nil
             try await service.blobs.finish(upload, appending: last)
+            // Non-patient instances belong to no study or series: their UIDs stay empty.
             let record = StoredInstance(
-                studyUID: study, seriesUID: series, sopInstanceUID: sopInstance, sopClassUID: sopClass,
+                studyUID: target.category == nil ? study ?? "" : "",
+                seriesUID: target.category == nil ? series ?? "" : "", sopInstanceUID: sopInstance,
+                sopClassUID: sopClass,
                 transferSyntaxUID: analysis.transferSyntax.uid, blobKey: key, size: size,
                 pixelLayout: analysis.pixelLayout, pixelDataOffset: analysis.pixelDataOffset,
                 storedAt: service.now())
             try await service.writeSidecars(key, analysis)
-            return .prepared(PreparedInstance(record: InstanceRecord(instance: record, attributes: attributes)))
+            return .prepared(
+                PreparedInstance(
+                    record: InstanceRecord(instance: record, attributes: attributes), category: target.category))
         } catch {
             await abort()
             await service.discard(key)
@@ -152,4 +157,39 @@ public enum IngestResult: Sendable {
 public struct PreparedInstance: Sendable {
     /// What the index will hold.
     public let record: InstanceRecord
+    /// The non-patient category it is stored in (PS3.18 §12), `nil` for the studies.
+    public let category: NonPatientCategory?
+}
+
+extension InstanceIngest {
+    /// Why an instance does not belong to `target`, if it does not: another study than the request's, or for
+    /// a non-patient category a SOP Class outside it (0x0122, "SOP Class not supported") or another SOP
+    /// Instance UID than the request's.
+    static func check(
+        _ target: IngestTarget, sopClass: String, sopInstance: String, study: String
+    ) -> (StoreOutcome.Failure, String)? {
+        switch target {
+        case .studies(let expected?) where expected != study:
+            return (
+                .dataSetDoesNotMatchSOPClass,
+                "StudyInstanceUID \(study) differs from the study of the request, \(expected)"
+            )
+        case .studies:
+            return nil
+        case .nonPatient(let category, let uid):
+            if !category.sopClassUIDs.contains(sopClass) {
+                return (
+                    .sopClassNotSupported,
+                    "SOP Class \(sopClass) is not one of \(category.rawValue) (PS3.18 §12): "
+                        + category.sopClassUIDs.sorted().joined(separator: ", ")
+                )
+            }
+            if let uid, uid != sopInstance {
+                return (
+                    .dataSetDoesNotMatchSOPClass, "SOPInstanceUID \(sopInstance) differs from the request's, \(uid)"
+                )
+            }
+            return nil
+        }
+    }
 }

@@ -14,6 +14,8 @@ public struct StoreOutcome: Sendable, Hashable {
         case processingFailure = 0x0110
         /// Another instance is already stored under this SOP Instance UID.
         case duplicateSOPInstance = 0x0111
+        /// The SOP Class is not one the target resource stores (a non-patient category, PS3.18 §12.5).
+        case sopClassNotSupported = 0x0122
     }
 
     /// SOP Class UID, when it could be read.
@@ -24,6 +26,8 @@ public struct StoreOutcome: Sendable, Hashable {
     public var studyUID: String?
     /// Series Instance UID, when stored.
     public var seriesUID: String?
+    /// The non-patient category it is stored in (PS3.18 §12), `nil` for the studies.
+    public var category: NonPatientCategory?
     /// Why the instance was not stored; `nil` when it was.
     public var failure: Failure?
     /// A warning reason when stored with a warning (PS3.18 §10.5.3: 0xB000 coercion, 0xB006 elements

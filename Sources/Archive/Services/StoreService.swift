@@ -35,10 +35,15 @@ public struct StoreService: Sendable {
 
     func now() -> Int64 { Int64(time(nil)) }
 
-    /// Starts storing one instance. `expectedStudy` is the study of the target resource
+    /// Starts storing one instance in `target`.
+    public func begin(_ target: IngestTarget) -> InstanceIngest {
+        InstanceIngest(service: self, target: target)
+    }
+
+    /// Starts storing one instance in the studies. `expectedStudy` is the study of the target resource
     /// (`POST /studies/{study}`), which every instance must belong to.
     public func begin(expectedStudy: String?) -> InstanceIngest {
-        InstanceIngest(service: self, expectedStudy: expectedStudy)
+        begin(.studies(study: expectedStudy))
     }
 
     /// Removes temporaries and blobs that no committed instance references (left by a crash). Call at start.
@@ -60,15 +65,32 @@ public struct StoreService: Sendable {
     public func commit(_ prepared: [PreparedInstance]) async -> [StoreOutcome] {
         var outcomes: [StoreOutcome] = prepared.map {
             let i = $0.record.instance
-            return StoreOutcome(
-                sopClassUID: i.sopClassUID, sopInstanceUID: i.sopInstanceUID, studyUID: i.studyUID,
-                seriesUID: i.seriesUID)
+            var outcome = StoreOutcome(sopClassUID: i.sopClassUID, sopInstanceUID: i.sopInstanceUID)
+            if let category = $0.category {
+                outcome.category = category
+            } else {
+                outcome.studyUID = i.studyUID
+                outcome.seriesUID = i.seriesUID
+            }
+            return outcome
         }
         var commits: [(index: Int, item: IndexCommit)] = []
         for (n, item) in prepared.enumerated() {
             let instance = item.record.instance
             do {
-                if let existing = try await index.instance(sopInstanceUID: instance.sopInstanceUID) {
+                let existing: StoredInstance? =
+                    if let category = item.category {
+                        try await index.nonPatientInstance(sopInstanceUID: instance.sopInstanceUID).map {
+                            guard $0.category == category else {
+                                throw ArchiveError(
+                                    .conflict, "SOP Instance UID already stored in \($0.category.rawValue)")
+                            }
+                            return $0.instance
+                        }
+                    } else {
+                        try await index.instance(sopInstanceUID: instance.sopInstanceUID)
+                    }
+                if let existing {
                     if existing.studyUID != instance.studyUID || existing.seriesUID != instance.seriesUID {
                         throw ArchiveError(.conflict, "SOP Instance UID already stored in another study or series")
                     }
@@ -76,7 +98,8 @@ public struct StoreService: Sendable {
                     case .reject:
                         throw ArchiveError(.conflict, "an instance with this SOP Instance UID is already stored")
                     case .overwrite:
-                        commits.append((n, IndexCommit(record: item.record, replacing: existing)))
+                        commits.append(
+                            (n, IndexCommit(record: item.record, replacing: existing, category: item.category)))
                     case .acceptIdentical:
                         guard try await sameBytes(existing.blobKey, instance.blobKey) else {
                             throw ArchiveError(
@@ -85,7 +108,7 @@ public struct StoreService: Sendable {
                         await discard(instance.blobKey)
                     }
                 } else {
-                    commits.append((n, IndexCommit(record: item.record, replacing: nil)))
+                    commits.append((n, IndexCommit(record: item.record, replacing: nil, category: item.category)))
                 }
             } catch let error as ArchiveError where error.code == .conflict {
                 await discard(instance.blobKey)

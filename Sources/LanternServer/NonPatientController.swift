@@ -1,0 +1,86 @@
+import Archive
+import DICOMCore
+import DICOMJSON
+import DICOMXML
+import DICOMweb
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The Non-Patient Instance Service (PS3.18 §12): store, search and retrieve of color palettes, hanging
+/// protocols, defined procedure protocols, implant templates and inventories at `/{npi-name}`.
+///
+/// - Store (§12.5) takes the STOW-RS bodies (``StowController``); a SOP Class outside the category fails with
+///   0x0122, and the response's RetrieveURLs name `/{npi-name}/{uid}`.
+/// - Search (§12.6) has the QIDO-RS parameters and matching, on the keys of the category's PS3.4 query model;
+///   each match returns those keys (``NonPatientCategory/returnTags``), the `includefield` ones and the
+///   matching ones, with its RetrieveURL; 204 when nothing matches.
+/// - Retrieve (§12.4): DICOM JSON by default (Table 12.1.3-1), native XML in `multipart/related`, or the
+///   Part 10 instance as `application/dicom` (also in `multipart/related`).
+struct NonPatientController {
+    let index: any IndexStore
+    let wado: WadoController
+    let retrieve: RetrieveService
+    let configuration: ServerConfiguration
+
+    /// Search results: DICOM JSON (default) or native XML parts.
+    static let searchOffers = DataSetListResponse.offers
+
+    func search(_ request: Request, _ category: NonPatientCategory) async throws -> Response {
+        let query: QIDOFlatQuery
+        do {
+            query = try QIDOFlatQuery.parse(queryItems: try QIDOQueryString.decode(request.uri.query ?? ""))
+        } catch {
+            throw DICOMwebError(.badRequest, "\(error)")
+        }
+        let offer: Int
+        do {
+            offer = try ContentNegotiation.negotiate(request.acceptHeader, offers: Self.searchOffers).offerIndex
+        } catch { throw DICOMwebError(error) }
+        let limit = min(query.limit ?? configuration.maxResults, configuration.maxResults)
+        let evaluator = query.evaluator
+        let result = try await index.searchNonPatient(category, offset: query.offset, limit: limit) {
+            evaluator.matches($0)
+        }
+        guard !result.matches.isEmpty else { return Response(status: .noContent) }
+        let wanted = query.returnedTags(defaults: category.returnTags)
+        let base = request.serviceBase(configuration)
+        let returned = result.matches.map { attributes in
+            var out = DataSet()
+            for element in attributes where wanted?.contains(element.tag) ?? true { out.set(element) }
+            if let sop = attributes.string(Tag.sopInstanceUID) {
+                out.set(DataElement.text(Tag(0x0008_1190), .UR, "\(base)/\(category.rawValue)/\(sop)"))
+            }
+            return out
+        }
+        var headers: HTTPFields = [:]
+        if result.hasMore {
+            headers[.warning] =
+                "299 lantern: \"The number of results exceeded the maximum supported by the server. Additional results can be requested.\""
+        }
+        return DataSetListResponse.response(returned, offerIndex: offer, headers: headers)
+    }
+
+    func retrieve(_ request: Request, _ category: NonPatientCategory, uid: String) async throws -> Response {
+        guard let found = try await index.nonPatientInstance(sopInstanceUID: uid), found.category == category else {
+            throw DICOMwebError(.notFound, "no \(category.rawValue) instance \(uid)")
+        }
+        let offers = DataSetListResponse.offers + WadoController.instanceOffers([found.instance])
+        let offer: Int
+        do {
+            offer = try ContentNegotiation.negotiate(
+                WadoController.defaultingTransferSyntax(request.acceptHeader), offers: offers
+            ).offerIndex
+        } catch { throw DICOMwebError(error) }
+        if offer >= DataSetListResponse.offers.count {
+            return try await wado.instances(request, found: [found.instance])
+        }
+        let dataSet: DataSet
+        do {
+            dataSet = try await retrieve.dataSet(found.instance)
+        } catch let error as ArchiveError where error.code == .tooLarge {
+            throw DICOMwebError(.notAcceptable, error.message)
+        }
+        return DataSetListResponse.response([dataSet], offerIndex: offer)
+    }
+}
