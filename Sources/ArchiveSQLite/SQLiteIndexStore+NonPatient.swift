@@ -32,24 +32,17 @@ extension SQLiteIndexStore {
 
     public func searchNonPatient(
         _ category: NonPatientCategory, offset: Int, limit: Int, matches: @escaping @Sendable (DataSet) -> Bool
-    ) async throws -> (matches: [DataSet], hasMore: Bool) {
+    ) async throws -> SearchPage<DataSet> {
         try await pool.read { db in
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT attributes FROM npi_instance WHERE category = ? ORDER BY pk",
                 arguments: [category.rawValue])
-            var found: [DataSet] = []
-            var skipped = 0
+            var page = SearchPage<DataSet>(offset: offset, limit: limit)
             while let row = try rows.next() {
                 let attributes = AttributeCodec.decode([UInt8](row["attributes"] as Data))
-                guard matches(attributes) else { continue }
-                if skipped < offset {
-                    skipped += 1
-                    continue
-                }
-                if found.count == limit { return (found, true) }
-                found.append(attributes)
+                if matches(attributes) { page.offer { attributes } }
             }
-            return (found, false)
+            return page
         }
     }
 

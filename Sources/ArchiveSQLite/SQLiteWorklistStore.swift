@@ -12,7 +12,19 @@ public struct SQLiteWorklistStore: WorklistStore {
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) throws -> T) async throws -> T
     {
-        try await pool.write { db in try body(SQLiteWorklistTransaction(db: db)) }
+        try await pool.writeWithoutTransaction { db in
+            // A created workitem, a claim or a queued report is acknowledged after this commit: make it survive
+            // power loss, as STOW commits do.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            var value: T?
+            try db.inTransaction {
+                value = try body(SQLiteWorklistTransaction(db: db))
+                return .commit
+            }
+            guard let value else { throw ArchiveError(.storage, "the worklist transaction returned nothing") }
+            return value
+        }
     }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) throws -> T) async throws -> T {
@@ -73,8 +85,32 @@ struct SQLiteWorklistTransaction: WorklistTransaction {
         }
     }
 
-    func subscriptions() throws -> [UPSSubscription] {
-        try Row.fetchAll(db, sql: "SELECT ae_title, target, filter, deletion_lock FROM ups_subscription").map { row in
+    func subscribers(of uid: String) throws -> [String] {
+        try String.fetchAll(
+            db, sql: "SELECT ae_title FROM ups_subscription WHERE target = ? ORDER BY ae_title", arguments: [uid])
+    }
+
+    func worklistSubscriptions() throws -> [UPSSubscription] {
+        try subscriptions(where: "target IN (?, ?)", [Self.global, Self.filtered])
+    }
+
+    func subscriptions(of aeTitle: String) throws -> [UPSSubscription] {
+        try subscriptions(where: "ae_title = ?", [aeTitle])
+    }
+
+    func subscribedAETitles() throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT DISTINCT ae_title FROM ups_subscription ORDER BY ae_title")
+    }
+
+    func removeUnlockedSubscriptions(of uid: String) throws {
+        try db.execute(sql: "DELETE FROM ups_subscription WHERE target = ? AND deletion_lock = 0", arguments: [uid])
+    }
+
+    private func subscriptions(where condition: String, _ arguments: StatementArguments) throws -> [UPSSubscription] {
+        try Row.fetchAll(
+            db, sql: "SELECT ae_title, target, filter, deletion_lock FROM ups_subscription WHERE \(condition)",
+            arguments: arguments
+        ).map { row in
             let target: String = row["target"]
             let kind: UPSSubscription.Target =
                 switch target {
@@ -115,7 +151,15 @@ struct SQLiteWorklistTransaction: WorklistTransaction {
         return db.changesCount > 0
     }
 
-    func enqueue(_ json: [UInt8], for aeTitle: String) throws {
-        try db.execute(sql: "INSERT INTO ups_event(ae_title, json) VALUES (?, ?)", arguments: [aeTitle, Data(json)])
+    func enqueue(_ json: [UInt8], for aeTitle: String, limit: Int) throws {
+        try db.cachedStatement(sql: "INSERT INTO ups_event(ae_title, json) VALUES (?, ?)").execute(arguments: [
+            aeTitle, Data(json),
+        ])
+        try db.cachedStatement(
+            sql: """
+                DELETE FROM ups_event WHERE ae_title = ?1 AND id <= (
+                    SELECT id FROM ups_event WHERE ae_title = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)
+                """
+        ).execute(arguments: [aeTitle, limit])
     }
 }

@@ -103,6 +103,9 @@ enum Schema {
                     CREATE INDEX npi_category ON npi_instance(category, pk);
                     """)
         }
+        migrator.registerMigration("v4-ups-subscription-target") { db in
+            try db.execute(sql: "CREATE INDEX ups_subscription_target ON ups_subscription(target)")
+        }
         return migrator
     }
 }

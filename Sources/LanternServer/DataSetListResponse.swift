@@ -15,11 +15,20 @@ enum DataSetListResponse {
         Representation(.dicomJSON), Representation(.json), Representation(.multipartRelated(type: .dicomXML)),
     ]
 
-    /// The response for the negotiated `offerIndex` of ``offers``.
+    /// The offers of a response holding one data set: ``offers`` and a bare `application/dicom+xml` document.
+    static let singleOffers = offers + [Representation(.dicomXML)]
+
+    /// The response for the negotiated `offerIndex` of ``offers`` (or of ``singleOffers`` for one data set).
     static func response(
         _ dataSets: [DataSet], offerIndex: Int, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]
     ) -> Response {
         var headers = headers
+        if offerIndex == 3, dataSets.count == 1 {
+            headers[.contentType] = MediaType.dicomXML.description
+            return Response(
+                status: status, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: NativeXMLEncoder.encode(dataSets[0], prettyPrinted: false))))
+        }
         if offerIndex == 2 {
             var writer = MultipartWriter(boundary: MultipartBoundary.random())
             var body: [UInt8] = []

@@ -34,10 +34,9 @@ struct DICOMwebError: HTTPResponseError {
             case .invalid: .badRequest
             case .notFound: .notFound
             case .conflict: .conflict
-            case .refused: .forbidden
             }
         self.init(status, error.message)
-        if let warning = error.warning { headers[.warning] = "299 lantern: \"\(warning)\"" }
+        if let warning = error.warning { headers = .warnings([warning]) }
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -23,29 +23,15 @@ struct NonPatientController {
     let retrieve: RetrieveService
     let configuration: ServerConfiguration
 
-    /// Search results: DICOM JSON (default) or native XML parts.
-    static let searchOffers = DataSetListResponse.offers
-
     func search(_ request: Request, _ category: NonPatientCategory) async throws -> Response {
-        let query: QIDOFlatQuery
-        do {
-            query = try QIDOFlatQuery.parse(queryItems: try QIDOQueryString.decode(request.uri.query ?? ""))
-        } catch {
-            throw DICOMwebError(.badRequest, "\(error)")
-        }
-        let offer: Int
-        do {
-            offer = try ContentNegotiation.negotiate(request.acceptHeader, offers: Self.searchOffers).offerIndex
-        } catch { throw DICOMwebError(error) }
-        let limit = min(query.limit ?? configuration.maxResults, configuration.maxResults)
-        let evaluator = query.evaluator
-        let result = try await index.searchNonPatient(category, offset: query.offset, limit: limit) {
-            evaluator.matches($0)
-        }
-        guard !result.matches.isEmpty else { return Response(status: .noContent) }
-        let wanted = query.returnedTags(defaults: category.returnTags)
         let base = request.serviceBase(configuration)
-        let returned = result.matches.map { attributes in
+        return try await FlatSearch.respond(request, configuration: configuration) { query, limit in
+            let evaluator = query.evaluator
+            return try await index.searchNonPatient(category, offset: query.offset, limit: limit) {
+                evaluator.matches($0)
+            }
+        } project: { query, attributes in
+            let wanted = query.returnedTags(defaults: category.returnTags)
             var out = DataSet()
             for element in attributes where wanted?.contains(element.tag) ?? true { out.set(element) }
             if let sop = attributes.string(Tag.sopInstanceUID) {
@@ -53,26 +39,20 @@ struct NonPatientController {
             }
             return out
         }
-        var headers: HTTPFields = [:]
-        if result.hasMore {
-            headers[.warning] =
-                "299 lantern: \"The number of results exceeded the maximum supported by the server. Additional results can be requested.\""
-        }
-        return DataSetListResponse.response(returned, offerIndex: offer, headers: headers)
     }
 
     func retrieve(_ request: Request, _ category: NonPatientCategory, uid: String) async throws -> Response {
         guard let found = try await index.nonPatientInstance(sopInstanceUID: uid), found.category == category else {
             throw DICOMwebError(.notFound, "no \(category.rawValue) instance \(uid)")
         }
-        let offers = DataSetListResponse.offers + WadoController.instanceOffers([found.instance])
+        let offers = DataSetListResponse.singleOffers + WadoController.instanceOffers([found.instance])
         let offer: Int
         do {
             offer = try ContentNegotiation.negotiate(
                 WadoController.defaultingTransferSyntax(request.acceptHeader), offers: offers
             ).offerIndex
         } catch { throw DICOMwebError(error) }
-        if offer >= DataSetListResponse.offers.count {
+        if offer >= DataSetListResponse.singleOffers.count {
             return try await wado.instances(request, found: [found.instance])
         }
         let dataSet: DataSet

@@ -41,8 +41,7 @@ struct QidoController {
         }
         var headers: HTTPFields = [:]
         if result.hasMore && (query.limit == nil || query.limit! > configuration.maxResults) {
-            headers[.warning] =
-                "299 lantern: \"The number of results exceeded the maximum supported by the server. Additional results can be requested.\""
+            headers = .moreResults
         }
         return DataSetListResponse.response(returned, offerIndex: negotiated.offerIndex, headers: headers)
     }

@@ -85,7 +85,9 @@ struct Routes {
             return try await ups.unsubscribe(request, uid: try workitem(context), aeTitle: try aeTitle(context))
         case .suspendGlobalSubscription:
             return try await ups.suspend(request, uid: try workitem(context), aeTitle: try aeTitle(context))
-        case .openEventChannel: return try ups.eventChannelWithoutUpgrade(request)
+        case .openEventChannel:
+            _ = try aeTitle(context)
+            return try ups.eventChannelWithoutUpgrade(request)
         case .storeNonPatientInstances:
             return try await stow.handle(request, target: .nonPatient(try described(category), uid: nil))
         case .storeNonPatientInstance:
@@ -113,10 +115,14 @@ struct Routes {
         try context.parameters.require("workitem")
     }
 
-    /// The AE Title of the path, percent-decoded (it may hold spaces).
+    /// The AE Title of the path, percent-decoded (it may hold spaces) and without insignificant spaces;
+    /// 400 when it is not a valid AE Title (PS3.5 Table 6.2-1).
     private func aeTitle(_ context: LanternRequestContext) throws -> String {
         let raw = try context.parameters.require("aetitle")
-        return raw.removingPercentEncoding ?? raw
+        guard let ae = WorklistService.aeTitle(raw.removingPercentEncoding ?? raw) else {
+            throw DICOMwebError(.badRequest, "The path does not name a valid AE Title (PS3.5 Table 6.2-1).")
+        }
+        return ae
     }
 
     private func study(_ context: LanternRequestContext) throws -> InstanceSelection {

@@ -10,11 +10,13 @@ import Testing
 /// The worklist service on the SQLite adapter: the state table of PS3.4 Table CC.1.1-2, subscriptions and the
 /// event queue (the HTTP side is tested end to end in Tests/e2e/test_ups.py).
 @Suite struct WorklistServiceTests {
-    static func service() throws -> (WorklistService, String) {
+    static func service(queue: Int = 10_000) throws -> (WorklistService, String) {
         let folder = NSTemporaryDirectory() + "lantern-ups-" + BlobKey.random().rawValue
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let index = try SQLiteIndexStore(path: folder + "/index.sqlite")
-        return (WorklistService(store: SQLiteWorklistStore(sharing: index), hub: UPSEventHub()), folder)
+        let service = WorklistService(
+            store: SQLiteWorklistStore(sharing: index), hub: UPSEventHub(), maximumQueuedEvents: queue)
+        return (service, folder)
     }
 
     static func workitem(_ label: String = "CT") -> DataSet {
@@ -90,6 +92,40 @@ import Testing
         #expect(throws: UPSError.self) { try UPSFilter.parse("no equals sign") }
     }
 
+    @Test("An AE that never connects keeps its newest reports only; final workitems drop unlocked subscriptions")
+    func queueLimit() async throws {
+        let (service, folder) = try Self.service(queue: 3)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await service.subscribe("AWAY", to: .global, deletionLock: false)
+        try await service.subscribe("LOCKED", to: .global, deletionLock: true)
+        for n in 1...5 { _ = try await service.create(Self.workitem("W\(n)"), uid: "1.2.9.\(n)") }
+        let kept = try await service.queuedEvents(for: "AWAY")
+        #expect(kept.count == 3)
+        let uids = try kept.map { try DICOMJSONDecoder.decode($0.json).string(UPSTag.affectedSOPInstanceUID) }
+        #expect(uids == ["1.2.9.3", "1.2.9.4", "1.2.9.5"])
+        _ = try await service.requestCancellation("1.2.9.1", request: DataSet(), requestingAE: "X")
+        await #expect(throws: UPSError.self) { try await service.unsubscribe("AWAY", from: .workitem("1.2.9.1")) }
+        try await service.unsubscribe("LOCKED", from: .workitem("1.2.9.1"))
+    }
+
+    @Test("Nothing is reported as assigned when the station and performers are empty (Type 2)")
+    func assignedOnlyWhenPopulated() async throws {
+        let (service, folder) = try Self.service()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try await service.subscribe("ALL", to: .global, deletionLock: false)
+        var empty = Self.workitem()
+        empty.set(DataElement(UPSTag.scheduledStationNameCodeSequence, items: []))
+        empty.set(DataElement(UPSTag.scheduledHumanPerformersSequence, items: []))
+        _ = try await service.create(empty, uid: "1.2.10")
+        var assigned = Self.workitem()
+        assigned.set(
+            DataElement(
+                UPSTag.scheduledStationNameCodeSequence,
+                items: [DataSet([.text(Tag(0x0008_0100), .SH, "ST1"), .text(Tag(0x0008_0102), .SH, "99L")])]))
+        _ = try await service.create(assigned, uid: "1.2.11")
+        #expect(try await Self.events(service, "ALL").map(\.0) == [1, 1, 5])
+    }
+
     @Test("The hub wakes a waiting channel, and remembers a notification nobody waited for")
     func hub() async {
         let hub = UPSEventHub()
@@ -102,5 +138,15 @@ import Testing
         let task = Task { await hub.wait(for: "C") }
         task.cancel()
         await task.value  // cancellation ends the wait
+        // A second channel for an AE supersedes the first, and wakes it so that it sees so.
+        let first = await hub.openChannel(for: "D")
+        async let woken: Void = hub.wait(for: "D")
+        try? await Task.sleep(for: .milliseconds(50))
+        let second = await hub.openChannel(for: "D")
+        await woken
+        #expect(await !hub.isCurrent(first, for: "D"))
+        #expect(await hub.isCurrent(second, for: "D"))
+        await hub.closeChannel(first, for: "D")
+        #expect(await hub.isCurrent(second, for: "D"))
     }
 }

@@ -135,6 +135,8 @@ def test_search_color_palettes(server, palettes):
     assert search(server.url, "color-palettes", "?NoSuchKey=1").status_code == 400
     page = search(server.url, "color-palettes", "?limit=3&offset=2")
     assert len(page.json()) == 3
+    remaining = len(search(server.url, "color-palettes").json()) - 5
+    assert f"There are {remaining} additional results" in page.headers["Warning"]
     xml = search(server.url, "color-palettes", "?ContentLabel=PET", 'multipart/related; type="application/dicom+xml"')
     [(_, doc)] = parse_multipart(xml.headers["Content-Type"], xml.content)
     assert b"NativeDicomModel" in doc and b"PET" in doc
@@ -161,6 +163,8 @@ def test_retrieve_color_palette(server, palettes):
     r = requests.get(url, headers={"Accept": 'multipart/related; type="application/dicom+xml"'},
                      timeout=REQUEST_TIMEOUT)
     assert r.status_code == 200 and b"HOT_IRON" in r.content
+    r = requests.get(url, headers={"Accept": "application/dicom+xml"}, timeout=REQUEST_TIMEOUT)
+    assert r.status_code == 200 and r.content.startswith(b"<?xml") and b"HOT_IRON" in r.content
     assert requests.get(url, headers={"Accept": "image/png"}, timeout=REQUEST_TIMEOUT).status_code == 406
     assert requests.get(f"{server.url}/color-palettes/{uid()}", timeout=REQUEST_TIMEOUT).status_code == 404
     # A palette is not a hanging protocol.
@@ -188,6 +192,13 @@ def test_store_refuses_other_sop_classes(server, palettes):
     assert r.status_code == 409
     assert requests.post(f"{server.url}/hanging-protocols", data=b"not dicom",
                          headers={"Content-Type": "text/plain"}, timeout=REQUEST_TIMEOUT).status_code == 415
+    # A SOP Instance UID names one instance: not a study instance and a non-patient one at once.
+    twin = hanging_protocol("Twin", "CT", 0)
+    assert store(server.url, "hanging-protocols", [part10(twin)]).status_code == 200
+    twin.StudyInstanceUID, twin.SeriesInstanceUID = uid(), uid()
+    r = requests.post(f"{server.url}/studies", data=part10(twin),
+                      headers={"Content-Type": "application/dicom", "Accept": JSON}, timeout=REQUEST_TIMEOUT)
+    assert r.status_code == 409 and tag_value(r.json()["00081198"]["Value"][0], "00081197") == 0x0111
 
 
 def test_hanging_protocols_store_search_retrieve(server):

@@ -45,6 +45,9 @@ def workitem(label="CT head", **extra) -> dict:
         READINESS: cs("READY"),
         "00100010": {"vr": "PN", "Value": [{"Alphabetic": "Doe^Jane"}]},
         "00100020": {"vr": "LO", "Value": ["P-1"]},
+        # Type 2, sent empty as conformant creators do: no UPS Assigned report for them.
+        "00404025": {"vr": "SQ", "Value": []},
+        "00404034": {"vr": "SQ", "Value": []},
     }
     item.update(extra)
     return item
@@ -210,6 +213,7 @@ def test_create_uid_forms_and_xml_body(ups):
     ({TRANSACTION: {"vr": "UI", "Value": ["1.2.3"]}}, 400, "Transaction UID"),
     ({LABEL: None}, 400, "ProcedureStepLabel"),
     ({PRIORITY: None, START: None}, 400, "ScheduledProcedureStepPriority"),
+    (performed(), 400, "(0074,1216)"),                   # created empty (Table CC.2.5-3)
 ])
 def test_create_refuses_invalid_workitems(ups, change, status, text):
     item = workitem()
@@ -296,8 +300,9 @@ def test_state_machine_errors(ups):
     r = ups.update(wid, {"00100010": {"vr": "PN", "Value": [{"Alphabetic": "X^Y"}]}}, transaction=tx)
     assert r.status_code == 400 and "PatientName" in r.text
     assert ups.update(wid, {STATE: cs("COMPLETED")}, transaction=tx).status_code == 400
-    # The Transaction UID may also travel in the body, as in N-SET.
+    # The Transaction UID may also travel in the body, as in N-SET; two different ones are refused.
     body_tx = {LABEL: {"vr": "LO", "Value": ["z"]}, TRANSACTION: {"vr": "UI", "Value": [tx]}}
+    assert ups.update(wid, body_tx, transaction=uid()).status_code == 400
     assert ups.update(wid, body_tx).status_code == 200
     assert value(ups.get(wid).json()[0], LABEL) == "z"
     # COMPLETED needs the performed procedure (final state requirements).
@@ -369,6 +374,8 @@ def test_live_events_and_cancel_request(ups):
         assert ups.state(wid, "CANCELED", tx).status_code == 200
         assert summary(receive(ws, 1)[0]) == (1, wid, "CANCELED")
         assert nothing_more(ws)
+    # A final workitem reports nothing more: subscriptions without a Deletion Lock end with it.
+    assert ups.unsubscribe(wid, ae).status_code == 404
     # Cancel requests on final workitems.
     r = ups.cancel(wid)
     assert r.status_code == 202 and "already in the requested state of CANCELED" in warning(r)
@@ -480,11 +487,40 @@ def test_subscription_errors(ups):
     assert ups.subscribe(GLOBAL, "AE", "?filter=ProcedureStepLabel=x").status_code == 400
     assert ups.unsubscribe(wid, "NEVER").status_code == 404
     assert ups.suspend(wid, "AE").status_code == 400
-    # An AE Title with a space, percent-encoded in the path.
-    assert ups.subscribe(wid, "MY%20AE").status_code == 201
+    # An AE Title with a space, percent-encoded in the path; trailing spaces are not significant.
+    assert ups.subscribe(wid, "MY%20AE%20%20").status_code == 201
     with ups.channel("MY%20AE") as ws:
         assert summary(receive(ws, 1)[0]) == (1, wid, "SCHEDULED")
     assert ups.unsubscribe(wid, "MY%20AE").status_code == 200
+    assert ups.http.get(ups.url("subscribers/WAY_TOO_LONG_AE_TITLE")).status_code == 400
+
+
+def test_a_new_channel_supersedes_the_old_one(ups):
+    """A client that reconnects while its old connection lingers: the old channel is closed and the reports go
+    to the new one, each once."""
+    ae = "RECON" + uuid.uuid4().hex[:6].upper()
+    wid = uid()
+    assert ups.create(workitem(), wid).status_code == 201
+    old = ups.channel(ae)
+    try:
+        assert ups.subscribe(wid, ae).status_code == 201
+        assert summary(receive(old, 1)[0]) == (1, wid, "SCHEDULED")
+        with ups.channel(ae) as new:
+            with pytest.raises(Exception):
+                old.recv(timeout=5)                            # closed by the server
+            assert ups.state(wid, "IN PROGRESS", uid()).status_code == 200
+            assert summary(receive(new, 1)[0]) == (1, wid, "IN PROGRESS")
+            assert nothing_more(new)
+    finally:
+        old.close()
+
+
+def test_single_xml_document_on_retrieve(ups):
+    wid = uid()
+    assert ups.create(workitem(), wid).status_code == 201
+    r = ups.http.get(ups.url(f"workitems/{wid}"), headers={"Accept": "application/dicom+xml"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/dicom+xml")
+    assert r.content.startswith(b"<?xml") and b"SCHEDULED" in r.content
 
 
 def test_cors_on_worklist(ups):
@@ -495,3 +531,14 @@ def test_cors_on_worklist(ups):
                       headers={**JSON, "Origin": "http://viewer.example"})
     assert r.status_code == 201 and r.headers["Access-Control-Allow-Origin"] == "*"
     assert "Location" in r.headers["Access-Control-Expose-Headers"]
+
+
+def test_shutdown_closes_open_channels(server_factory):
+    """SIGTERM with a subscriber connected: the channel is closed cleanly (1000) and the server exits."""
+    lantern = server_factory()
+    ups = UPS(lantern.url)
+    with ups.channel("LEAVING") as ws:
+        assert lantern.stop() == 0
+        with pytest.raises(Exception) as closed:
+            ws.recv(timeout=5)
+        assert getattr(closed.value, "rcvd", None) is not None and closed.value.rcvd.code == 1000

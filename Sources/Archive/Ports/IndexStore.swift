@@ -90,9 +90,9 @@ public protocol IndexStore: Sendable {
         sopInstanceUID: String
     ) async throws -> (category: NonPatientCategory, instance: StoredInstance)?
 
-    /// The attributes of the non-patient instances of `category` that `matches` accepts, in storage order,
-    /// after skipping `offset` of them, at most `limit`; `hasMore` tells whether more match.
+    /// The attributes of the non-patient instances of `category` that `matches` accepts, in storage order:
+    /// the page after `offset` of at most `limit`, and how many more match.
     func searchNonPatient(
         _ category: NonPatientCategory, offset: Int, limit: Int, matches: @escaping @Sendable (DataSet) -> Bool
-    ) async throws -> (matches: [DataSet], hasMore: Bool)
+    ) async throws -> SearchPage<DataSet>
 }

@@ -3,7 +3,7 @@ import DICOMCore
 import NIOCore
 
 /// One instance being stored: its bytes go to a new blob while the parser reads them, in one pass with bounded
-/// memory (ARCHITECTURE §1, STOW journey). Made by ``StoreService/begin(expectedStudy:)``; feed it with
+/// memory (ARCHITECTURE §1, STOW journey). Made by ``StoreService/begin(_:)``; feed it with
 /// ``append(_:)``, then call ``finish()`` (or ``abort()`` when the body breaks off), and hand what it
 /// prepared to ``StoreService/commit(_:)``, which makes a batch durable and visible at once.
 public struct InstanceIngest {

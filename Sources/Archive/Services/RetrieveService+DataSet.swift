@@ -3,7 +3,7 @@ import DICOMCore
 
 extension RetrieveService {
     /// The largest instance ``dataSet(_:)`` reads into memory.
-    public static let maximumInMemoryInstance: UInt64 = 64 << 20
+    public static let maximumInMemoryInstance: UInt64 = 16 << 20
 
     /// Every attribute of a stored instance, bulk data included, read from its bytes: for resources that
     /// return whole data sets as DICOM JSON or XML (the non-patient retrieve, PS3.18 §12.4), whose instances

@@ -9,8 +9,6 @@ public struct UPSError: Error, Sendable, CustomStringConvertible {
         case notFound
         /// The request conflicts with the workitem's state (HTTP 409).
         case conflict
-        /// Refused by policy (HTTP 403).
-        case refused
     }
     /// The kind.
     public var kind: Kind

@@ -1,13 +1,32 @@
-/// Wakes the event channels of subscribers when event reports are queued for them (PS3.18 §11.11). The reports
-/// themselves live in the ``WorklistStore``, so they survive a restart; the hub only tells a connected channel
-/// to look. Shared mutable state, hence an actor (ARCHITECTURE §7).
+/// Wakes the event channels of subscribers when event reports are queued for them (PS3.18 §11.11), and keeps one
+/// channel per AE: a channel opened for an AE supersedes the one before it (a client that reconnects while its
+/// old connection is not yet known to be dead), which stops taking reports. The reports themselves live in the
+/// ``WorklistStore``, so they survive a restart; the hub only tells the channel to look. Shared mutable state,
+/// hence an actor (ARCHITECTURE §7).
 public actor UPSEventHub {
     private var waiters: [String: [Int: CheckedContinuation<Void, Never>]] = [:]
     private var pending: Set<String> = []
     private var nextID = 0
+    private var channels: [String: Int] = [:]
 
     /// Creates a hub with no channel waiting.
     public init() {}
+
+    /// Registers a new channel for `aeTitle`, superseding (and waking) the one before it; returns its token.
+    public func openChannel(for aeTitle: String) -> Int {
+        nextID += 1
+        channels[aeTitle] = nextID
+        for continuation in (waiters.removeValue(forKey: aeTitle) ?? [:]).values { continuation.resume() }
+        return nextID
+    }
+
+    /// Whether the channel with `token` is still the one of `aeTitle`.
+    public func isCurrent(_ token: Int, for aeTitle: String) -> Bool { channels[aeTitle] == token }
+
+    /// Forgets a channel that ended (unless a newer one took its place).
+    public func closeChannel(_ token: Int, for aeTitle: String) {
+        if channels[aeTitle] == token { channels[aeTitle] = nil }
+    }
 
     /// Signals that events were queued for these AE Titles.
     public func notify(_ aeTitles: some Sequence<String>) {

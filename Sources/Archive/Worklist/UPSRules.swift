@@ -34,6 +34,14 @@ enum UPSRules {
         Tag(0x0074_1224): "ReplacedProcedureStepSequence",
     ]
 
+    /// Whether the workitem names a station or performers to report with UPS Assigned (PS3.4 §CC.2.4.3: when
+    /// Scheduled Station Name Code Sequence or Scheduled Human Performers Sequence is populated).
+    static func isAssigned(_ attributes: DataSet) -> Bool {
+        [UPSTag.scheduledStationNameCodeSequence, UPSTag.scheduledHumanPerformersSequence].contains {
+            attributes[$0]?.value.items?.isEmpty == false
+        }
+    }
+
     /// What keeps the workitem from becoming COMPLETED (PS3.4 §CC.2.5.1.1, Final State column "P"): the
     /// Unified Procedure Step Performed Procedure Sequence with its performed station, start and end
     /// date-times, performed workitem code and output information. Empty when the requirements are met.

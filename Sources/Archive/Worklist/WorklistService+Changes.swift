@@ -12,6 +12,11 @@ extension WorklistService {
         var edited = request
         let bodyTransaction = edited.string(UPSTag.transactionUID)
         edited.remove(UPSTag.transactionUID)
+        if let given, let bodyTransaction, given != bodyTransaction {
+            throw UPSError(
+                .invalid, "The Transaction UID of the request URI and of the body differ.",
+                warning: "The Transaction UID is incorrect.")
+        }
         let transactionUID = given ?? bodyTransaction
         let forbidden = edited.compactMap { UPSRules.notUpdatable[$0.tag] }
         guard forbidden.isEmpty else {
@@ -47,7 +52,7 @@ extension WorklistService {
             for element in changes { workitem.attributes.set(element) }
             workitem.attributes.set(.text(UPSTag.scheduledProcedureStepModificationDateTime, .DT, UPSRules.now()))
             try transaction.update(workitem)
-            let subscribers = try outbox.subscribers(of: uid)
+            let subscribers = try transaction.subscribers(of: uid)
             func changed(_ tags: [Tag], in item: (DataSet) -> DataSet) -> Bool {
                 tags.contains { item(before.attributes)[$0] != item(workitem.attributes)[$0] }
             }
@@ -58,7 +63,9 @@ extension WorklistService {
             if changed([UPSTag.progressInformationSequence], in: { $0 }) {
                 try outbox.send(UPSEventReport.progressReport(workitem), to: subscribers)
             }
-            if changed([UPSTag.scheduledStationNameCodeSequence, UPSTag.scheduledHumanPerformersSequence], in: { $0 }) {
+            if changed([UPSTag.scheduledStationNameCodeSequence, UPSTag.scheduledHumanPerformersSequence], in: { $0 }),
+                UPSRules.isAssigned(workitem.attributes)
+            {
                 try outbox.send(UPSEventReport.assigned(workitem), to: subscribers)
             }
         }
@@ -116,14 +123,14 @@ extension WorklistService {
             case (.completed, .completed), (.canceled, .canceled):
                 return UPSResult(
                     uid: uid, warnings: ["The UPS is already in the requested state of \(target.rawValue)."])
-            case (.completed, _), (.canceled, _):
+            case (.completed, _), (.canceled, _), (_, .scheduled):
+                // Leaving a final state (C300); SCHEDULED was refused above (C303).
                 throw UPSError.wrongState("The UPS is \(current.rawValue) and may no longer be updated.")
-            case (_, .scheduled):
-                throw UPSError.wrongState("The UPS may only become SCHEDULED when it is created.")
             }
             workitem.attributes.set(.text(UPSTag.procedureStepState, .CS, target.rawValue))
             try transaction.update(workitem)
-            try outbox.send(UPSEventReport.stateReport(workitem), to: outbox.subscribers(of: uid))
+            try outbox.send(UPSEventReport.stateReport(workitem), to: transaction.subscribers(of: uid))
+            if target.isFinal { try transaction.removeUnlockedSubscriptions(of: uid) }
             return UPSResult(uid: uid)
         }
     }
@@ -137,7 +144,7 @@ extension WorklistService {
     public func requestCancellation(_ uid: String, request: DataSet, requestingAE: String) async throws -> UPSResult {
         try await write { transaction, outbox in
             guard var workitem = try transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
-            let subscribers = try outbox.subscribers(of: uid)
+            let subscribers = try transaction.subscribers(of: uid)
             switch workitem.state {
             case .scheduled:
                 workitem.transactionUID = UIDGenerator.make()
@@ -147,6 +154,7 @@ extension WorklistService {
                 workitem.attributes.set(.text(UPSTag.procedureStepState, .CS, ProcedureStepState.canceled.rawValue))
                 try transaction.update(workitem)
                 try outbox.send(UPSEventReport.stateReport(workitem), to: subscribers)
+                try transaction.removeUnlockedSubscriptions(of: uid)
                 return UPSResult(uid: uid)
             case .inProgress:
                 guard !subscribers.isEmpty else {

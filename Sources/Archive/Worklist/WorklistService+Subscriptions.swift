@@ -22,6 +22,15 @@ extension WorklistService {
         }
     }
 
+    /// The AE Title a request names, without the leading and trailing spaces PS3.5 Table 6.2-1 calls
+    /// insignificant; `nil` when it is not a valid AE Title.
+    public static func aeTitle(_ text: String) -> String? {
+        var trimmed = Substring(text)
+        while trimmed.first == " " { trimmed = trimmed.dropFirst() }
+        while trimmed.last == " " { trimmed = trimmed.dropLast() }
+        return isValidAETitle(String(trimmed)) ? String(trimmed) : nil
+    }
+
     /// Whether `aeTitle` is a valid AE Title (PS3.5 Table 6.2-1): 1 to 16 characters, no backslash or control
     /// characters, not only spaces.
     public static func isValidAETitle(_ aeTitle: String) -> Bool {
@@ -49,7 +58,7 @@ extension WorklistService {
                 var evaluator: QIDOEvaluator?
                 if case .filtered(let filter) = target { evaluator = try UPSFilter.parse(filter).evaluator }
                 let existing = Set(
-                    try transaction.subscriptions().filter { $0.aeTitle == aeTitle }.compactMap {
+                    try transaction.subscriptions(of: aeTitle).compactMap {
                         if case .workitem(let uid) = $0.target { uid } else { nil }
                     })
                 try transaction.put(subscription)
@@ -82,7 +91,7 @@ extension WorklistService {
                 }
             case .global, .filtered:
                 var removed = false
-                for subscription in try transaction.subscriptions() where subscription.aeTitle == aeTitle {
+                for subscription in try transaction.subscriptions(of: aeTitle) {
                     removed = try transaction.remove(aeTitle: aeTitle, target: subscription.target) || removed
                 }
                 guard removed else { throw UPSError(.notFound, "The target Subscription was not found.") }
@@ -104,8 +113,7 @@ extension WorklistService {
     /// start, before serving.
     public func announceRestart() async throws {
         try await write { transaction, outbox in
-            let aeTitles = Set(try transaction.subscriptions().map(\.aeTitle))
-            try outbox.send(UPSEventReport.restarted(), to: aeTitles)
+            try outbox.send(UPSEventReport.restarted(), to: try transaction.subscribedAETitles())
         }
     }
 

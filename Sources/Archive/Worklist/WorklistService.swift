@@ -19,12 +19,19 @@ public struct WorklistService: Sendable {
     public let hub: UPSEventHub
     /// The value the SCP gives Worklist Label (0074,1202) when the creator left it empty.
     public let defaultWorklistLabel: String
+    /// The most event reports kept for one AE while it is not connected; older ones are dropped (PS3.4
+    /// §CC.2.4.3 does not ask an SCP to retry a delivery).
+    public let maximumQueuedEvents: Int
 
     /// Creates the service.
-    public init(store: any WorklistStore, hub: UPSEventHub, defaultWorklistLabel: String = "LANTERN") {
+    public init(
+        store: any WorklistStore, hub: UPSEventHub, defaultWorklistLabel: String = "LANTERN",
+        maximumQueuedEvents: Int = 10_000
+    ) {
         self.store = store
         self.hub = hub
         self.defaultWorklistLabel = defaultWorklistLabel
+        self.maximumQueuedEvents = maximumQueuedEvents
     }
 
     /// Runs a write and wakes the channels of the AEs it queued events for.
@@ -33,8 +40,9 @@ public struct WorklistService: Sendable {
     )
         async throws -> T
     {
+        let limit = maximumQueuedEvents
         let (value, recipients) = try await store.write { transaction in
-            var outbox = EventOutbox(transaction: transaction)
+            var outbox = EventOutbox(transaction: transaction, limit: limit)
             let value = try body(transaction, &outbox)
             return (value, outbox.recipients)
         }
@@ -96,7 +104,13 @@ public struct WorklistService: Sendable {
             attributes.set(.text(UPSTag.worklistLabel, .LO, defaultWorklistLabel))
         }
         attributes.set(.text(UPSTag.scheduledProcedureStepModificationDateTime, .DT, UPSRules.now()))
-        for tag in UPSRules.createdEmpty where !attributes.contains(tag) { attributes.set(DataElement(tag, items: [])) }
+        for tag in UPSRules.createdEmpty {
+            // "Shall be created empty" (Table CC.2.5-3): what is performed is recorded later, by its performer.
+            guard attributes[tag]?.value.items?.isEmpty ?? true else {
+                throw UPSError(.invalid, "\(tag) must be empty when a workitem is created (PS3.4 Table CC.2.5-3).")
+            }
+            attributes.set(DataElement(tag, items: []))
+        }
         let workitem = Workitem(uid: uid, attributes: attributes, transactionUID: nil)
         let created = attributes
         try await write { transaction, outbox in
@@ -104,9 +118,9 @@ public struct WorklistService: Sendable {
                 throw UPSError(.conflict, "The Target Workitem already exists.")
             }
             // Global and matching filtered subscribers are subscribed to it and told (PS3.4 §CC.2.4.3).
-            let subscriptions = try transaction.subscriptions()
             var subscribed: Set<String> = []
-            for subscription in subscriptions where !subscribed.contains(subscription.aeTitle) {
+            for subscription in try transaction.worklistSubscriptions() where !subscribed.contains(subscription.aeTitle)
+            {
                 switch subscription.target {
                 case .workitem: continue
                 case .global: break
@@ -119,11 +133,7 @@ public struct WorklistService: Sendable {
                         aeTitle: subscription.aeTitle, target: .workitem(uid), deletionLock: subscription.deletionLock))
             }
             try outbox.send(UPSEventReport.stateReport(workitem), to: subscribed)
-            if created.contains(UPSTag.scheduledStationNameCodeSequence)
-                || created.contains(UPSTag.scheduledHumanPerformersSequence)
-            {
-                try outbox.send(UPSEventReport.assigned(workitem), to: subscribed)
-            }
+            if UPSRules.isAssigned(created) { try outbox.send(UPSEventReport.assigned(workitem), to: subscribed) }
         }
         return UPSResult(uid: uid, warnings: warnings)
     }
@@ -134,28 +144,17 @@ public struct WorklistService: Sendable {
         return workitem.attributes
     }
 
-    /// The workitems matching `query`, in creation order, after `offset`, at most `limit` (PS3.18 §11.9);
-    /// `hasMore` tells whether more match.
-    public func search(_ query: QIDOFlatQuery, limit: Int) async throws -> (matches: [DataSet], hasMore: Bool) {
+    /// The workitems matching `query`, in creation order: the page after `offset` of at most `limit`, and how
+    /// many more match (PS3.18 §11.9).
+    public func search(_ query: QIDOFlatQuery, limit: Int) async throws -> SearchPage<DataSet> {
         let evaluator = query.evaluator
         return try await store.read { transaction in
-            var matches: [DataSet] = []
-            var skipped = 0
-            var hasMore = false
+            var page = SearchPage<DataSet>(offset: query.offset, limit: limit)
             try transaction.forEachWorkitem { workitem in
-                guard evaluator.matches(workitem.attributes) else { return true }
-                if skipped < query.offset {
-                    skipped += 1
-                    return true
-                }
-                if matches.count == limit {
-                    hasMore = true
-                    return false
-                }
-                matches.append(workitem.attributes)
+                if evaluator.matches(workitem.attributes) { page.offer { workitem.attributes } }
                 return true
             }
-            return (matches, hasMore)
+            return page
         }
     }
 }
@@ -163,6 +162,8 @@ public struct WorklistService: Sendable {
 /// The event reports a write queues, and for whom; committed with the write.
 struct EventOutbox {
     let transaction: any WorklistTransaction
+    /// The most reports kept per AE.
+    let limit: Int
     var recipients: Set<String> = []
 
     /// Queues `report` for each AE Title.
@@ -170,13 +171,8 @@ struct EventOutbox {
         guard !aeTitles.isEmpty else { return }
         let json = UPSEventReport.json(report)
         for ae in aeTitles.sorted() {
-            try transaction.enqueue(json, for: ae)
+            try transaction.enqueue(json, for: ae, limit: limit)
             recipients.insert(ae)
         }
-    }
-
-    /// The AE Titles subscribed to workitem `uid`.
-    func subscribers(of uid: String) throws -> [String] {
-        try transaction.subscriptions().filter { $0.target == .workitem(uid) }.map(\.aeTitle)
     }
 }

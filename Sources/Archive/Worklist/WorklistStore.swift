@@ -22,12 +22,21 @@ public protocol WorklistTransaction {
     func update(_ workitem: Workitem) throws
     /// Calls `body` with every workitem in creation order until it returns `false`.
     func forEachWorkitem(_ body: (Workitem) throws -> Bool) throws
-    /// Every subscription.
-    func subscriptions() throws -> [UPSSubscription]
+    /// The AE Titles subscribed to workitem `uid`.
+    func subscribers(of uid: String) throws -> [String]
+    /// The global and filtered (worklist) subscriptions.
+    func worklistSubscriptions() throws -> [UPSSubscription]
+    /// The subscriptions of one AE.
+    func subscriptions(of aeTitle: String) throws -> [UPSSubscription]
+    /// Every AE Title with a subscription.
+    func subscribedAETitles() throws -> [String]
+    /// Ends the subscriptions to workitem `uid` that hold no Deletion Lock (once it is final: nothing more will
+    /// be reported, PS3.4 §CC.2.3).
+    func removeUnlockedSubscriptions(of uid: String) throws
     /// Adds a subscription or replaces the one of the same AE Title and target.
     func put(_ subscription: UPSSubscription) throws
     /// Removes a subscription; `false` when there was none.
     func remove(aeTitle: String, target: UPSSubscription.Target) throws -> Bool
-    /// Queues an event report for a subscriber.
-    func enqueue(_ json: [UInt8], for aeTitle: String) throws
+    /// Queues an event report for a subscriber, dropping its oldest reports beyond `limit`.
+    func enqueue(_ json: [UInt8], for aeTitle: String, limit: Int) throws
 }

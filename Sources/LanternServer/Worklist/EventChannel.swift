@@ -4,11 +4,14 @@ import HTTPTypes
 import HummingbirdWebSocket
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The UPS-RS event channel (PS3.18 §11.13, §8.10.4): `GET {root}/subscribers/{aetitle}` upgraded to a
 /// WebSocket, on which the server sends each event report queued for the AE as one text message holding a
 /// DICOM JSON object. Reports wait in the worklist store while the AE is not connected (also across restarts)
-/// and are removed once written to its socket, oldest first.
+/// and are removed once written to its socket, oldest first. One channel per AE: a newer one supersedes the
+/// older, which is closed. There is no acknowledgement above WebSocket, so a report written to a connection
+/// that turns out to be dead is lost.
 struct EventChannel: Sendable {
     let worklist: WorklistService
     let serviceRoot: String
@@ -19,10 +22,8 @@ struct EventChannel: Sendable {
         let pathOnly = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
         guard pathOnly.hasPrefix(prefix) else { return nil }
         let raw = String(pathOnly.dropFirst(prefix.count))
-        guard !raw.contains("/"), let ae = raw.removingPercentEncoding, WorklistService.isValidAETitle(ae) else {
-            return nil
-        }
-        return ae
+        guard !raw.contains("/"), let decoded = raw.removingPercentEncoding else { return nil }
+        return WorklistService.aeTitle(decoded)
     }
 
     /// What the upgrade decides for `request`.
@@ -32,39 +33,53 @@ struct EventChannel: Sendable {
         guard request.method == .get, let path = request.path, let ae = aeTitle(forPath: path) else {
             return .dontUpgrade
         }
-        var headers: HTTPFields = [:]
-        headers[.accessControlAllowOrigin] = "*"
-        return .upgrade(headers) { inbound, outbound, context in
+        return .upgrade([:]) { inbound, outbound, context in
             try await serve(ae, inbound: inbound, outbound: outbound, logger: context.logger)
         }
     }
 
-    /// Delivers the AE's queued reports, then waits for more, until the peer closes the connection.
+    /// Delivers the AE's queued reports, then waits for more, until the peer closes the connection, a newer
+    /// channel for the AE supersedes this one, or the server shuts down.
     func serve(
         _ aeTitle: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger
     ) async throws {
+        let hub = worklist.hub
+        let token = await hub.openChannel(for: aeTitle)
         logger.info("UPS event channel opened", metadata: ["ae": "\(aeTitle)"])
         defer { logger.info("UPS event channel closed", metadata: ["ae": "\(aeTitle)"]) }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // The peer sends nothing the standard defines; reading drains pings and sees the close.
-                for try await _ in inbound {}
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    let events = try await worklist.queuedEvents(for: aeTitle)
-                    if events.isEmpty {
-                        await worklist.hub.wait(for: aeTitle)
-                        continue
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        // The peer sends nothing the standard defines; reading drains pings and sees the close.
+                        for try await _ in inbound {}
                     }
-                    for event in events {
-                        try await outbound.write(.text(String(decoding: event.json, as: UTF8.self)))
-                    }
-                    try await worklist.acknowledge(events, for: aeTitle)
+                    group.addTask { try await deliver(aeTitle, token: token, outbound: outbound) }
+                    try await group.next()
+                    group.cancelAll()
                 }
             }
-            try await group.next()
-            group.cancelAll()
+        } catch is CancellationError {
+            // Shutdown: the connection is closed after this returns.
+        }
+        await hub.closeChannel(token, for: aeTitle)
+    }
+
+    private func deliver(_ aeTitle: String, token: Int, outbound: WebSocketOutboundWriter) async throws {
+        let hub = worklist.hub
+        while !Task.isCancelled, await hub.isCurrent(token, for: aeTitle) {
+            let events = try await worklist.queuedEvents(for: aeTitle)
+            if events.isEmpty {
+                await hub.wait(for: aeTitle)
+                continue
+            }
+            var sent: [UPSQueuedEvent] = []
+            for event in events {
+                guard await hub.isCurrent(token, for: aeTitle) else { break }
+                try await outbound.write(.text(String(decoding: event.json, as: UTF8.self)))
+                sent.append(event)
+            }
+            try await worklist.acknowledge(sent, for: aeTitle)
         }
     }
 }

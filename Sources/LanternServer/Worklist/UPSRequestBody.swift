@@ -16,7 +16,7 @@ enum UPSRequestBody {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: maxBytes)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw DICOMwebError(.contentTooLarge, "A workitem request body has at most \(maxBytes) bytes.")
         }
         let bytes = Array(buffer.readableBytesView)

@@ -20,7 +20,7 @@ struct UpsController {
         let dataSet = try await UPSRequestBody.read(request)
         let result = try await worklist.create(dataSet, uid: uid)
         let location = "\(request.serviceBase(configuration))/workitems/\(result.uid)"
-        var headers = Self.warnings(result.warnings)
+        var headers = HTTPFields.warnings(result.warnings)
         headers[.location] = location
         headers[.contentLocation] = location
         return Response(status: .created, headers: headers)
@@ -40,13 +40,13 @@ struct UpsController {
         let transaction = try single(items, names: ["transaction", "TransactionUID"], bareUID: true)
         let changes = try await UPSRequestBody.read(request)
         let result = try await worklist.update(uid, changes: changes, transactionUID: transaction)
-        return Response(status: .ok, headers: Self.warnings(result.warnings))
+        return Response(status: .ok, headers: HTTPFields.warnings(result.warnings))
     }
 
     /// ChangeWorkitemState (§11.7): `PUT /workitems/{uid}/state` with Procedure Step State and Transaction UID.
     func changeState(_ request: Request, uid: String) async throws -> Response {
         let result = try await worklist.changeState(uid, request: try await UPSRequestBody.read(request))
-        return Response(status: .ok, headers: Self.warnings(result.warnings))
+        return Response(status: .ok, headers: HTTPFields.warnings(result.warnings))
     }
 
     /// RequestWorkitemCancellation (§11.8): 202 when accepted. HTTP carries no calling AE Title, so the
@@ -54,28 +54,16 @@ struct UpsController {
     func requestCancellation(_ request: Request, uid: String) async throws -> Response {
         let body = try await UPSRequestBody.read(request, optional: true)
         let result = try await worklist.requestCancellation(uid, request: body, requestingAE: configuration.aeTitle)
-        return Response(status: .accepted, headers: Self.warnings(result.warnings))
+        return Response(status: .accepted, headers: HTTPFields.warnings(result.warnings))
     }
 
     /// SearchForWorkitems (§11.9): QIDO-RS parameters and matching; every attribute of a match but its
     /// Transaction UID is returned (a superset of the Type 1 and 2 return keys Table CC.2.5-3 asks for),
     /// or those of `includefield` and the keys. 204 when nothing matches.
     func search(_ request: Request) async throws -> Response {
-        let query: QIDOFlatQuery
-        do {
-            query = try QIDOFlatQuery.parse(queryItems: try QIDOQueryString.decode(request.uri.query ?? ""))
-        } catch {
-            throw DICOMwebError(.badRequest, "\(error)")
+        try await FlatSearch.respond(request, configuration: configuration) { query, limit in
+            try await worklist.search(query, limit: limit)
         }
-        let offer = try negotiate(request)
-        let limit = min(query.limit ?? configuration.maxResults, configuration.maxResults)
-        let result = try await worklist.search(query, limit: limit)
-        guard !result.matches.isEmpty else { return Response(status: .noContent) }
-        var headers: HTTPFields = [:]
-        if result.hasMore {
-            headers[.warning] = "299 lantern: \"There are additional results that can be requested.\""
-        }
-        return DataSetListResponse.response(result.matches, offerIndex: offer, headers: headers)
     }
 
     /// CreateSubscription (§11.10): `POST /workitems/{uid}/subscribers/{aetitle}{?deletionlock,filter}`; the
@@ -153,7 +141,8 @@ struct UpsController {
 
     func negotiate(_ request: Request) throws -> Int {
         do {
-            return try ContentNegotiation.negotiate(request.acceptHeader, offers: DataSetListResponse.offers).offerIndex
+            return try ContentNegotiation.negotiate(request.acceptHeader, offers: DataSetListResponse.singleOffers)
+                .offerIndex
         } catch { throw DICOMwebError(error) }
     }
 
@@ -173,13 +162,6 @@ struct UpsController {
             throw DICOMwebError(.badRequest, "\(names[0]) is given more than once.")
         }
         return values.first
-    }
-
-    /// `Warning: 299` fields for these texts (PS3.18 §8.4.3).
-    static func warnings(_ texts: [String]) -> HTTPFields {
-        var fields: HTTPFields = [:]
-        for text in texts { fields.append(HTTPField(name: .warning, value: "299 lantern: \"\(text)\"")) }
-        return fields
     }
 }
 
