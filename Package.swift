@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "DICOMJSON", targets: ["DICOMJSON"]),
         .library(name: "DICOMXML", targets: ["DICOMXML"]),
         .library(name: "DICOMweb", targets: ["DICOMweb"]),
+        .library(name: "DICOMImaging", targets: ["DICOMImaging"]),
         .library(name: "Archive", targets: ["Archive"]),
         .library(name: "DICOMwebClient", targets: ["DICOMwebClient"]),
         .executable(name: "lantern", targets: ["lantern"]),
@@ -42,6 +43,9 @@ let package = Package(
             swiftSettings: strictSwift6),
         .target(name: "DICOMJSON", dependencies: ["DICOMBinary"], swiftSettings: strictSwift6),
         .target(name: "DICOMXML", dependencies: ["DICOMBinary"], swiftSettings: strictSwift6),
+        // Pixel data: frame geometry, the codecs (RLE in Swift; C libraries to come) and the event-stream
+        // transcoder that decodes encapsulated frames one at a time.
+        .target(name: "DICOMImaging", dependencies: ["DICOMCore", "DICOMBinary"], swiftSettings: strictSwift6),
         // Transport-free PS3.18 model shared by the server and the client: media types and Accept
         // negotiation, the multipart/related codec, the QIDO-RS query model.
         .target(
@@ -51,8 +55,9 @@ let package = Package(
         .target(
             name: "Archive",
             dependencies: [
-                "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb", "CZlib",
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb", "DICOMImaging",
+                "CZlib", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6),
         // Adapters: the embedded index on SQLite (GRDB) and the blob folder.
@@ -71,7 +76,7 @@ let package = Package(
         .target(
             name: "LanternServer",
             dependencies: [
-                "Archive", "DICOMweb",
+                "Archive", "DICOMweb", "DICOMImaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -108,7 +113,7 @@ let package = Package(
             swiftSettings: strictSwift6),
         // Fuzz targets: a replay tool normally; with `-DLANTERN_FUZZ -sanitize=fuzzer` a libFuzzer binary.
         .executableTarget(
-            name: "lantern-fuzz", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb"],
+            name: "lantern-fuzz", dependencies: ["DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb", "DICOMImaging"],
             path: "Sources/LanternFuzz",
             swiftSettings: strictSwift6),
         .testTarget(
@@ -125,6 +130,9 @@ let package = Package(
         .testTarget(
             name: "ArchiveTests",
             dependencies: ["Archive", "ArchiveSQLite", "ArchiveFileSystem", "LanternTestSupport"],
+            swiftSettings: strictSwift6),
+        .testTarget(
+            name: "DICOMImagingTests", dependencies: ["DICOMImaging", "DICOMBinary", "LanternTestSupport"],
             swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMXMLTests", dependencies: ["DICOMXML", "LanternTestSupport"], swiftSettings: strictSwift6),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# libFuzzer runs over the parser, the JSON decoder and the XML decoder.
+# libFuzzer runs over the parser, the JSON, XML, QIDO and multipart decoders, and the RLE codec.
 #   Scripts/fuzz.sh short   — a few seconds per target (part of `make test`)
 #   Scripts/fuzz.sh long    — FUZZ_SECONDS (default 600) per target, corpus kept in .build-fuzz/corpus
 # Seeds: the shared corpus files, and their JSON and XML dumps. Crashes are written to fuzz-artifacts/.
@@ -17,7 +17,8 @@ swift build -c release --product lantern-fuzz --scratch-path "$scratch" \
 bin="$scratch/release/lantern-fuzz"
 lantern=${LANTERN_BIN:-.build/debug/lantern}
 
-mkdir -p fuzz-artifacts "$scratch/corpus/parser" "$scratch/corpus/json" "$scratch/corpus/xml" "$scratch/corpus/qido" "$scratch/corpus/multipart"
+mkdir -p fuzz-artifacts "$scratch/corpus/parser" "$scratch/corpus/json" "$scratch/corpus/xml" "$scratch/corpus/qido" \
+    "$scratch/corpus/multipart" "$scratch/corpus/rle"
 cp -n "$corpus_src"/*.dcm "$scratch/corpus/parser/" 2>/dev/null || true
 if [ -x "$lantern" ]; then
     for f in "$corpus_src"/*.dcm; do
@@ -39,8 +40,25 @@ done
 printf 'b0undary\r\npreamble\r\n--b0undary\r\nContent-Type: application/dicom\r\n\r\nDICM\x00\x01\r\n--b0undary  \r\nContent-Location: a\r\n\r\n\r\n--b0undary--\r\nepilogue' >"$scratch/corpus/multipart/seed0"
 printf 'x\r\n--x\r\n\r\n\r\n--x--' >"$scratch/corpus/multipart/seed1"
 
+# RLE seeds: the corpus RLE frames, each after the four bytes that give the fuzz target its geometry.
+python3 - "$corpus_src" "$scratch/corpus/rle" <<'PY' || true
+import glob, sys, pydicom
+from pydicom.encaps import generate_frames
+for path in glob.glob(sys.argv[1] + "/*.dcm"):
+    try:
+        ds = pydicom.dcmread(path)
+        if ds.file_meta.TransferSyntaxUID != "1.2.840.10008.1.2.5" or ds.Rows > 128 or ds.Columns > 128:
+            continue
+        head = bytes([ds.Rows - 1, ds.Columns - 1, 0 if ds.SamplesPerPixel == 1 else 1, [8, 16, 32].index(ds.BitsAllocated)])
+        frames = int(getattr(ds, "NumberOfFrames", 1) or 1)
+        for i, frame in enumerate(generate_frames(ds.PixelData, number_of_frames=frames)):
+            open(f"{sys.argv[2]}/{path.split('/')[-1]}-{i}", "wb").write(head + frame)
+    except Exception:
+        pass
+PY
+
 status=0
-for target in parser json xml qido multipart; do
+for target in parser json xml qido multipart rle; do
     echo "fuzz: $target for ${seconds}s"
     LANTERN_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1 "$bin" "$scratch/corpus/$target" \
         -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \

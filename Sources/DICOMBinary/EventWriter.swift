@@ -6,7 +6,8 @@ import DICOMCore
 ///
 /// Sequences and items are written with undefined lengths (their byte counts change with the VR encoding);
 /// a value too long for a 16-bit explicit length is written as UN, as ``DICOMWriter`` does. Encapsulated pixel
-/// data cannot change to a native syntax without a codec, so it is refused.
+/// data cannot change to a native syntax without a codec, so it is refused; a writer for an encapsulated syntax
+/// (explicit VR little endian, PS3.5 §A.4) writes the encapsulated events a codec stream produces.
 public struct EventWriter: Sendable {
     /// The syntax written.
     public let transferSyntax: TransferSyntax
@@ -28,9 +29,9 @@ public struct EventWriter: Sendable {
         !source.isEncapsulated && !target.isEncapsulated && !target.isDeflated
     }
 
-    /// Creates a writer for `transferSyntax` (native, not deflated).
+    /// Creates a writer for `transferSyntax` (not deflated).
     public init(transferSyntax: TransferSyntax) {
-        precondition(!transferSyntax.isEncapsulated && !transferSyntax.isDeflated)
+        precondition(!transferSyntax.isDeflated)
         self.transferSyntax = transferSyntax
     }
 
@@ -99,6 +100,16 @@ public struct EventWriter: Sendable {
             DICOMWriter.putTag(.itemDelimitation, bigEndian, &out)
             DICOMWriter.put32(0, bigEndian, &out)
         case .sequenceEnd:
+            DICOMWriter.putTag(.sequenceDelimitation, bigEndian, &out)
+            DICOMWriter.put32(0, bigEndian, &out)
+        case .encapsulatedStart(let h) where transferSyntax.isEncapsulated:
+            DICOMWriter.header(h.tag, .OB, UInt32.max, explicit, bigEndian, &out)
+        case .fragment(_, var bytes) where transferSyntax.isEncapsulated:
+            if bytes.count % 2 == 1 { bytes.append(0) }
+            DICOMWriter.putTag(.item, bigEndian, &out)
+            DICOMWriter.put32(UInt32(bytes.count), bigEndian, &out)
+            out += bytes
+        case .encapsulatedEnd where transferSyntax.isEncapsulated:
             DICOMWriter.putTag(.sequenceDelimitation, bigEndian, &out)
             DICOMWriter.put32(0, bigEndian, &out)
         case .encapsulatedStart, .fragment, .fragmentStart, .encapsulatedEnd:

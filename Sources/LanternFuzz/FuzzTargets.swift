@@ -1,4 +1,5 @@
 import DICOMBinary
+import DICOMImaging
 import DICOMJSON
 import DICOMXML
 import DICOMweb
@@ -8,10 +9,11 @@ import DICOMweb
 #endif
 
 /// The inputs the fuzzers exercise: the Part 10 parser (with tiny chunks, so every state boundary is hit),
-/// the DICOM JSON decoder and the Native DICOM Model XML decoder. Every input must end in a value or a
-/// thrown error; a crash, hang or runaway allocation is a bug.
+/// the DICOM JSON decoder, the Native DICOM Model XML decoder, the QIDO query parser, the multipart splitter and
+/// the RLE codec. Every input must end in a value or a thrown error; a crash, hang or runaway allocation is a
+/// bug.
 enum FuzzTargets {
-    enum Target: String { case parser, json, xml, qido, multipart }
+    enum Target: String { case parser, json, xml, qido, multipart, rle }
 
     static func run(_ target: Target, _ data: [UInt8]) {
         switch target {
@@ -31,7 +33,22 @@ enum FuzzTargets {
             QIDOFuzz.run(data)
         case .multipart:
             MultipartFuzz.run(data)
+        case .rle:
+            rle(data)
         }
+    }
+
+    /// RLE: four bytes pick the geometry (rows, columns, samples, bits), the rest is one encoded frame. A frame
+    /// that decodes must encode and decode to the same native frame.
+    static func rle(_ data: [UInt8]) {
+        guard data.count >= 4 else { return }
+        let geometry = FrameGeometry(
+            rows: Int(data[0] % 128) + 1, columns: Int(data[1] % 128) + 1, samplesPerPixel: data[2] % 2 == 0 ? 1 : 3,
+            bitsAllocated: [8, 16, 32][Int(data[3] % 3)], bitsStored: [8, 16, 32][Int(data[3] % 3)])
+        guard let native = try? RLECodec.decode(Array(data[4...]), geometry: geometry) else { return }
+        guard let encoded = try? RLECodec.encode(native, geometry: geometry),
+            let again = try? RLECodec.decode(encoded, geometry: geometry), again == native
+        else { fatalError("RLE round trip changed a decoded frame") }
     }
 
     static let selected: Target = {

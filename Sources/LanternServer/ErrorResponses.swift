@@ -1,4 +1,5 @@
 import Archive
+import DICOMImaging
 import DICOMweb
 import HTTPTypes
 import Hummingbird
@@ -52,6 +53,9 @@ func httpError(_ error: any Error) -> any Error {
     case let e as ArchiveError: DICOMwebError(e)
     case let e as NotAcceptable: DICOMwebError(e)
     case let e as UPSError: DICOMwebError(e)
+    case let e as CodecError:
+        DICOMwebError(
+            e.code == .unsupported ? .notAcceptable : .internalServerError, "pixel data cannot be converted: \(e)")
     default: error
     }
 }

@@ -1,5 +1,6 @@
 import Archive
 import DICOMCore
+import DICOMImaging
 import DICOMweb
 import Foundation
 import HTTPTypes
@@ -27,7 +28,9 @@ struct WadoController {
     static func instanceOffers(_ found: [StoredInstance]) -> [Representation] {
         let stored = Array(Set(found.map(\.transferSyntaxUID))).sorted()
         var syntaxes = stored.count == 1 ? stored : []
-        for target in nativeSyntaxes
+        // Encapsulated targets only for images: a codec has frames to encode.
+        let images = found.allSatisfy { $0.pixelLayout != nil }
+        for target in nativeSyntaxes + (images ? [RLECodec.transferSyntaxUID] : [])
         where !syntaxes.contains(target) && stored.allSatisfy({ RetrieveService.canSend($0, as: target) }) {
             syntaxes.append(target)
         }
@@ -63,6 +66,13 @@ struct WadoController {
         }
         // `*` (or a mixed set negotiated on its first offer) sends each instance as stored.
         let requested = negotiated.transferSyntax
+        if let requested, requested != "*", TransferSyntax(uid: requested).isEncapsulated {
+            // Frames a codec cannot encode are refused before the response starts (406 with the reason).
+            for instance in found where instance.transferSyntaxUID != requested {
+                try FrameCodecs.checkEncodable(
+                    try FrameGeometry(try await retrieve.imageAttributes(instance)), in: requested)
+            }
+        }
         @Sendable func target(_ instance: StoredInstance) -> String {
             guard let requested, requested != "*", RetrieveService.canSend(instance.transferSyntaxUID, as: requested)
             else {
@@ -320,26 +330,52 @@ struct WadoController {
             throw DICOMwebError(.notAcceptable, "pixel data of big endian instances is not served yet")
         }
         let native = MediaType.octetStream
+        let le = Representation.explicitVRLittleEndian
         var offers: [Representation] = []
         if encapsulated {
             let own = FrameMediaTypes.mediaType(forTransferSyntax: ts.uid)
+            // Frames a codec can decode are also offered native (PS3.18 §8.7.3.4: octet-stream without a
+            // transfer syntax is Explicit VR Little Endian); `*` keeps them as stored.
+            let octets = FrameCodecs.canDecode(ts.uid) ? [ts.uid, le] : [ts.uid]
             offers = [
                 Representation(.multipartRelated(type: own), transferSyntaxes: [ts.uid], defaultTransferSyntax: ts.uid),
-                Representation(.multipartRelated(type: native), transferSyntaxes: [ts.uid]),
+                Representation(.multipartRelated(type: native), transferSyntaxes: octets),
                 Representation(own, transferSyntaxes: [ts.uid], defaultTransferSyntax: ts.uid),
-                Representation(native, transferSyntaxes: [ts.uid]),
+                Representation(native, transferSyntaxes: octets),
             ]
         } else {
-            let le = Representation.explicitVRLittleEndian
+            let rle = RLECodec.transferSyntaxUID
+            let rleType = FrameMediaTypes.mediaType(forTransferSyntax: rle)
             offers = [
                 Representation(.multipartRelated(type: native), transferSyntaxes: [le], defaultTransferSyntax: le),
                 Representation(native, transferSyntaxes: [le], defaultTransferSyntax: le),
             ]
+            // Native frames can also be encoded (RLE Lossless, `image/dicom-rle`), one at a time.
+            if !plainBulk, FrameCodecs.canEncode(rle) {
+                offers += [
+                    Representation(
+                        .multipartRelated(type: rleType), transferSyntaxes: [rle], defaultTransferSyntax: rle),
+                    Representation(rleType, transferSyntaxes: [rle], defaultTransferSyntax: rle),
+                ]
+            }
         }
         let negotiated: NegotiatedRepresentation
         do { negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: offers) } catch {
-            throw DICOMwebError(.notAcceptable, "\(error.description) (this archive does not transcode pixel data yet)")
+            throw DICOMwebError(
+                .notAcceptable,
+                "\(error.description) (frames stored in \(ts.uid) can be sent as stored"
+                    + (FrameCodecs.canDecode(ts.uid) ? " or decoded to \(le))" : "; no codec decodes them yet)"))
         }
+        // Encapsulated frames asked for natively are decoded one at a time; native frames asked for in an
+        // encapsulated syntax are encoded one at a time.
+        let decoding = encapsulated && negotiated.transferSyntax == le && ts.uid != le
+        let encodingTo: String? =
+            !encapsulated
+                && negotiated.transferSyntax.map { $0 != "*" && TransferSyntax(uid: $0).isEncapsulated } == true
+            ? negotiated.transferSyntax : nil
+        let geometry: FrameGeometry? =
+            decoding || encodingTo != nil ? try FrameGeometry(try await retrieve.imageAttributes(instance)) : nil
+        if let encodingTo, let geometry { try FrameCodecs.checkEncodable(geometry, in: encodingTo) }
         let instances = [instance]
         let etag = Validators.etag(
             instances,
@@ -355,7 +391,7 @@ struct WadoController {
             negotiated.mediaType.hasSameEssence(as: .multipartRelated)
             ? (negotiated.mediaType[parameter: "type"].flatMap { MediaType($0) } ?? native) : negotiated.mediaType
         var typed = partType.removing(parameter: "transfer-syntax")
-        if let syntax = negotiated.transferSyntax, encapsulated {
+        if let syntax = negotiated.transferSyntax, (encapsulated && !decoding) || encodingTo != nil {
             typed = typed.setting(parameter: "transfer-syntax", to: syntax)
         }
         let partMediaType = typed
@@ -363,6 +399,14 @@ struct WadoController {
             guard parts.count == 1 else {
                 throw DICOMwebError(
                     .notAcceptable, "several frames need multipart/related; type=\"\(partType.essence)\"")
+            }
+            if let geometry {
+                // Converted before the response starts, so that a damaged frame is a clean 500 with the reason.
+                let frame = try await retrieve.convertedFrame(
+                    instance, ranges: parts[0], geometry: geometry, encodingTo: encodingTo)
+                headers[.contentType] = partMediaType.description
+                headers[.contentLength] = String(frame.count)
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: frame)))
             }
             var ranges = parts[0]
             let total = ranges.reduce(0) { $0 + $1.length }
@@ -389,12 +433,18 @@ struct WadoController {
                     try await writer.finish(nil)
                 })
         }
+        // The first decoded frame is ready before the response starts: a damaged one is a clean 500; a later
+        // one cuts the connection (the status is sent by then).
+        let firstFrame: [UInt8]? =
+            if let geometry, let first = parts.first {
+                try await retrieve.convertedFrame(instance, ranges: first, geometry: geometry, encodingTo: encodingTo)
+            } else { nil }
         let boundary = MultipartBoundary.random()
         let multipartType = MultipartWriter(boundary: boundary)
         headers[.contentType] =
             multipartType.contentType(
                 type: partType.removing(parameter: "transfer-syntax"),
-                parameters: encapsulated && negotiated.transferSyntax != nil
+                parameters: ((encapsulated && !decoding) || encodingTo != nil) && negotiated.transferSyntax != nil
                     ? [.init(name: "transfer-syntax", value: negotiated.transferSyntax!)] : []
             ).description
         return Response(
@@ -407,6 +457,15 @@ struct WadoController {
                     }
                     try await writer.write(
                         ByteBuffer(bytes: multipart.beginPart(contentType: partMediaType, contentLocation: location)))
+                    if let geometry {
+                        let frame =
+                            if i == 0, let firstFrame { firstFrame } else {
+                                try await retrieve.convertedFrame(
+                                    instance, ranges: ranges, geometry: geometry, encodingTo: encodingTo)
+                            }
+                        try await writer.write(ByteBuffer(bytes: frame))
+                        continue
+                    }
                     for range in ranges {
                         try await retrieve.stream(instance, range: range) { try await writer.write($0) }
                     }

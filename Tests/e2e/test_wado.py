@@ -147,7 +147,8 @@ def test_retrieve_series_mixed_transfer_syntaxes(stored_corpus, client):
 
 
 def test_unsupported_transfer_syntax_is_406(stored_corpus, server, http):
-    f = next(f for f in STORED_FILES if f.entry["encapsulated"])
+    # An encapsulated syntax no codec decodes yet (RLE is decoded: test_transcode.py).
+    f = next(f for f in STORED_FILES if f.entry["encapsulated"] and f.ts != "1.2.840.10008.1.2.5")
     r = http.get(instance_url(server.url, f), headers={
         "Accept": 'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.1'})
     assert r.status_code == 406

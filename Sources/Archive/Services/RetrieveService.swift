@@ -1,5 +1,6 @@
 import DICOMBinary
 import DICOMCore
+import DICOMImaging
 import NIOCore
 
 /// Reads what is stored (PS3.18 §10.4 WADO-RS): instances as stored, the metadata documents ingest
@@ -119,37 +120,31 @@ extension InstanceSelection {
 }
 
 extension RetrieveService {
-    /// Whether an instance stored in `source` can be sent in `target` (PS3.18 §8.7.3.5): as stored, or
-    /// converted among the native syntaxes.
+    /// Whether an instance stored in `source` can be sent in `target` (PS3.18 §8.7.3.5): as stored, converted
+    /// among the native syntaxes, or with its frames decoded and encoded by ``FrameCodecs``.
     public static func canSend(_ source: String, as target: String) -> Bool {
-        source == target
-            || EventWriter.canConvert(from: TransferSyntax(uid: source), to: TransferSyntax(uid: target))
+        let from = TransferSyntax(uid: source)
+        let to = TransferSyntax(uid: target)
+        if source == target || EventWriter.canConvert(from: from, to: to) { return true }
+        guard !to.isDeflated, !from.isDeflated else { return false }
+        let readable = !from.isEncapsulated || FrameCodecs.canDecode(source)
+        let writable = !to.isEncapsulated || FrameCodecs.canEncode(target)
+        return readable && writable
     }
 
-    /// Streams an instance converted to another native transfer syntax (``EventWriter``), parsing the stored
-    /// bytes as they are read.
+    /// Streams an instance converted to another transfer syntax as it is read (``TranscodePipeline``); the
+    /// conversion runs on the codec pool. A frame that cannot be decoded throws, mid-stream.
     public func streamConverted(
         _ instance: StoredInstance, to target: String, chunk: (ByteBuffer) async throws -> Void
     ) async throws {
-        var parser = StreamParser()
-        var writer = EventWriter(transferSyntax: TransferSyntax(uid: target))
-        var output: [UInt8] = []
-        func pump(_ finished: Bool) throws {
-            if finished { parser.finish() }
-            while let event = try parser.next() {
-                try writer.consume(event)
-                output += writer.takeOutput()
-            }
-        }
+        let pipeline = TranscodePipeline(source: instance.transferSyntaxUID, target: target)
+        let pool = CodecPool.shared
         try await stream(instance, range: nil) { buffer in
-            parser.append(buffer.readableBytesView)
-            try pump(false)
-            if output.count >= 256 * 1024 {
-                try await chunk(ByteBuffer(bytes: output))
-                output.removeAll(keepingCapacity: true)
-            }
+            let bytes = Array(buffer.readableBytesView)
+            let out = try await pool.runIfActive { try pipeline.feed(bytes, finished: false) }
+            if !out.isEmpty { try await chunk(ByteBuffer(bytes: out)) }
         }
-        try pump(true)
-        if !output.isEmpty { try await chunk(ByteBuffer(bytes: output)) }
+        let last = try await pool.runIfActive { try pipeline.feed([], finished: true) }
+        if !last.isEmpty { try await chunk(ByteBuffer(bytes: last)) }
     }
 }

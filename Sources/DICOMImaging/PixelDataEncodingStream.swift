@@ -1,0 +1,80 @@
+import DICOMBinary
+import DICOMCore
+
+/// Turns the parse events of an instance with native Pixel Data into those of the same instance with encapsulated
+/// Pixel Data in `targetTransferSyntaxUID`, encoding one frame at a time (``FrameCodecs``): an empty Basic
+/// Offset Table, then one fragment per frame (PS3.5 §A.4; RLE requires it). Put it before an ``EventWriter``
+/// for the target syntax; after a ``PixelDataDecodingStream`` it re-encodes encapsulated frames.
+public struct PixelDataEncodingStream {
+    /// The transfer syntax produced.
+    public let targetTransferSyntaxUID: String
+    private var image = ImageAttributes()
+    private var geometry: FrameGeometry?
+    private var inPixelData = false
+    private var pending: [UInt8] = []
+    private var framesDone = 0
+
+    /// A stream encoding native frames in `targetTransferSyntaxUID` (``FrameCodecs/canEncode(_:)``).
+    public init(targetTransferSyntaxUID: String) {
+        self.targetTransferSyntaxUID = targetTransferSyntaxUID
+    }
+
+    /// The events to write for `event`.
+    public mutating func consume(_ event: ParseEvent) throws(CodecError) -> [ParseEvent] {
+        let topLevel = image.observe(event)
+        switch event {
+        case .element(let h, let bytes) where topLevel && h.tag == .pixelData:
+            var out = try begin(h)
+            pending = bytes
+            out += try encodeReadyFrames()
+            return out + (try end())
+        case .elementStart(let h) where topLevel && h.tag == .pixelData:
+            return try begin(h)
+        case .valueChunk(let bytes) where inPixelData:
+            pending += bytes
+            return try encodeReadyFrames()
+        case .valueEnd where inPixelData:
+            return try end()
+        default:
+            return [event]
+        }
+    }
+
+    private mutating func begin(_ h: ElementHeader) throws(CodecError) -> [ParseEvent] {
+        let geometry = try image.geometry()
+        self.geometry = geometry
+        inPixelData = true
+        let header = ElementHeader(
+            tag: h.tag, vr: .OB, length: .undefined, offset: h.offset, valueOffset: h.valueOffset)
+        return [
+            .encapsulatedStart(header), .fragment(FragmentHeader(index: 0, length: 0, offset: 0, valueOffset: 0), []),
+        ]
+    }
+
+    private mutating func encodeReadyFrames() throws(CodecError) -> [ParseEvent] {
+        guard let geometry else { return [] }
+        var out: [ParseEvent] = []
+        while pending.count >= geometry.frameLength, framesDone < geometry.frames {
+            let frame = Array(pending[0..<geometry.frameLength])
+            pending.removeFirst(geometry.frameLength)
+            let encoded = try FrameCodecs.encode(frame, transferSyntaxUID: targetTransferSyntaxUID, geometry: geometry)
+            framesDone += 1
+            out.append(
+                .fragment(
+                    FragmentHeader(index: framesDone, length: UInt32(encoded.count), offset: 0, valueOffset: 0), encoded
+                ))
+        }
+        return out
+    }
+
+    private mutating func end() throws(CodecError) -> [ParseEvent] {
+        inPixelData = false
+        guard let geometry, framesDone == geometry.frames else {
+            throw CodecError(
+                .corruptData,
+                "the pixel data holds \(framesDone) whole frames; Number of Frames says \(geometry?.frames ?? 0)")
+        }
+        pending.removeAll()
+        return [.encapsulatedEnd]
+    }
+}
