@@ -29,9 +29,10 @@ public struct EventWriter: Sendable {
         !source.isEncapsulated && !target.isEncapsulated && !target.isDeflated
     }
 
-    /// Creates a writer for `transferSyntax` (not deflated).
+    /// Creates a writer for `transferSyntax`. For Deflated Explicit VR Little Endian the file meta names it and
+    /// the data set is written in explicit VR little endian, for the caller to compress (``StreamingDeflater``)
+    /// from the first byte after what the `dataSetStart` event produced.
     public init(transferSyntax: TransferSyntax) {
-        precondition(!transferSyntax.isDeflated)
         self.transferSyntax = transferSyntax
     }
 

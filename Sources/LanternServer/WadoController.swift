@@ -30,7 +30,8 @@ struct WadoController {
         var syntaxes = stored.count == 1 ? stored : []
         // Encapsulated targets only for images: a codec has frames to encode.
         let images = found.allSatisfy { $0.pixelLayout != nil }
-        for target in nativeSyntaxes + (images ? [RLECodec.transferSyntaxUID] : [])
+        let deflated = TransferSyntax.deflatedExplicitVRLittleEndian.uid
+        for target in nativeSyntaxes + [deflated] + (images ? [RLECodec.transferSyntaxUID] : [])
         where !syntaxes.contains(target) && stored.allSatisfy({ RetrieveService.canSend($0, as: target) }) {
             syntaxes.append(target)
         }

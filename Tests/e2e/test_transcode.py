@@ -189,3 +189,23 @@ def test_native_instance_encoded_as_rle(native_server, path):
     expected = original.pixel_array if frames > 1 else original.pixel_array[np.newaxis, ...]
     got = wrapped.pixel_array if len(parts) > 1 else wrapped.pixel_array[np.newaxis, ...]
     assert np.array_equal(got, expected[:len(parts)])
+
+
+DEFLATED = "1.2.840.10008.1.2.1.99"
+
+
+@pytest.mark.parametrize("name", ["data__test_files__CT_small.dcm", "data__test_files__SC_rgb_rle_2frame.dcm",
+                                  "data__test_files__image_dfl.dcm"])
+def test_deflated_explicit_vr_little_endian(native_server, name):
+    """Deflated Explicit VR Little Endian (PS3.5 §A.5) produced from native, RLE and deflated instances."""
+    original = with_own_uids(CORPUS / "files" / name)
+    assert stow_raw(requests.Session(), native_server.url, [part10(original)]).status_code == 200
+    r = requests.get(url(native_server.url, original),
+                     headers={"Accept": f"application/dicom; transfer-syntax={DEFLATED}"}, timeout=REQUEST_TIMEOUT)
+    assert r.status_code == 200, r.text
+    back = pydicom.dcmread(io.BytesIO(r.content))
+    assert back.file_meta.TransferSyntaxUID == DEFLATED
+    assert np.array_equal(back.pixel_array, original.pixel_array)
+    assert back.PatientName == original.PatientName
+    if name != "data__test_files__image_dfl.dcm":
+        assert len(r.content) < len(part10(original)) or original.file_meta.TransferSyntaxUID == RLE

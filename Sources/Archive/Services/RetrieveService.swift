@@ -126,7 +126,8 @@ extension RetrieveService {
         let from = TransferSyntax(uid: source)
         let to = TransferSyntax(uid: target)
         if source == target || EventWriter.canConvert(from: from, to: to) { return true }
-        guard !to.isDeflated, !from.isDeflated else { return false }
+        // Deflated Explicit VR Little Endian: the native data set, compressed (PS3.5 §A.5).
+        if to.isDeflated { return !from.isEncapsulated || FrameCodecs.canDecode(source) }
         let readable = !from.isEncapsulated || FrameCodecs.canDecode(source)
         let writable = !to.isEncapsulated || FrameCodecs.canEncode(target)
         return readable && writable

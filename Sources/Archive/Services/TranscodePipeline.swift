@@ -27,6 +27,7 @@ final class TranscodePipeline: @unchecked Sendable {
     private var decoding: PixelDataDecodingStream?
     private var encoding: PixelDataEncodingStream?
     private var writer: EventWriter
+    private var deflater: StreamingDeflater?
     private var output: [UInt8] = []
 
     init(source: String, target: String) {
@@ -37,7 +38,11 @@ final class TranscodePipeline: @unchecked Sendable {
         if TransferSyntax(uid: target).isEncapsulated {
             encoding = PixelDataEncodingStream(targetTransferSyntaxUID: target)
         }
+        wantsDeflate = TransferSyntax(uid: target).isDeflated
     }
+
+    /// Whether the data set is deflated after the file meta (PS3.5 §A.5).
+    private let wantsDeflate: Bool
 
     /// Takes the next stored bytes; returns the converted bytes once at least `batch` are ready (all of them
     /// when `finished`).
@@ -48,8 +53,16 @@ final class TranscodePipeline: @unchecked Sendable {
             for step in decoded {
                 for converted in try encoding?.consume(step) ?? [step] { try writer.consume(converted) }
             }
-            output += writer.takeOutput()
+            let written = writer.takeOutput()
+            if let deflater {
+                output += try deflater.compress(written)
+            } else {
+                output += written
+                // The preamble and file meta stay as they are; what follows is compressed.
+                if wantsDeflate, case .dataSetStart = event { deflater = try StreamingDeflater() }
+            }
         }
+        if finished, let deflater { output += try deflater.compress([], finish: true) }
         guard finished || output.count >= batch else { return [] }
         defer { output.removeAll(keepingCapacity: true) }
         return output
