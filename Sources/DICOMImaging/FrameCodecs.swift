@@ -17,12 +17,16 @@ public enum FrameCodecs {
         guard canEncode(transferSyntaxUID) else {
             throw CodecError(.unsupported, "no encoder for transfer syntax \(transferSyntaxUID)")
         }
-        try geometry.validate()
-        if geometry.isSubsampled {
-            throw CodecError(
-                .unsupported,
-                "\(geometry.photometricInterpretation) frames are subsampled; RLE holds full-resolution planes only")
+        try RLECodec.check(geometry)
+    }
+
+    /// Throws ``CodecError/Code/unsupported`` when frames of `geometry` in `transferSyntaxUID` cannot be decoded
+    /// (check before a response starts).
+    public static func checkDecodable(_ geometry: FrameGeometry, from transferSyntaxUID: String) throws(CodecError) {
+        guard canDecode(transferSyntaxUID) else {
+            throw CodecError(.unsupported, "no decoder for transfer syntax \(transferSyntaxUID)")
         }
+        try RLECodec.check(geometry)
     }
 
     /// Decodes one frame of `transferSyntaxUID` into a native frame (interleaved, little endian).
@@ -37,7 +41,7 @@ public enum FrameCodecs {
 
     /// Encodes one native frame in `transferSyntaxUID`.
     public static func encode(
-        _ native: [UInt8], transferSyntaxUID: String, geometry: FrameGeometry
+        _ native: some RandomAccessCollection<UInt8>, transferSyntaxUID: String, geometry: FrameGeometry
     ) throws(CodecError) -> [UInt8] {
         try checkEncodable(geometry, in: transferSyntaxUID)
         switch transferSyntaxUID {

@@ -75,7 +75,17 @@ public struct FrameGeometry: Hashable, Sendable {
                 .invalidGeometry, "Bits Allocated \(bitsAllocated) / Stored \(bitsStored) is not supported")
         }
         guard frameLength < 1 << 31 else { throw CodecError(.invalidGeometry, "a frame of over 2 GiB") }
+        guard (1...(1 << 24)).contains(frames) else {
+            throw CodecError(.invalidGeometry, "Number of Frames \(frames) is out of range")
+        }
+        guard totalLength <= 0xFFFF_FFFE else {
+            throw CodecError(.unsupported, "native Pixel Data of \(totalLength) bytes exceeds the 4 GiB of a value")
+        }
     }
+
+    /// The length of the native Pixel Data of every frame (frames are at most 2^24 and each under 2 GiB, so
+    /// the product fits an `Int`).
+    public var totalLength: Int { frameLength * frames }
 
     /// Bytes per sample: 1 for 1 and 8 bits allocated, then 2, 4 or 8.
     public var bytesPerSample: Int { max(1, bitsAllocated / 8) }

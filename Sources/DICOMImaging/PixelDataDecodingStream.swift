@@ -8,8 +8,10 @@ import DICOMCore
 ///
 /// - Frames are delimited by the Basic Offset Table when it has entries, else one fragment per frame when
 ///   there are several frames (as RLE requires, PS3.5 §A.4.2), else all fragments form the one frame.
-/// - Decoded frames are interleaved, so Planar Configuration (0028,0006) becomes 0.
-/// - The Pixel Data value is OW above 8 bits allocated, else OB, padded to even length.
+/// - Decoded frames keep the data set's Planar Configuration, so the instance, its frames and its metadata
+///   agree.
+/// - The Pixel Data value is OW above 8 bits allocated, else OB, padded to even length. The Extended Offset
+///   Table elements (7FE0,0001–0003), which only encapsulated data may have, are left out.
 public struct PixelDataDecodingStream {
     /// The transfer syntax of the encapsulated frames.
     public let sourceTransferSyntaxUID: String
@@ -17,7 +19,9 @@ public struct PixelDataDecodingStream {
     private var geometry: FrameGeometry?
     private var inPixelData = false
     private var inFragment = false
-    private var offsetTable: [Int] = []
+    private var inOffsetTable = false
+    private var table: [UInt8] = []
+    private var frameStarts: Set<Int> = []
     private var position = 0
     private var frame: [UInt8] = []
     private var framesDone = 0
@@ -32,14 +36,17 @@ public struct PixelDataDecodingStream {
     public mutating func consume(_ event: ParseEvent) throws(CodecError) -> [ParseEvent] {
         let topLevel = image.observe(event)
         switch event {
-        case .element(let h, _) where topLevel && h.tag == Tag(0x0028_0006):
-            // Decoded frames are interleaved.
-            return (image.dataSet.int(Tag(0x0028_0002)) ?? 1) > 1 ? [.element(h, [0, 0])] : [event]
+        case .element(let h, _) where topLevel && (0x7FE0_0001...0x7FE0_0003).contains(h.tag.rawValue):
+            return []
+        case .elementStart(let h) where topLevel && (0x7FE0_0001...0x7FE0_0003).contains(h.tag.rawValue):
+            inFragment = true  // swallow its chunks
+            return []
         case .encapsulatedStart(let h) where topLevel && h.tag == .pixelData:
             let geometry = try image.geometry()
+            try FrameCodecs.checkDecodable(geometry, from: sourceTransferSyntaxUID)
             self.geometry = geometry
             inPixelData = true
-            let total = geometry.frameLength * geometry.frames
+            let total = geometry.totalLength
             padding = total % 2
             let header = ElementHeader(
                 tag: h.tag, vr: geometry.bitsAllocated > 8 ? .OW : .OB, length: .defined(UInt32(total + padding)),
@@ -49,12 +56,21 @@ public struct PixelDataDecodingStream {
             return try fragment(h, bytes, complete: true)
         case .fragmentStart(let h) where inPixelData:
             inFragment = true
+            inOffsetTable = h.index == 0
             return try fragment(h, [], complete: false)
         case .valueChunk(let bytes) where inFragment:
-            frame += bytes
+            if inOffsetTable {
+                table += bytes
+            } else if inPixelData {
+                try append(bytes)
+            }
             return []
         case .valueEnd where inFragment:
             inFragment = false
+            if inOffsetTable {
+                inOffsetTable = false
+                readOffsetTable()
+            }
             return []
         case .encapsulatedEnd where inPixelData:
             inPixelData = false
@@ -79,28 +95,41 @@ public struct PixelDataDecodingStream {
         guard let geometry else { return [] }
         if h.index == 0 {
             // The Basic Offset Table: frame starts, relative to the first fragment's item tag.
-            let table = complete ? bytes : []
-            offsetTable = []
-            var i = 0
-            while i + 4 <= table.count {
-                var value = 0
-                for k in 0..<4 { value |= Int(table[i + k]) << (8 * k) }
-                offsetTable.append(value)
-                i += 4
-            }
+            table = complete ? bytes : []
+            if complete { readOffsetTable() }
             return []
         }
         var out: [ParseEvent] = []
-        let startsFrame: Bool =
-            if offsetTable.count > 1 {
-                offsetTable.dropFirst().contains(position)
-            } else {
-                geometry.frames > 1 && h.index > 1
-            }
+        let startsFrame = frameStarts.isEmpty ? geometry.frames > 1 && h.index > 1 : frameStarts.contains(position)
         if startsFrame { out += try finishFrame() }
         position += 8 + Int(h.length)
-        frame += bytes
+        try append(bytes)
         return out
+    }
+
+    /// The offsets of the frames after the first, from the Basic Offset Table read so far.
+    private mutating func readOffsetTable() {
+        var starts: Set<Int> = []
+        var i = 4
+        while i + 4 <= table.count {
+            var value = 0
+            for k in 0..<4 { value |= Int(table[i + k]) << (8 * k) }
+            starts.insert(value)
+            i += 4
+        }
+        frameStarts = starts
+        table = []
+    }
+
+    /// Adds encoded bytes to the current frame; a frame far larger than its native size is damaged data, not a
+    /// reason to hold the whole Pixel Data in memory.
+    private mutating func append(_ bytes: [UInt8]) throws(CodecError) {
+        frame += bytes
+        if let geometry, frame.count > 2 * geometry.frameLength + 65_536 {
+            throw CodecError(
+                .corruptData,
+                "frame \(framesDone + 1) has over \(frame.count) encoded bytes for \(geometry.frameLength) native")
+        }
     }
 
     private mutating func finishFrame() throws(CodecError) -> [ParseEvent] {

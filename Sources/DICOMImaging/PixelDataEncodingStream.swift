@@ -12,6 +12,7 @@ public struct PixelDataEncodingStream {
     private var geometry: FrameGeometry?
     private var inPixelData = false
     private var pending: [UInt8] = []
+    private var read = 0
     private var framesDone = 0
 
     /// A stream encoding native frames in `targetTransferSyntaxUID` (``FrameCodecs/canEncode(_:)``).
@@ -23,6 +24,9 @@ public struct PixelDataEncodingStream {
     public mutating func consume(_ event: ParseEvent) throws(CodecError) -> [ParseEvent] {
         let topLevel = image.observe(event)
         switch event {
+        case .element(let h, _) where topLevel && (h.tag == Tag(0x7FE0_0008) || h.tag == Tag(0x7FE0_0009)),
+            .elementStart(let h) where topLevel && (h.tag == Tag(0x7FE0_0008) || h.tag == Tag(0x7FE0_0009)):
+            throw CodecError(.unsupported, "float pixel data cannot be encoded in \(targetTransferSyntaxUID)")
         case .element(let h, let bytes) where topLevel && h.tag == .pixelData:
             var out = try begin(h)
             pending = bytes
@@ -42,6 +46,7 @@ public struct PixelDataEncodingStream {
 
     private mutating func begin(_ h: ElementHeader) throws(CodecError) -> [ParseEvent] {
         let geometry = try image.geometry()
+        try FrameCodecs.checkEncodable(geometry, in: targetTransferSyntaxUID)
         self.geometry = geometry
         inPixelData = true
         let header = ElementHeader(
@@ -54,16 +59,21 @@ public struct PixelDataEncodingStream {
     private mutating func encodeReadyFrames() throws(CodecError) -> [ParseEvent] {
         guard let geometry else { return [] }
         var out: [ParseEvent] = []
-        while pending.count >= geometry.frameLength, framesDone < geometry.frames {
-            let frame = Array(pending[0..<geometry.frameLength])
-            pending.removeFirst(geometry.frameLength)
-            let encoded = try FrameCodecs.encode(frame, transferSyntaxUID: targetTransferSyntaxUID, geometry: geometry)
+        while pending.count - read >= geometry.frameLength, framesDone < geometry.frames {
+            let encoded = try FrameCodecs.encode(
+                pending[read..<(read + geometry.frameLength)], transferSyntaxUID: targetTransferSyntaxUID,
+                geometry: geometry)
+            read += geometry.frameLength
             framesDone += 1
             out.append(
                 .fragment(
                     FragmentHeader(index: framesDone, length: UInt32(encoded.count), offset: 0, valueOffset: 0), encoded
                 ))
         }
+        // Compact once per event; after the last frame, what remains is padding.
+        pending.removeFirst(read)
+        read = 0
+        if framesDone == geometry.frames { pending.removeAll() }
         return out
     }
 

@@ -38,13 +38,16 @@ enum FuzzTargets {
         }
     }
 
-    /// RLE: four bytes pick the geometry (rows, columns, samples, bits), the rest is one encoded frame. A frame
-    /// that decodes must encode and decode to the same native frame.
+    /// RLE: four bytes pick the geometry (rows, columns, samples / photometric / planar configuration, bits,
+    /// 1-bit and 4:2:2 among them), the rest is one encoded frame. A frame that decodes must encode and decode to
+    /// the same native frame.
     static func rle(_ data: [UInt8]) {
         guard data.count >= 4 else { return }
+        let bits = [8, 16, 32, 1][Int(data[3] % 4)]
         let geometry = FrameGeometry(
             rows: Int(data[0] % 128) + 1, columns: Int(data[1] % 128) + 1, samplesPerPixel: data[2] % 2 == 0 ? 1 : 3,
-            bitsAllocated: [8, 16, 32][Int(data[3] % 3)], bitsStored: [8, 16, 32][Int(data[3] % 3)])
+            bitsAllocated: bits, bitsStored: bits, planarConfiguration: Int(data[2] >> 2 & 1),
+            photometricInterpretation: data[2] & 2 == 0 ? "MONOCHROME2" : "YBR_FULL_422")
         guard let native = try? RLECodec.decode(Array(data[4...]), geometry: geometry) else { return }
         guard let encoded = try? RLECodec.encode(native, geometry: geometry),
             let again = try? RLECodec.decode(encoded, geometry: geometry), again == native

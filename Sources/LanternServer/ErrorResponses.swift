@@ -55,7 +55,7 @@ func httpError(_ error: any Error) -> any Error {
     case let e as UPSError: DICOMwebError(e)
     case let e as CodecError:
         DICOMwebError(
-            e.code == .unsupported ? .notAcceptable : .internalServerError, "pixel data cannot be converted: \(e)")
+            e.code == .corruptData ? .internalServerError : .notAcceptable, "pixel data cannot be converted: \(e)")
     default: error
     }
 }

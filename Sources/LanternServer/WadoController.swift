@@ -67,13 +67,6 @@ struct WadoController {
         }
         // `*` (or a mixed set negotiated on its first offer) sends each instance as stored.
         let requested = negotiated.transferSyntax
-        if let requested, requested != "*", TransferSyntax(uid: requested).isEncapsulated {
-            // Frames a codec cannot encode are refused before the response starts (406 with the reason).
-            for instance in found where instance.transferSyntaxUID != requested {
-                try FrameCodecs.checkEncodable(
-                    try FrameGeometry(try await retrieve.imageAttributes(instance)), in: requested)
-            }
-        }
         @Sendable func target(_ instance: StoredInstance) -> String {
             guard let requested, requested != "*", RetrieveService.canSend(instance.transferSyntaxUID, as: requested)
             else {
@@ -95,6 +88,19 @@ struct WadoController {
             .cacheControl: "private, max-age=0, must-revalidate",
         ]
         if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
+        // Frames a codec cannot decode or encode are refused before the response starts (406 with the reason).
+        if let requested, requested != "*" {
+            for instance in found where instance.transferSyntaxUID != requested && instance.pixelLayout != nil {
+                let stored = instance.transferSyntaxUID
+                guard TransferSyntax(uid: stored).isEncapsulated || TransferSyntax(uid: requested).isEncapsulated
+                else { continue }
+                let geometry = try FrameGeometry(try await retrieve.imageAttributes(instance))
+                if TransferSyntax(uid: stored).isEncapsulated { try FrameCodecs.checkDecodable(geometry, from: stored) }
+                if TransferSyntax(uid: requested).isEncapsulated {
+                    try FrameCodecs.checkEncodable(geometry, in: requested)
+                }
+            }
+        }
         let retrieve = self.retrieve
         if negotiated.offerIndex == 2 {
             // Supplement 211: the instances as stored, one entry each, streamed.
@@ -377,6 +383,7 @@ struct WadoController {
         let geometry: FrameGeometry? =
             decoding || encodingTo != nil ? try FrameGeometry(try await retrieve.imageAttributes(instance)) : nil
         if let encodingTo, let geometry { try FrameCodecs.checkEncodable(geometry, in: encodingTo) }
+        if decoding, let geometry { try FrameCodecs.checkDecodable(geometry, from: ts.uid) }
         let instances = [instance]
         let etag = Validators.etag(
             instances,

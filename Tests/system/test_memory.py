@@ -98,3 +98,72 @@ def test_two_gigabyte_instance_in_bounded_memory(tmp_path):
         assert peak < LIMIT_KB, f"server peak RSS {peak} kB exceeds {LIMIT_KB} kB"
     finally:
         server.stop()
+
+
+TRANSCODE_FRAMES = int(os.environ.get("LANTERN_TRANSCODE_TEST_FRAMES", "512"))  # 512 × 512 KiB = 256 MiB
+
+
+def test_transcoding_a_large_instance_frame_by_frame_in_bounded_memory(tmp_path, monkeypatch):
+    """A native multi-frame instance encoded to RLE Lossless on retrieve, the result stored in a second archive
+    and decoded back to Explicit VR Little Endian on retrieve: every frame comes back exact, and neither server
+    grows with the instance (issue 4: transcoding frame by frame)."""
+    global FRAMES
+    monkeypatch.setattr(__import__(__name__), "FRAMES", TRANSCODE_FRAMES)
+    path = str(tmp_path / "native.dcm")
+    ds = write_instance(path)
+    rle_path = str(tmp_path / "rle.dcm")
+    encoder = Server(str(tmp_path / "encoder"))
+    decoder = Server(str(tmp_path / "decoder"))
+    try:
+        conn, root = connection(encoder.base)
+        with open(path, "rb") as f:
+            conn.request("POST", root + "/studies", body=f, headers={
+                "Content-Type": "application/dicom", "Content-Length": str(os.path.getsize(path))})
+            resp = conn.getresponse()
+            assert resp.status == 200, resp.read()
+            resp.read()
+        instance = f"{root}/studies/{ds.StudyInstanceUID}/series/{ds.SeriesInstanceUID}/instances/{ds.SOPInstanceUID}"
+        conn.request("GET", instance, headers={"Accept": "application/dicom; transfer-syntax=1.2.840.10008.1.2.5"})
+        resp = conn.getresponse()
+        assert resp.status == 200
+        with open(rle_path, "wb") as out:
+            while chunk := resp.read(1 << 20):
+                out.write(chunk)
+        conn.close()
+        rle = pydicom.dcmread(rle_path, stop_before_pixels=True)
+        assert rle.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.5"
+
+        conn, root = connection(decoder.base)
+        with open(rle_path, "rb") as f:
+            conn.request("POST", root + "/studies", body=f, headers={
+                "Content-Type": "application/dicom", "Content-Length": str(os.path.getsize(rle_path))})
+            resp = conn.getresponse()
+            assert resp.status == 200, resp.read()
+            resp.read()
+        conn.request("GET", instance, headers={"Accept": "application/dicom; transfer-syntax=1.2.840.10008.1.2.1"})
+        resp = conn.getresponse()
+        assert resp.status == 200
+        received = 0
+        with open(path, "rb") as original:
+            original.seek(os.path.getsize(path) - FRAME * TRANSCODE_FRAMES)
+            pixel_start = None
+            buffer = b""
+            while chunk := resp.read(1 << 20):
+                if pixel_start is None:
+                    buffer += chunk
+                    at = buffer.find(b"\xe0\x7f\x10\x00OW\x00\x00")
+                    if at < 0:
+                        continue
+                    chunk = buffer[at + 12:]
+                    pixel_start = at + 12
+                assert chunk == original.read(len(chunk)), f"decoded pixel data differs near byte {received}"
+                received += len(chunk)
+        assert received == FRAME * TRANSCODE_FRAMES
+        conn.close()
+        for server, role in ((encoder, "encoding"), (decoder, "decoding")):
+            peak = server.peak_rss_kb()
+            print(f"{role} server peak RSS {peak / 1000:.1f} MB for {FRAME * TRANSCODE_FRAMES / 1e6:.0f} MB of frames")
+            assert peak < LIMIT_KB, f"{role} server peak RSS {peak} kB exceeds {LIMIT_KB} kB"
+    finally:
+        encoder.stop()
+        decoder.stop()

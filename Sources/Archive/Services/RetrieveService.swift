@@ -140,12 +140,12 @@ extension RetrieveService {
     ) async throws {
         let pipeline = TranscodePipeline(source: instance.transferSyntaxUID, target: target)
         let pool = CodecPool.shared
+        @Sendable func drain() async throws -> [UInt8] { try await pool.runIfActive { try pipeline.drain() } }
         try await stream(instance, range: nil) { buffer in
-            let bytes = Array(buffer.readableBytesView)
-            let out = try await pool.runIfActive { try pipeline.feed(bytes, finished: false) }
-            if !out.isEmpty { try await chunk(ByteBuffer(bytes: out)) }
+            pipeline.append(Array(buffer.readableBytesView), finished: false)
+            while case let out = try await drain(), !out.isEmpty { try await chunk(ByteBuffer(bytes: out)) }
         }
-        let last = try await pool.runIfActive { try pipeline.feed([], finished: true) }
-        if !last.isEmpty { try await chunk(ByteBuffer(bytes: last)) }
+        pipeline.append([], finished: true)
+        while case let out = try await drain(), !out.isEmpty { try await chunk(ByteBuffer(bytes: out)) }
     }
 }

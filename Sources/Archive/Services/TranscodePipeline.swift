@@ -44,11 +44,16 @@ final class TranscodePipeline: @unchecked Sendable {
     /// Whether the data set is deflated after the file meta (PS3.5 §A.5).
     private let wantsDeflate: Bool
 
-    /// Takes the next stored bytes; returns the converted bytes once at least `batch` are ready (all of them
-    /// when `finished`).
-    func feed(_ bytes: [UInt8], finished: Bool, batch: Int = 256 * 1024) throws -> [UInt8] {
+    /// Queues the next stored bytes; `finished` marks the end of the instance.
+    func append(_ bytes: [UInt8], finished: Bool) {
         if finished { parser.finish() } else { parser.append(bytes) }
-        while let event = try parser.next() {
+    }
+
+    /// Converts queued bytes until at least `batch` output bytes are ready or the queued input is used up, and
+    /// returns them (empty when there is nothing more until more input comes). Output is bounded by `batch`
+    /// plus one frame, however well the source compresses.
+    func drain(batch: Int = 256 * 1024) throws -> [UInt8] {
+        while output.count < batch, let event = try parser.next() {
             let decoded = try decoding?.consume(event) ?? [event]
             for step in decoded {
                 for converted in try encoding?.consume(step) ?? [step] { try writer.consume(converted) }
@@ -61,9 +66,8 @@ final class TranscodePipeline: @unchecked Sendable {
                 // The preamble and file meta stay as they are; what follows is compressed.
                 if wantsDeflate, case .dataSetStart = event { deflater = try StreamingDeflater() }
             }
+            if case .end = event, let deflater { output += try deflater.compress([], finish: true) }
         }
-        if finished, let deflater { output += try deflater.compress([], finish: true) }
-        guard finished || output.count >= batch else { return [] }
         defer { output.removeAll(keepingCapacity: true) }
         return output
     }
