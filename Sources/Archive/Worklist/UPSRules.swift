@@ -1,12 +1,6 @@
 import DICOMBinary
 import DICOMCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The attribute rules of the UPS IOD that the worklist enforces (PS3.4 Table CC.2.5-3).
 enum UPSRules {
     /// Attributes of Type 1 for the creator (N-CREATE column "1/1"), besides Procedure Step State.
@@ -65,16 +59,6 @@ enum UPSRules {
         return missing
     }
 
-    /// The current date and time as a DT value in UTC (PS3.5 §6.2), e.g. `20261207013000+0000`.
-    static func now() -> String {
-        var t = time(nil)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func p(_ v: Int32, _ n: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, n - s.count)) + s
-        }
-        return p(parts.tm_year + 1900, 4) + p(parts.tm_mon + 1, 2) + p(parts.tm_mday, 2) + p(parts.tm_hour, 2)
-            + p(parts.tm_min, 2) + p(parts.tm_sec, 2) + "+0000"
-    }
+    /// The current date and time as a DT value in UTC.
+    static func now() -> String { DICOMClock.nowDT() }
 }

@@ -4,10 +4,6 @@ import DICOMBinary
 import DICOMCore
 import DICOMwebClient
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `lantern worklist …`: a UPS-RS user agent (PS3.18 §11) for any DICOMweb worklist — create, list, claim,
 /// complete and cancel workitems, subscribe an AE and watch its event channel.
 struct WorklistCommand: AsyncParsableCommand {
@@ -60,7 +56,7 @@ struct WorklistCreate: AsyncParsableCommand {
         var dataSet = DataSet()
         let defaults = [
             "ProcedureStepState=SCHEDULED", "ProcedureStepLabel=\(label)", "ScheduledProcedureStepPriority=\(priority)",
-            "ScheduledProcedureStepStartDateTime=\(start ?? WorklistTime.now())", "InputReadinessState=\(readiness)",
+            "ScheduledProcedureStepStartDateTime=\(start ?? DICOMClock.nowDT())", "InputReadinessState=\(readiness)",
         ]
         do {
             for text in defaults + assignments { dataSet.set(try AttributeAssignment(parsing: text).element()) }
@@ -138,7 +134,7 @@ struct WorklistComplete: AsyncParsableCommand {
     @Option(help: ArgumentHelp("When the work started (DT), default now.", valueName: "datetime")) var started: String?
 
     func run() async throws {
-        let now = WorklistTime.now()
+        let now = DICOMClock.nowDT()
         func code(_ value: String) -> DataSet {
             DataSet([
                 .text(Tag(0x0008_0100), .SH, value),
@@ -210,20 +206,5 @@ struct WorklistSubscribe: AsyncParsableCommand {
                 Console.out(try await client.subscribe(aeTitle, to: target, deletionLock: lock, filter: filter) + "\n")
             }
         }
-    }
-}
-
-/// The current date and time as a DT value in UTC.
-enum WorklistTime {
-    static func now() -> String {
-        var t = time(nil)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func p(_ v: Int32, _ n: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, n - s.count)) + s
-        }
-        return p(parts.tm_year + 1900, 4) + p(parts.tm_mon + 1, 2) + p(parts.tm_mday, 2) + p(parts.tm_hour, 2)
-            + p(parts.tm_min, 2) + p(parts.tm_sec, 2) + "+0000"
     }
 }
