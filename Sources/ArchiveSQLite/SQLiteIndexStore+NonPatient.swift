@@ -58,6 +58,12 @@ extension SQLiteIndexStore {
         if existing?.instance.blobKey != replacing?.blobKey {
             throw ArchiveError(.conflict, "instance \(instance.sopInstanceUID) was changed by another request")
         }
+        if try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM instance WHERE sop_uid = ?)"),
+            arguments: [instance.sopInstanceUID]) == true
+        {
+            throw ArchiveError(.conflict, "SOP Instance UID already stored in a study")
+        }
         if let existing {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)",

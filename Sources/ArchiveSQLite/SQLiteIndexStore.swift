@@ -158,6 +158,13 @@ public struct SQLiteIndexStore: IndexStore {
             throw ArchiveError(
                 .conflict, "instance \(instance.sopInstanceUID) is stored in another study or series")
         }
+        if let category = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT category FROM npi_instance WHERE sop_uid = ?"),
+            arguments: [instance.sopInstanceUID])
+        {
+            // A SOP Instance UID names one instance: not a study's and a non-patient category's at once.
+            throw ArchiveError(.conflict, "SOP Instance UID already stored in \(category)")
+        }
         // Study: insert, or refresh its attributes from the newest instance.
         try db.cachedStatement(
             sql: """

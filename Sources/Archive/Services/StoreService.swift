@@ -78,7 +78,6 @@ public struct StoreService: Sendable {
         for (n, item) in prepared.enumerated() {
             let instance = item.record.instance
             do {
-                try await checkOtherTable(item)
                 let existing: StoredInstance? =
                     if let category = item.category {
                         try await index.nonPatientInstance(sopInstanceUID: instance.sopInstanceUID).map {
@@ -141,19 +140,6 @@ public struct StoreService: Sendable {
             }
         }
         return outcomes
-    }
-
-    /// Refuses an instance whose SOP Instance UID is stored on the other side: as a non-patient instance when it
-    /// goes to the studies, or in the studies when it goes to a non-patient category (a UID names one instance).
-    func checkOtherTable(_ item: PreparedInstance) async throws {
-        let sop = item.record.instance.sopInstanceUID
-        if item.category == nil {
-            if let other = try await index.nonPatientInstance(sopInstanceUID: sop) {
-                throw ArchiveError(.conflict, "SOP Instance UID already stored in \(other.category.rawValue)")
-            }
-        } else if try await index.instance(sopInstanceUID: sop) != nil {
-            throw ArchiveError(.conflict, "SOP Instance UID already stored in a study")
-        }
     }
 
     /// Removes a journaled blob that is not (or no longer) referenced.
