@@ -123,8 +123,8 @@ struct SQLiteWorklistTransaction: WorklistTransaction {
     }
 
     /// The `target` column of the two global kinds: their well-known UIDs (PS3.4 §CC.2.3.1).
-    static let global = "1.2.840.10008.5.1.4.34.5"
-    static let filtered = "1.2.840.10008.5.1.4.34.5.1"
+    static let global = UPSTag.globalSubscriptionUID
+    static let filtered = UPSTag.filteredSubscriptionUID
 
     static func column(_ target: UPSSubscription.Target) -> (String, String?) {
         switch target {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import DICOMCore
 import DICOMJSON
+import DICOMweb
 import NIOCore
 import NIOHTTP1
 
@@ -15,9 +16,9 @@ public struct WorklistReply: Sendable {
 /// UPS-RS, the Worklist Service (PS3.18 §11): bodies are DICOM JSON arrays of one data set.
 extension DICOMwebClient {
     /// The Worklist UID that names a global subscription (PS3.4 §CC.2.3.1).
-    public static let globalSubscription = "1.2.840.10008.5.1.4.34.5"
+    public static let globalSubscription = WorklistResources.globalSubscriptionUID
     /// The Filtered Worklist UID.
-    public static let filteredSubscription = "1.2.840.10008.5.1.4.34.5.1"
+    public static let filteredSubscription = WorklistResources.filteredSubscriptionUID
 
     func worklist(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: DataSet? = nil,
@@ -78,8 +79,8 @@ extension DICOMwebClient {
         -> WorklistReply
     {
         let body = DataSet([
-            DataElement(Tag(0x0074_1000), .CS, bytes: Self.padded(state, 0x20)),
-            DataElement(Tag(0x0008_1195), .UI, bytes: Self.padded(transactionUID, 0)),
+            .text(Tag(0x0074_1000), .CS, state),
+            .text(Tag(0x0008_1195), .UI, transactionUID),
         ])
         let (response, warnings) = try await worklist(.PUT, "workitems/\(uid)/state", body: body)
         _ = try? await response.body.collect(upTo: 1 << 20)
@@ -88,7 +89,7 @@ extension DICOMwebClient {
 
     /// RequestCancellation (§11.8), with an optional reason.
     public func requestWorkitemCancellation(_ uid: String, reason: String?) async throws -> WorklistReply {
-        let body = reason.map { DataSet([DataElement(Tag(0x0074_1238), .LT, bytes: Self.padded($0, 0x20))]) }
+        let body = reason.map { DataSet([.text(Tag(0x0074_1238), .LT, $0)]) }
         let (response, warnings) = try await worklist(.POST, "workitems/\(uid)/cancelrequest", body: body)
         _ = try? await response.body.collect(upTo: 1 << 20)
         return WorklistReply(uid: uid, warnings: warnings)
@@ -103,7 +104,7 @@ extension DICOMwebClient {
         if deletionLock { query.append(("deletionlock", "true")) }
         if let filter { query.append(("filter", filter)) }
         let (response, _) = try await worklist(
-            .POST, "workitems/\(workitem)/subscribers/\(Self.percentEncoded(aeTitle))", query: query)
+            .POST, "workitems/\(workitem)/subscribers/\(PercentEncoding.encode(aeTitle))", query: query)
         _ = try? await response.body.collect(upTo: 1 << 20)
         return response.headers["Content-Location"].first ?? eventChannelURL(aeTitle)
     }
@@ -111,20 +112,12 @@ extension DICOMwebClient {
     /// DeleteSubscription (§11.11).
     public func unsubscribe(_ aeTitle: String, from workitem: String) async throws {
         let (response, _) = try await worklist(
-            .DELETE, "workitems/\(workitem)/subscribers/\(Self.percentEncoded(aeTitle))")
+            .DELETE, "workitems/\(workitem)/subscribers/\(PercentEncoding.encode(aeTitle))")
         _ = try? await response.body.collect(upTo: 1 << 20)
     }
 
-    /// The event channel of `aeTitle` (§11.13): the service root with a `ws:` / `wss:` scheme.
+    /// The event channel of `aeTitle` (§11.13).
     public func eventChannelURL(_ aeTitle: String) -> String {
-        let base = configuration.serviceRoot
-        let ws = base.hasPrefix("https:") ? "wss:" + base.dropFirst(6) : "ws:" + base.dropFirst(5)
-        return "\(ws)/subscribers/\(Self.percentEncoded(aeTitle))"
-    }
-
-    static func padded(_ text: String, _ pad: UInt8) -> [UInt8] {
-        var bytes = Array(text.utf8)
-        if bytes.count % 2 == 1 { bytes.append(pad) }
-        return bytes
+        WorklistResources.eventChannelURL(serviceRoot: configuration.serviceRoot, aeTitle: aeTitle)
     }
 }

@@ -58,21 +58,7 @@ public final class DICOMwebClient: Sendable {
 
     /// Percent-encodes everything but RFC 3986 unreserved characters and `*` and `,` (QIDO wildcards and
     /// lists read better unencoded and both are allowed in a query).
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"), UInt8(ascii: "*"), UInt8(ascii: ","):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
-            }
-        }
-        return out
-    }
+    static func percentEncoded(_ text: String) -> String { PercentEncoding.encode(text, allowing: "*,") }
 
     /// A request for `url` with the credentials and `Accept` set.
     func request(_ url: String, method: HTTPMethod = .GET, accept: String? = nil) -> HTTPClientRequest {

@@ -12,7 +12,7 @@ enum FlatSearch {
     static func respond(
         _ request: Request, configuration: ServerConfiguration,
         search: (QIDOFlatQuery, Int) async throws -> SearchPage<DataSet>,
-        project: (QIDOFlatQuery, DataSet) -> DataSet = { $1 }
+        project: (QIDOFlatQuery) -> (DataSet) -> DataSet = { _ in { $0 } }
     ) async throws -> Response {
         let query: QIDOFlatQuery
         do {
@@ -30,7 +30,6 @@ enum FlatSearch {
         let headers: HTTPFields =
             page.remaining > 0
             ? .warnings(["There are \(page.remaining) additional results that can be requested."]) : [:]
-        return DataSetListResponse.response(
-            page.matches.map { project(query, $0) }, offerIndex: offer, headers: headers)
+        return DataSetListResponse.response(page.matches.map(project(query)), offerIndex: offer, headers: headers)
     }
 }

@@ -30,14 +30,12 @@ struct NonPatientController {
             return try await index.searchNonPatient(category, offset: query.offset, limit: limit) {
                 evaluator.matches($0)
             }
-        } project: { query, attributes in
+        } project: { query in
             let wanted = query.returnedTags(defaults: category.returnTags)
-            var out = DataSet()
-            for element in attributes where wanted?.contains(element.tag) ?? true { out.set(element) }
-            if let sop = attributes.string(Tag.sopInstanceUID) {
-                out.set(DataElement.text(Tag(0x0008_1190), .UR, "\(base)/\(category.rawValue)/\(sop)"))
+            return { attributes in
+                let sop = attributes.string(Tag.sopInstanceUID) ?? ""
+                return attributes.returned(wanted, retrieveURL: "\(base)/\(category.rawValue)/\(sop)")
             }
-            return out
         }
     }
 

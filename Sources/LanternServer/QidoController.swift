@@ -59,14 +59,9 @@ struct QidoController {
 
     /// The attributes a match returns: the `wanted` ones (``wantedTags(_:)``) plus RetrieveURL.
     static func returnedAttributes(_ match: SearchMatch, wanted: Set<Tag>?, base: String) -> DataSet {
-        var attributes = match.attributes
         var url = "\(base)/studies/\(match.studyUID)"
         if let series = match.seriesUID { url += "/series/\(series)" }
         if let sop = match.sopInstanceUID { url += "/instances/\(sop)" }
-        attributes.set(DataElement(Tag(0x0008_1190), .UR, bytes: Array(url.utf8)))
-        guard let wanted else { return attributes }
-        var out = DataSet()
-        for element in attributes where wanted.contains(element.tag) { out.set(element) }
-        return out
+        return match.attributes.returned(wanted, retrieveURL: url)
     }
 }

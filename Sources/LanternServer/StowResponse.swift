@@ -32,15 +32,7 @@ struct StowResponse {
     static func comment(_ text: String) -> DataElement {
         let ascii = String(
             text.replacingOccurrences(of: "§", with: "sect. ").unicodeScalars.map { $0.isASCII ? Character($0) : "?" })
-        return Self.text(0x0000_0902, .LO, String(ascii.prefix(64)))
-    }
-
-    static func text(_ tag: UInt32, _ vr: VR, _ value: String) -> DataElement {
-        DataElement(Tag(tag), vr, bytes: Array(value.utf8))
-    }
-
-    static func us(_ tag: UInt32, _ value: UInt16) -> DataElement {
-        DataElement(Tag(tag), .US, bytes: [UInt8(value & 0xFF), UInt8(value >> 8)])
+        return DataElement.text(Tag(0x0000_0902), .LO, String(ascii.prefix(64)))
     }
 
     func dataSet(base: String, requestStudy: String?) -> DataSet {
@@ -49,35 +41,35 @@ struct StowResponse {
         var failed: [DataSet] = []
         for outcome in outcomes {
             var item = DataSet()
-            if let c = outcome.sopClassUID { item.set(Self.text(0x0008_1150, .UI, c)) }
-            if let i = outcome.sopInstanceUID { item.set(Self.text(0x0008_1155, .UI, i)) }
+            if let c = outcome.sopClassUID { item.set(DataElement.text(Tag(0x0008_1150), .UI, c)) }
+            if let i = outcome.sopInstanceUID { item.set(DataElement.text(Tag(0x0008_1155), .UI, i)) }
             if let comment = outcome.comment { item.set(Self.comment(comment)) }
             if let failure = outcome.failure {
-                item.set(Self.us(0x0008_1197, failure.rawValue))
+                item.set(DataElement.unsignedShort(Tag(0x0008_1197), failure.rawValue))
                 failed.append(item)
             } else {
                 if let category = outcome.category, let sop = outcome.sopInstanceUID {
-                    item.set(Self.text(0x0008_1190, .UR, "\(base)/\(category.rawValue)/\(sop)"))
+                    item.set(DataElement.text(Tag(0x0008_1190), .UR, "\(base)/\(category.rawValue)/\(sop)"))
                 } else if let study = outcome.studyUID, let series = outcome.seriesUID,
                     let sop = outcome.sopInstanceUID
                 {
                     item.set(
-                        Self.text(
-                            0x0008_1190, .UR, "\(base)/studies/\(study)/series/\(series)/instances/\(sop)"))
+                        DataElement.text(
+                            Tag(0x0008_1190), .UR, "\(base)/studies/\(study)/series/\(series)/instances/\(sop)"))
                 }
-                if let warning = outcome.warning { item.set(Self.us(0x0008_1196, warning)) }
+                if let warning = outcome.warning { item.set(DataElement.unsignedShort(Tag(0x0008_1196), warning)) }
                 referenced.append(item)
             }
         }
         if let requestFailure {
             var item = DataSet()
-            item.set(Self.us(0x0008_1197, StoreOutcome.Failure.cannotUnderstand.rawValue))
+            item.set(DataElement.unsignedShort(Tag(0x0008_1197), StoreOutcome.Failure.cannotUnderstand.rawValue))
             item.set(Self.comment(requestFailure))
             failed.append(item)
         }
         let studies = Set(outcomes.compactMap { $0.isStored ? $0.studyUID : nil })
         if let study = requestStudy ?? (studies.count == 1 ? studies.first : nil), storedCount > 0 {
-            result.set(Self.text(0x0008_1190, .UR, "\(base)/studies/\(study)"))
+            result.set(DataElement.text(Tag(0x0008_1190), .UR, "\(base)/studies/\(study)"))
         }
         if !failed.isEmpty { result.set(DataElement(Tag(0x0008_1198), items: failed)) }
         if !referenced.isEmpty { result.set(DataElement(Tag(0x0008_1199), items: referenced)) }

@@ -90,15 +90,14 @@ struct WadoController {
         if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
         // Frames a codec cannot decode or encode are refused before the response starts (406 with the reason).
         if let requested, requested != "*" {
+            let encoding = TransferSyntax(uid: requested).isEncapsulated
             for instance in found where instance.transferSyntaxUID != requested && instance.pixelLayout != nil {
                 let stored = instance.transferSyntaxUID
-                guard TransferSyntax(uid: stored).isEncapsulated || TransferSyntax(uid: requested).isEncapsulated
-                else { continue }
+                let decoding = TransferSyntax(uid: stored).isEncapsulated
+                guard decoding || encoding else { continue }
                 let geometry = try FrameGeometry(try await retrieve.imageAttributes(instance))
-                if TransferSyntax(uid: stored).isEncapsulated { try FrameCodecs.checkDecodable(geometry, from: stored) }
-                if TransferSyntax(uid: requested).isEncapsulated {
-                    try FrameCodecs.checkEncodable(geometry, in: requested)
-                }
+                if decoding { try FrameCodecs.checkDecodable(geometry, from: stored) }
+                if encoding { try FrameCodecs.checkEncodable(geometry, in: requested) }
             }
         }
         let retrieve = self.retrieve
@@ -380,10 +379,8 @@ struct WadoController {
             !encapsulated
                 && negotiated.transferSyntax.map { $0 != "*" && TransferSyntax(uid: $0).isEncapsulated } == true
             ? negotiated.transferSyntax : nil
-        let geometry: FrameGeometry? =
-            decoding || encodingTo != nil ? try FrameGeometry(try await retrieve.imageAttributes(instance)) : nil
-        if let encodingTo, let geometry { try FrameCodecs.checkEncodable(geometry, in: encodingTo) }
-        if decoding, let geometry { try FrameCodecs.checkDecodable(geometry, from: ts.uid) }
+        // The parts carry their transfer syntax when they are encapsulated, as stored or newly encoded.
+        let labelled = (encapsulated && !decoding) || encodingTo != nil
         let instances = [instance]
         let etag = Validators.etag(
             instances,
@@ -394,12 +391,16 @@ struct WadoController {
             .cacheControl: "private, max-age=0, must-revalidate",
         ]
         if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
+        let geometry: FrameGeometry? =
+            decoding || encodingTo != nil ? try FrameGeometry(try await retrieve.imageAttributes(instance)) : nil
+        if let encodingTo, let geometry { try FrameCodecs.checkEncodable(geometry, in: encodingTo) }
+        if decoding, let geometry { try FrameCodecs.checkDecodable(geometry, from: ts.uid) }
         let retrieve = self.retrieve
         let partType =
             negotiated.mediaType.hasSameEssence(as: .multipartRelated)
             ? (negotiated.mediaType[parameter: "type"].flatMap { MediaType($0) } ?? native) : negotiated.mediaType
         var typed = partType.removing(parameter: "transfer-syntax")
-        if let syntax = negotiated.transferSyntax, (encapsulated && !decoding) || encodingTo != nil {
+        if let syntax = negotiated.transferSyntax, labelled {
             typed = typed.setting(parameter: "transfer-syntax", to: syntax)
         }
         let partMediaType = typed
@@ -452,7 +453,7 @@ struct WadoController {
         headers[.contentType] =
             multipartType.contentType(
                 type: partType.removing(parameter: "transfer-syntax"),
-                parameters: ((encapsulated && !decoding) || encodingTo != nil) && negotiated.transferSyntax != nil
+                parameters: labelled && negotiated.transferSyntax != nil
                     ? [.init(name: "transfer-syntax", value: negotiated.transferSyntax!)] : []
             ).description
         return Response(

@@ -23,7 +23,7 @@ def frame_bytes(n):
     return struct.pack("<H", n & 0xFFFF) * (FRAME // 2)
 
 
-def write_instance(path):
+def write_instance(path, frames=FRAMES):
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.7.3"  # Multi-frame Grayscale Word SC
     meta.MediaStorageSOPInstanceUID = generate_uid()
@@ -41,13 +41,24 @@ def write_instance(path):
     ds.SamplesPerPixel = 1
     ds.PhotometricInterpretation = "MONOCHROME2"
     ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 0
-    ds.NumberOfFrames = FRAMES
+    ds.NumberOfFrames = frames
     ds.save_as(path, enforce_file_format=True)
     with open(path, "ab") as f:
-        f.write(struct.pack("<HH2sHI", 0x7FE0, 0x0010, b"OW", 0, FRAME * FRAMES))
-        for n in range(1, FRAMES + 1):
+        f.write(struct.pack("<HH2sHI", 0x7FE0, 0x0010, b"OW", 0, FRAME * frames))
+        for n in range(1, frames + 1):
             f.write(frame_bytes(n))
     return ds
+
+
+def store_file(conn, root, path):
+    """POSTs the Part 10 file at `path` as one application/dicom body, streamed from disk."""
+    with open(path, "rb") as f:
+        conn.request("POST", root + "/studies", body=f, headers={
+            "Content-Type": "application/dicom", "Content-Length": str(os.path.getsize(path)),
+            "Accept": "application/dicom+json"})
+        resp = conn.getresponse()
+        payload = resp.read()
+    assert resp.status == 200, payload
 
 
 def connection(base):
@@ -64,13 +75,7 @@ def test_two_gigabyte_instance_in_bounded_memory(tmp_path):
     server = Server(str(tmp_path / "data"))
     try:
         conn, root = connection(server.base)
-        with open(path, "rb") as f:
-            conn.request("POST", root + "/studies", body=f, headers={
-                "Content-Type": "application/dicom", "Content-Length": str(size),
-                "Accept": "application/dicom+json"})
-            resp = conn.getresponse()
-            payload = resp.read()
-        assert resp.status == 200, payload
+        store_file(conn, root, path)
         instance = f"{root}/studies/{ds.StudyInstanceUID}/series/{ds.SeriesInstanceUID}/instances/{ds.SOPInstanceUID}"
 
         conn.request("GET", instance, headers={"Accept": "application/dicom"})
@@ -103,25 +108,18 @@ def test_two_gigabyte_instance_in_bounded_memory(tmp_path):
 TRANSCODE_FRAMES = int(os.environ.get("LANTERN_TRANSCODE_TEST_FRAMES", "512"))  # 512 × 512 KiB = 256 MiB
 
 
-def test_transcoding_a_large_instance_frame_by_frame_in_bounded_memory(tmp_path, monkeypatch):
+def test_transcoding_a_large_instance_frame_by_frame_in_bounded_memory(tmp_path):
     """A native multi-frame instance encoded to RLE Lossless on retrieve, the result stored in a second archive
     and decoded back to Explicit VR Little Endian on retrieve: every frame comes back exact, and neither server
     grows with the instance (issue 4: transcoding frame by frame)."""
-    global FRAMES
-    monkeypatch.setattr(__import__(__name__), "FRAMES", TRANSCODE_FRAMES)
     path = str(tmp_path / "native.dcm")
-    ds = write_instance(path)
+    ds = write_instance(path, TRANSCODE_FRAMES)
     rle_path = str(tmp_path / "rle.dcm")
     encoder = Server(str(tmp_path / "encoder"))
     decoder = Server(str(tmp_path / "decoder"))
     try:
         conn, root = connection(encoder.base)
-        with open(path, "rb") as f:
-            conn.request("POST", root + "/studies", body=f, headers={
-                "Content-Type": "application/dicom", "Content-Length": str(os.path.getsize(path))})
-            resp = conn.getresponse()
-            assert resp.status == 200, resp.read()
-            resp.read()
+        store_file(conn, root, path)
         instance = f"{root}/studies/{ds.StudyInstanceUID}/series/{ds.SeriesInstanceUID}/instances/{ds.SOPInstanceUID}"
         conn.request("GET", instance, headers={"Accept": "application/dicom; transfer-syntax=1.2.840.10008.1.2.5"})
         resp = conn.getresponse()
@@ -134,12 +132,7 @@ def test_transcoding_a_large_instance_frame_by_frame_in_bounded_memory(tmp_path,
         assert rle.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.5"
 
         conn, root = connection(decoder.base)
-        with open(rle_path, "rb") as f:
-            conn.request("POST", root + "/studies", body=f, headers={
-                "Content-Type": "application/dicom", "Content-Length": str(os.path.getsize(rle_path))})
-            resp = conn.getresponse()
-            assert resp.status == 200, resp.read()
-            resp.read()
+        store_file(conn, root, rle_path)
         conn.request("GET", instance, headers={"Accept": "application/dicom; transfer-syntax=1.2.840.10008.1.2.1"})
         resp = conn.getresponse()
         assert resp.status == 200

@@ -15,14 +15,8 @@ extension RetrieveService {
                 "instance \(instance.sopInstanceUID) has \(instance.size) bytes, more than a DICOM JSON or XML "
                     + "response holds here; ask for application/dicom")
         }
-        var parser = StreamParser()
         var builder = DataSetBuilder()
-        try await stream(instance, range: nil) { buffer in
-            parser.append(buffer.readableBytesView)
-            while let event = try parser.next() { builder.consume(event) }
-        }
-        parser.finish()
-        while let event = try parser.next() { builder.consume(event) }
+        try await parse(instance) { builder.consume($0) }
         return builder.dataSet.withoutFileMeta
     }
 }

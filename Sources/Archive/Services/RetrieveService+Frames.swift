@@ -7,15 +7,11 @@ extension RetrieveService {
     /// The attributes of an instance before its Pixel Data (the image geometry among them), read from the
     /// stored bytes up to the Pixel Data element.
     public func imageAttributes(_ instance: StoredInstance) async throws -> DataSet {
-        let end = instance.pixelDataOffset ?? instance.size
-        var parser = StreamParser()
+        let end = min(instance.pixelDataOffset ?? instance.size, instance.size)
         var builder = DataSetBuilder(policy: ReadPolicy(stopAtPixelData: true))
-        try await stream(instance, range: ByteRange(offset: 0, length: min(end, instance.size))) { buffer in
-            parser.append(buffer.readableBytesView)
-            while let event = try parser.next() { builder.consume(event) }
+        try await parse(instance, range: ByteRange(offset: 0, length: end), cutShort: end < instance.size) {
+            builder.consume($0)
         }
-        parser.finish()
-        while !builder.isComplete, let event = try? parser.next() { builder.consume(event) }
         return builder.dataSet
     }
 

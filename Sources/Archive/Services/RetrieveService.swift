@@ -51,17 +51,37 @@ public struct RetrieveService: Sendable {
     private func rebuildMetadata(_ instance: StoredInstance, format: MetadataFormat) async throws -> [UInt8] {
         // Derived data: rebuild it from the instance (e.g. after a power loss cut the document short).
         var analyzer = InstanceAnalyzer()
-        var parser = StreamParser(options: InstanceAnalyzer.parserOptions)
-        try await stream(instance, range: nil) { buffer in
-            parser.append(buffer.readableBytesView)
-            while let event = try parser.next() { analyzer.consume(event) }
-        }
-        parser.finish()
-        while let event = try parser.next() { analyzer.consume(event) }
+        try await parse(instance, options: InstanceAnalyzer.parserOptions) { analyzer.consume($0) }
         guard let analysis = analyzer.analysis() else {
             throw ArchiveError(.storage, "instance \(instance.sopInstanceUID) cannot be read")
         }
         return format == .xml ? analysis.metadataXML : analysis.metadataJSON
+    }
+
+    /// Feeds the stored bytes of `instance` (or `range` of them) through a parser, every event to `consume`.
+    /// With `cutShort`, the range ends inside the data set on purpose, and the parser's complaint about the
+    /// missing end is not an error.
+    func parse(
+        _ instance: StoredInstance, range: ByteRange? = nil, options: ParserOptions = ParserOptions(),
+        cutShort: Bool = false, _ consume: (ParseEvent) -> Void
+    ) async throws {
+        var parser = StreamParser(options: options)
+        try await stream(instance, range: range) { buffer in
+            parser.append(buffer.readableBytesView)
+            while let event = try parser.next() { consume(event) }
+        }
+        parser.finish()
+        while true {
+            let event: ParseEvent?
+            do {
+                event = try parser.next()
+            } catch {
+                if cutShort { return }
+                throw error
+            }
+            guard let event else { return }
+            consume(event)
+        }
     }
 
     /// Bytes read per chunk when streaming an instance.

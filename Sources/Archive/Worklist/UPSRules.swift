@@ -58,7 +58,4 @@ enum UPSRules {
         }
         return missing
     }
-
-    /// The current date and time as a DT value in UTC.
-    static func now() -> String { DICOMClock.nowDT() }
 }

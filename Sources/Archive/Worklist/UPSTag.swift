@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMweb
 
 /// The tags the worklist reads and writes (PS3.4 Annex CC; PS3.6 Table 6-1, and PS3.7 Table E.1-1 for the
 /// command group of event reports).
@@ -71,22 +72,7 @@ public enum UPSTag {
     /// The UPS Push SOP Class (PS3.4 §CC.3.1), the SOP Class UID of every workitem and of its event reports.
     public static let pushSOPClass = "1.2.840.10008.5.1.4.34.6.1"
     /// The Worklist (global subscription) well-known UID (PS3.4 §CC.2.3.1).
-    public static let globalSubscriptionUID = "1.2.840.10008.5.1.4.34.5"
+    public static let globalSubscriptionUID = WorklistResources.globalSubscriptionUID
     /// The Filtered Worklist (filtered global subscription) well-known UID.
-    public static let filteredSubscriptionUID = "1.2.840.10008.5.1.4.34.5.1"
-}
-
-extension DataElement {
-    /// A text element of `vr` holding `value`, padded to even length as PS3.5 §6.2 says (UI with NUL, the
-    /// others with a space).
-    public static func text(_ tag: Tag, _ vr: VR, _ value: String) -> DataElement {
-        var bytes = Array(value.utf8)
-        if bytes.count % 2 == 1 { bytes.append(vr == .UI ? 0 : 0x20) }
-        return DataElement(tag, vr, bytes: bytes)
-    }
-
-    /// A US element holding `value`, little endian.
-    public static func unsignedShort(_ tag: Tag, _ value: UInt16) -> DataElement {
-        DataElement(tag, .US, bytes: [UInt8(value & 0xFF), UInt8(value >> 8)])
-    }
+    public static let filteredSubscriptionUID = WorklistResources.filteredSubscriptionUID
 }

@@ -52,6 +52,16 @@ public struct UPSSubscription: Sendable, Hashable {
         case global
         /// Every workitem matching a filter, given as QIDO-RS query parameters (1.2.840.10008.5.1.4.34.5.1).
         case filtered(String)
+
+        /// What the workitem UID of a subscription resource names: the Worklist and Filtered Worklist by their
+        /// well-known UIDs (the latter with `filter`), any other UID one workitem.
+        public init(resource uid: String, filter: String = "") {
+            switch uid {
+            case UPSTag.globalSubscriptionUID: self = .global
+            case UPSTag.filteredSubscriptionUID: self = .filtered(filter)
+            default: self = .workitem(uid)
+            }
+        }
     }
     /// The subscriber's AE Title.
     public var aeTitle: String

@@ -50,7 +50,7 @@ extension WorklistService {
             }
             let before = workitem
             for element in changes { workitem.attributes.set(element) }
-            workitem.attributes.set(.text(UPSTag.scheduledProcedureStepModificationDateTime, .DT, UPSRules.now()))
+            workitem.attributes.set(.text(UPSTag.scheduledProcedureStepModificationDateTime, .DT, DICOMClock.nowDT()))
             try transaction.update(workitem)
             let subscribers = try transaction.subscribers(of: uid)
             func changed(_ tags: [Tag], in item: (DataSet) -> DataSet) -> Bool {
@@ -181,7 +181,7 @@ extension UPSRules {
     static func fillCancellation(_ attributes: inout DataSet, from request: DataSet) {
         var item = attributes[UPSTag.progressInformationSequence]?.value.items?.first ?? DataSet()
         if item.string(UPSTag.procedureStepCancellationDateTime) == nil {
-            item.set(.text(UPSTag.procedureStepCancellationDateTime, .DT, now()))
+            item.set(.text(UPSTag.procedureStepCancellationDateTime, .DT, DICOMClock.nowDT()))
         }
         for tag in [UPSTag.reasonForCancellation, UPSTag.discontinuationReasonCodeSequence] {
             if let element = request[tag] { item.set(element) }

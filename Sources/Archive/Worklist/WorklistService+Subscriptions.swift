@@ -4,22 +4,21 @@ import DICOMweb
 extension WorklistService {
     /// What a subscription request addresses: one workitem, or the (filtered) worklist by its well-known UID.
     public static func target(_ uid: String, filter: String?) throws -> UPSSubscription.Target {
-        switch uid {
-        case UPSTag.globalSubscriptionUID:
+        let target = UPSSubscription.Target(resource: uid, filter: filter ?? "")
+        switch target {
+        case .global:
             guard filter == nil else {
                 throw UPSError(.invalid, "A filter needs the Filtered Worklist UID \(UPSTag.filteredSubscriptionUID).")
             }
-            return .global
-        case UPSTag.filteredSubscriptionUID:
-            guard let filter, !filter.isEmpty else {
+        case .filtered(let filter):
+            guard !filter.isEmpty else {
                 throw UPSError(.invalid, "A filtered worklist subscription needs a filter (PS3.18 §11.10.1).")
             }
             _ = try UPSFilter.parse(filter)
-            return .filtered(filter)
-        default:
+        case .workitem:
             guard filter == nil else { throw UPSError(.invalid, "Only the Filtered Worklist takes a filter.") }
-            return .workitem(uid)
         }
+        return target
     }
 
     /// The AE Title a request names, without the leading and trailing spaces PS3.5 Table 6.2-1 calls

@@ -103,7 +103,7 @@ public struct WorklistService: Sendable {
         if attributes.string(UPSTag.worklistLabel) == nil {
             attributes.set(.text(UPSTag.worklistLabel, .LO, defaultWorklistLabel))
         }
-        attributes.set(.text(UPSTag.scheduledProcedureStepModificationDateTime, .DT, UPSRules.now()))
+        attributes.set(.text(UPSTag.scheduledProcedureStepModificationDateTime, .DT, DICOMClock.nowDT()))
         for tag in UPSRules.createdEmpty {
             // "Shall be created empty" (Table CC.2.5-3): what is performed is recorded later, by its performer.
             guard attributes[tag]?.value.items?.isEmpty ?? true else {

@@ -93,13 +93,13 @@ struct UpsController {
 
     /// DeleteSubscription (§11.11).
     func unsubscribe(_ request: Request, uid: String, aeTitle: String) async throws -> Response {
-        try await worklist.unsubscribe(aeTitle, from: try subscriptionTarget(uid))
+        try await worklist.unsubscribe(aeTitle, from: UPSSubscription.Target(resource: uid))
         return Response(status: .ok)
     }
 
     /// SuspendGlobalSubscription (§11.12), on the Worklist or Filtered Worklist UID only.
     func suspend(_ request: Request, uid: String, aeTitle: String) async throws -> Response {
-        let target = try subscriptionTarget(uid)
+        let target = UPSSubscription.Target(resource: uid)
         if case .workitem = target {
             throw DICOMwebError(
                 .badRequest, "Only a global subscription (\(UPSTag.globalSubscriptionUID)) is suspended.")
@@ -122,21 +122,9 @@ struct UpsController {
 
     // MARK: Helpers
 
-    /// The target of an unsubscribe or suspend: the well-known UIDs name the (filtered) worklist.
-    func subscriptionTarget(_ uid: String) throws -> UPSSubscription.Target {
-        switch uid {
-        case UPSTag.globalSubscriptionUID: .global
-        case UPSTag.filteredSubscriptionUID: .filtered("")
-        default: .workitem(uid)
-        }
-    }
-
     /// The `ws:` (or `wss:`) URL of the event channel of `aeTitle` (PS3.18 §11.10.3: Content-Location).
     func eventChannelURL(_ request: Request, aeTitle: String) -> String {
-        let base = request.serviceBase(configuration)
-        let ws = base.hasPrefix("https:") ? "wss:" + base.dropFirst(6) : "ws:" + base.dropFirst(5)
-        let escaped = aeTitle.addingPercentEncodingForPath()
-        return "\(ws)/subscribers/\(escaped)"
+        WorklistResources.eventChannelURL(serviceRoot: request.serviceBase(configuration), aeTitle: aeTitle)
     }
 
     func negotiate(_ request: Request) throws -> Int {
@@ -162,24 +150,5 @@ struct UpsController {
             throw DICOMwebError(.badRequest, "\(names[0]) is given more than once.")
         }
         return values.first
-    }
-}
-
-extension String {
-    /// This text with everything but RFC 3986 unreserved characters percent-encoded, for a path segment.
-    func addingPercentEncodingForPath() -> String {
-        var out = ""
-        for byte in utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
-            }
-        }
-        return out
     }
 }
