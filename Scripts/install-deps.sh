@@ -4,9 +4,9 @@
 set -euo pipefail
 
 # With --test, also what the tests need: orthanc, orthanc-dicomweb, nginx-light and openssl are peers for the
-# client tests (Tests/e2e/peers.py); the pip packages are the Python test clients (websockets for the UPS-RS event channel) and reference readers.
+# client tests (Tests/e2e/peers.py); the pip packages are the Python test clients (websockets for the UPS-RS event channel) and reference readers (numpy for pydicom's pixel decoders).
 APT_PACKAGES=(pkg-config zlib1g-dev)
-PIP_PACKAGES=("pydicom==3.0.1" "pytest" "dicomweb-client==0.59.3" "pillow" "openapi-spec-validator" "websockets==13.1")
+PIP_PACKAGES=("pydicom==3.0.1" "pytest" "dicomweb-client==0.59.3" "pillow" "numpy" "openapi-spec-validator" "websockets==13.1")
 TEST=0
 [ "${1:-}" = "--test" ] && TEST=1
 [ $TEST = 1 ] && APT_PACKAGES+=(orthanc orthanc-dicomweb nginx-light openssl)
@@ -33,7 +33,7 @@ fi
 
 [ $TEST = 1 ] || exit 0
 python3 -c '
-import dicomweb_client, pydicom, pytest, PIL, openapi_spec_validator, websockets
+import dicomweb_client, pydicom, pytest, PIL, numpy, openapi_spec_validator, websockets
 assert pydicom.__version__ == "3.0.1" and dicomweb_client.__version__ == "0.59.3"
 ' 2>/dev/null || {
     echo "install-deps: pip install ${PIP_PACKAGES[*]}"
