@@ -43,9 +43,19 @@ let package = Package(
             swiftSettings: strictSwift6),
         .target(name: "DICOMJSON", dependencies: ["DICOMBinary"], swiftSettings: strictSwift6),
         .target(name: "DICOMXML", dependencies: ["DICOMBinary"], swiftSettings: strictSwift6),
-        // Pixel data: frame geometry, the codecs (RLE in Swift; C libraries to come) and the event-stream
-        // transcoder that decodes encapsulated frames one at a time.
-        .target(name: "DICOMImaging", dependencies: ["DICOMCore", "DICOMBinary"], swiftSettings: strictSwift6),
+        // C bindings to the codec libraries Debian packages (Scripts/install-deps): libjpeg-turbo, GDCM's IJG
+        // builds (12-bit and lossless JPEG), OpenJPEG and CharLS. C because IJG reports errors by longjmp.
+        .target(
+            name: "CLanternCodecs",
+            linkerSettings: [
+                .linkedLibrary("turbojpeg"), .linkedLibrary("gdcmjpeg8"), .linkedLibrary("gdcmjpeg12"),
+                .linkedLibrary("gdcmjpeg16"), .linkedLibrary("openjp2"), .linkedLibrary("charls"),
+            ]),
+        // Pixel data: frame geometry, the codecs (RLE in Swift, the others through CLanternCodecs) and the
+        // event-stream transcoders that decode and encode frames one at a time.
+        .target(
+            name: "DICOMImaging", dependencies: ["DICOMCore", "DICOMBinary", "CLanternCodecs"],
+            swiftSettings: strictSwift6),
         // Transport-free PS3.18 model shared by the server and the client: media types and Accept
         // negotiation, the multipart/related codec, the QIDO-RS query model.
         .target(

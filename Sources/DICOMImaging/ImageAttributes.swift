@@ -10,6 +10,19 @@ struct ImageAttributes {
     /// The top-level group 0028 elements seen.
     private(set) var dataSet = DataSet()
 
+    /// The tag of `event` when it starts a top-level element, sequence or pixel data of the data set (ask
+    /// before ``observe(_:)``).
+    func topLevelTag(_ event: ParseEvent) -> Tag? {
+        guard inDataSet, depth == 0 else { return nil }
+        switch event {
+        case .element(let h, _), .elementStart(let h), .sequenceStart(let h), .encapsulatedStart(let h),
+            .bulkData(let h, _):
+            return h.tag
+        default:
+            return nil
+        }
+    }
+
     /// Takes an event; returns whether it is a top-level element (or pixel data) of the data set.
     mutating func observe(_ event: ParseEvent) -> Bool {
         switch event {

@@ -8,8 +8,9 @@ import DICOMCore
 ///
 /// - Frames are delimited by the Basic Offset Table when it has entries, else one fragment per frame when
 ///   there are several frames (as RLE requires, PS3.5 §A.4.2), else all fragments form the one frame.
-/// - Decoded frames keep the data set's Planar Configuration, so the instance, its frames and its metadata
-///   agree.
+/// - Decoded frames keep the data set's Planar Configuration; a codec that converts colour (JPEG's YCbCr,
+///   JPEG 2000's multi-component transform) changes the Photometric Interpretation written, so the instance,
+///   its frames and its metadata agree.
 /// - The Pixel Data value is OW above 8 bits allocated, else OB, padded to even length. The Extended Offset
 ///   Table elements (7FE0,0001–0003), which only encapsulated data may have, are left out.
 public struct PixelDataDecodingStream {
@@ -27,14 +28,27 @@ public struct PixelDataDecodingStream {
     private var framesDone = 0
     private var padding = 0
 
+    private var rewriter: ImageAttributeRewriter
+
     /// A stream decoding frames of `sourceTransferSyntaxUID` (``FrameCodecs/canDecode(_:)``).
     public init(sourceTransferSyntaxUID: String) {
         self.sourceTransferSyntaxUID = sourceTransferSyntaxUID
+        rewriter = ImageAttributeRewriter(
+            photometric: { photometric, samples in
+                let sample = FrameGeometry(
+                    rows: 1, columns: 1, samplesPerPixel: samples, bitsAllocated: 8, bitsStored: 8,
+                    photometricInterpretation: photometric)
+                return FrameCodecs.decodedGeometry(sample, from: sourceTransferSyntaxUID).photometricInterpretation
+            }, planarConfiguration: nil, lossyMethod: nil)
     }
 
     /// The events to write for `event`.
     public mutating func consume(_ event: ParseEvent) throws(CodecError) -> [ParseEvent] {
+        let tag = image.topLevelTag(event)
         let topLevel = image.observe(event)
+        if let tag, tag.group == 0x0028 {
+            return rewriter.rewrite(event, tag: tag, attributes: image.dataSet)
+        }
         switch event {
         case .element(let h, _) where topLevel && (0x7FE0_0001...0x7FE0_0003).contains(h.tag.rawValue):
             return []
@@ -46,7 +60,7 @@ public struct PixelDataDecodingStream {
             try FrameCodecs.checkDecodable(geometry, from: sourceTransferSyntaxUID)
             self.geometry = geometry
             inPixelData = true
-            let total = geometry.totalLength
+            let total = FrameCodecs.decodedGeometry(geometry, from: sourceTransferSyntaxUID).totalLength
             padding = total % 2
             let header = ElementHeader(
                 tag: h.tag, vr: geometry.bitsAllocated > 8 ? .OW : .OB, length: .defined(UInt32(total + padding)),

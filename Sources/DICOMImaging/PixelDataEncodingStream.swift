@@ -3,7 +3,8 @@ import DICOMCore
 
 /// Turns the parse events of an instance with native Pixel Data into those of the same instance with encapsulated
 /// Pixel Data in `targetTransferSyntaxUID`, encoding one frame at a time (``FrameCodecs``): an empty Basic
-/// Offset Table, then one fragment per frame (PS3.5 §A.4; RLE requires it). Put it before an ``EventWriter``
+/// Offset Table, then one fragment per frame (PS3.5 §A.4; RLE requires it). The Image Pixel attributes are
+/// rewritten to match (``ImageAttributeRewriter``: colour space, Planar Configuration, Lossy Image Compression). Put it before an ``EventWriter``
 /// for the target syntax; after a ``PixelDataDecodingStream`` it re-encodes encapsulated frames.
 public struct PixelDataEncodingStream {
     /// The transfer syntax produced.
@@ -15,14 +16,41 @@ public struct PixelDataEncodingStream {
     private var read = 0
     private var framesDone = 0
 
+    private var rewriter: ImageAttributeRewriter
+
     /// A stream encoding native frames in `targetTransferSyntaxUID` (``FrameCodecs/canEncode(_:)``).
     public init(targetTransferSyntaxUID: String) {
         self.targetTransferSyntaxUID = targetTransferSyntaxUID
+        let sample = FrameGeometry(rows: 1, columns: 1, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8)
+        rewriter = ImageAttributeRewriter(
+            photometric: { photometric, samples in
+                var input = sample
+                input.samplesPerPixel = samples
+                input.photometricInterpretation = photometric
+                return FrameCodecs.encodedGeometry(input, in: targetTransferSyntaxUID).photometricInterpretation
+            },
+            planarConfiguration: FrameCodecs.encodedGeometry(
+                FrameGeometry(
+                    rows: 1, columns: 1, samplesPerPixel: 3, bitsAllocated: 8, bitsStored: 8, planarConfiguration: 1),
+                in: targetTransferSyntaxUID
+            ).planarConfiguration == 0 ? 0 : nil,
+            lossyMethod: FrameCodecs.lossyMethod(targetTransferSyntaxUID))
     }
 
     /// The events to write for `event`.
     public mutating func consume(_ event: ParseEvent) throws(CodecError) -> [ParseEvent] {
+        let tag = image.topLevelTag(event)
         let topLevel = image.observe(event)
+        var inserted: [ParseEvent] = []
+        if let tag {
+            let rewritten = rewriter.rewrite(event, tag: tag, attributes: image.dataSet)
+            guard rewritten.last == event else { return rewritten }
+            inserted = rewritten.dropLast()
+        }
+        return inserted + (try encode(event, topLevel: topLevel))
+    }
+
+    private mutating func encode(_ event: ParseEvent, topLevel: Bool) throws(CodecError) -> [ParseEvent] {
         switch event {
         case .element(let h, _) where topLevel && (h.tag == Tag(0x7FE0_0008) || h.tag == Tag(0x7FE0_0009)),
             .elementStart(let h) where topLevel && (h.tag == Tag(0x7FE0_0008) || h.tag == Tag(0x7FE0_0009)):

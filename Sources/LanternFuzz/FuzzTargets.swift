@@ -9,11 +9,11 @@ import DICOMweb
 #endif
 
 /// The inputs the fuzzers exercise: the Part 10 parser (with tiny chunks, so every state boundary is hit),
-/// the DICOM JSON decoder, the Native DICOM Model XML decoder, the QIDO query parser, the multipart splitter and
-/// the RLE codec. Every input must end in a value or a thrown error; a crash, hang or runaway allocation is a
+/// the DICOM JSON decoder, the Native DICOM Model XML decoder, the QIDO query parser, the multipart splitter, the
+/// RLE codec and the library codecs (JPEG, JPEG-LS, JPEG 2000 through their C bindings). Every input must end in a value or a thrown error; a crash, hang or runaway allocation is a
 /// bug.
 enum FuzzTargets {
-    enum Target: String { case parser, json, xml, qido, multipart, rle }
+    enum Target: String { case parser, json, xml, qido, multipart, rle, codecs }
 
     static func run(_ target: Target, _ data: [UInt8]) {
         switch target {
@@ -35,7 +35,39 @@ enum FuzzTargets {
             MultipartFuzz.run(data)
         case .rle:
             rle(data)
+        case .codecs:
+            codecs(data)
         }
+    }
+
+    /// The transfer syntaxes the `codecs` target picks from.
+    static let codecSyntaxes = [
+        "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70",
+        "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91",
+        "1.2.840.10008.1.2.4.201", "1.2.840.10008.1.2.4.203",
+    ]
+
+    /// Library codecs: six bytes pick the transfer syntax, rows and columns (up to 1024 each), and bits
+    /// allocated, samples and signedness; the rest is one encoded frame. A frame that decodes in a lossless
+    /// syntax must encode and decode to the same native frame.
+    static func codecs(_ data: [UInt8]) {
+        guard data.count >= 6 else { return }
+        let syntax = codecSyntaxes[Int(data[0]) % codecSyntaxes.count]
+        let bits = data[5] & 1 == 0 ? 8 : 16
+        let geometry = FrameGeometry(
+            rows: (Int(data[1]) << 8 | Int(data[2])) % 1024 + 1, columns: (Int(data[3]) << 8 | Int(data[4])) % 1024 + 1,
+            samplesPerPixel: data[5] & 2 == 0 ? 1 : 3, bitsAllocated: bits,
+            bitsStored: data[5] & 4 == 0 ? bits : bits - 4, pixelRepresentation: Int(data[5] >> 3 & 1),
+            photometricInterpretation: data[5] & 2 == 0 ? "MONOCHROME2" : "RGB")
+        guard let native = try? FrameCodecs.decode(Array(data[6...]), transferSyntaxUID: syntax, geometry: geometry)
+        else { return }
+        let output = FrameCodecs.decodedGeometry(geometry, from: syntax)
+        guard FrameCodecs.lossyMethod(syntax) == nil, FrameCodecs.canEncode(syntax),
+            (try? FrameCodecs.checkEncodable(output, in: syntax)) != nil
+        else { return }
+        guard let encoded = try? FrameCodecs.encode(native, transferSyntaxUID: syntax, geometry: output),
+            let again = try? FrameCodecs.decode(encoded, transferSyntaxUID: syntax, geometry: output), again == native
+        else { fatalError("\(syntax) round trip changed a decoded frame") }
     }
 
     /// RLE: four bytes pick the geometry (rows, columns, samples / photometric / planar configuration, bits,

@@ -31,7 +31,7 @@ struct WadoController {
         // Encapsulated targets only for images: a codec has frames to encode.
         let images = found.allSatisfy { $0.pixelLayout != nil }
         let deflated = TransferSyntax.deflatedExplicitVRLittleEndian.uid
-        for target in nativeSyntaxes + [deflated] + (images ? [RLECodec.transferSyntaxUID] : [])
+        for target in nativeSyntaxes + [deflated] + (images ? FrameCodecs.encodable : [])
         where !syntaxes.contains(target) && stored.allSatisfy({ RetrieveService.canSend($0, as: target) }) {
             syntaxes.append(target)
         }
@@ -62,7 +62,7 @@ struct WadoController {
         } catch {
             throw DICOMwebError(
                 .notAcceptable,
-                "\(error.description); stored transfer syntaxes: \(stored.joined(separator: ", ")); conversions are possible among the native syntaxes only"
+                "\(error.description); stored transfer syntaxes: \(stored.joined(separator: ", ")); conversions go through the native syntaxes and the codecs of the conformance statement"
             )
         }
         // `*` (or a mixed set negotiated on its first offer) sends each instance as stored.
@@ -79,7 +79,7 @@ struct WadoController {
         {
             throw DICOMwebError(
                 .notAcceptable,
-                "instance \(refused.sopInstanceUID) is stored in \(refused.transferSyntaxUID) and cannot be converted to \(requested) (no codecs yet)"
+                "instance \(refused.sopInstanceUID) is stored in \(refused.transferSyntaxUID) and cannot be converted to \(requested)"
             )
         }
         let etag = Validators.etag(found, variant: negotiated.mediaType.description)
@@ -97,7 +97,10 @@ struct WadoController {
                 guard decoding || encoding else { continue }
                 let geometry = try FrameGeometry(try await retrieve.imageAttributes(instance))
                 if decoding { try FrameCodecs.checkDecodable(geometry, from: stored) }
-                if encoding { try FrameCodecs.checkEncodable(geometry, in: requested) }
+                if encoding {
+                    let native = decoding ? FrameCodecs.decodedGeometry(geometry, from: stored) : geometry
+                    try FrameCodecs.checkEncodable(native, in: requested)
+                }
             }
         }
         let retrieve = self.retrieve
@@ -337,48 +340,40 @@ struct WadoController {
         }
         let native = MediaType.octetStream
         let le = Representation.explicitVRLittleEndian
+        // As stored; frames a codec decodes also native (PS3.18 §8.7.3.4: octet-stream without a transfer syntax
+        // is Explicit VR Little Endian) and re-encoded in any syntax a codec produces, one frame at a time.
         var offers: [Representation] = []
+        let convertible = !encapsulated || FrameCodecs.canDecode(ts.uid)
         if encapsulated {
             let own = FrameMediaTypes.mediaType(forTransferSyntax: ts.uid)
-            // Frames a codec can decode are also offered native (PS3.18 §8.7.3.4: octet-stream without a
-            // transfer syntax is Explicit VR Little Endian); `*` keeps them as stored.
-            let octets = FrameCodecs.canDecode(ts.uid) ? [ts.uid, le] : [ts.uid]
             offers = [
                 Representation(.multipartRelated(type: own), transferSyntaxes: [ts.uid], defaultTransferSyntax: ts.uid),
-                Representation(.multipartRelated(type: native), transferSyntaxes: octets),
                 Representation(own, transferSyntaxes: [ts.uid], defaultTransferSyntax: ts.uid),
-                Representation(native, transferSyntaxes: octets),
             ]
-        } else {
-            let rle = RLECodec.transferSyntaxUID
-            let rleType = FrameMediaTypes.mediaType(forTransferSyntax: rle)
-            offers = [
-                Representation(.multipartRelated(type: native), transferSyntaxes: [le], defaultTransferSyntax: le),
-                Representation(native, transferSyntaxes: [le], defaultTransferSyntax: le),
-            ]
-            // Native frames can also be encoded (RLE Lossless, `image/dicom-rle`), one at a time.
-            if !plainBulk, FrameCodecs.canEncode(rle) {
-                offers += [
-                    Representation(
-                        .multipartRelated(type: rleType), transferSyntaxes: [rle], defaultTransferSyntax: rle),
-                    Representation(rleType, transferSyntaxes: [rle], defaultTransferSyntax: rle),
-                ]
-            }
+        }
+        // octet-stream: native frames, or with `transfer-syntax=*` the stored ones.
+        let octets = encapsulated ? (convertible ? [ts.uid, le] : [ts.uid]) : [le]
+        offers += [
+            Representation(.multipartRelated(type: native), transferSyntaxes: octets),
+            Representation(native, transferSyntaxes: octets),
+        ]
+        if convertible && !plainBulk {
+            offers += Self.encodedFrameOffers(excluding: encapsulated ? ts.uid : nil)
         }
         let negotiated: NegotiatedRepresentation
         do { negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: offers) } catch {
             throw DICOMwebError(
                 .notAcceptable,
                 "\(error.description) (frames stored in \(ts.uid) can be sent as stored"
-                    + (FrameCodecs.canDecode(ts.uid) ? " or decoded to \(le))" : "; no codec decodes them yet)"))
+                    + (convertible
+                        ? ", decoded to \(le) or encoded in \(FrameCodecs.encodable.joined(separator: ", ")))"
+                        : "; no codec decodes them)"))
         }
-        // Encapsulated frames asked for natively are decoded one at a time; native frames asked for in an
-        // encapsulated syntax are encoded one at a time.
-        let decoding = encapsulated && negotiated.transferSyntax == le && ts.uid != le
-        let encodingTo: String? =
-            !encapsulated
-                && negotiated.transferSyntax.map { $0 != "*" && TransferSyntax(uid: $0).isEncapsulated } == true
-            ? negotiated.transferSyntax : nil
+        let chosen = negotiated.transferSyntax.flatMap { $0 == "*" ? nil : $0 } ?? ts.uid
+        // Encapsulated frames asked for in another syntax are decoded one at a time; frames asked for in an
+        // encapsulated syntax other than the stored one are encoded one at a time.
+        let decoding = encapsulated && chosen != ts.uid
+        let encodingTo: String? = chosen != ts.uid && TransferSyntax(uid: chosen).isEncapsulated ? chosen : nil
         // The parts carry their transfer syntax when they are encapsulated, as stored or newly encoded.
         let labelled = (encapsulated && !decoding) || encodingTo != nil
         let instances = [instance]
@@ -393,8 +388,11 @@ struct WadoController {
         if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
         let geometry: FrameGeometry? =
             decoding || encodingTo != nil ? try FrameGeometry(try await retrieve.imageAttributes(instance)) : nil
-        if let encodingTo, let geometry { try FrameCodecs.checkEncodable(geometry, in: encodingTo) }
         if decoding, let geometry { try FrameCodecs.checkDecodable(geometry, from: ts.uid) }
+        if let encodingTo, let geometry {
+            let native = decoding ? FrameCodecs.decodedGeometry(geometry, from: ts.uid) : geometry
+            try FrameCodecs.checkEncodable(native, in: encodingTo)
+        }
         let retrieve = self.retrieve
         let partType =
             negotiated.mediaType.hasSameEssence(as: .multipartRelated)
@@ -482,6 +480,31 @@ struct WadoController {
                 try await writer.write(ByteBuffer(bytes: multipart.finish()))
                 try await writer.finish(nil)
             })
+    }
+
+    /// The frame representations of every syntax a codec encodes (but `excluding`), one per media type with the
+    /// type's default transfer syntax (PS3.18 Table 8.7.3-4): multipart first, then the bare types.
+    static func encodedFrameOffers(excluding: String?) -> [Representation] {
+        let defaults = [
+            "image/jpeg": JPEGCodec.losslessSV1, "image/jls": JPEGLSCodec.lossless, "image/jp2": JPEG2000Codec.lossless,
+        ]
+        var byType: [(DICOMweb.MediaType, [String])] = []
+        for syntax in FrameCodecs.encodable where syntax != excluding {
+            let type = FrameMediaTypes.mediaType(forTransferSyntax: syntax)
+            if let at = byType.firstIndex(where: { $0.0 == type }) {
+                byType[at].1.append(syntax)
+            } else {
+                byType.append((type, [syntax]))
+            }
+        }
+        func representation(_ type: DICOMweb.MediaType, _ syntaxes: [String], multipart: Bool) -> Representation {
+            let fallback = defaults[type.essence].flatMap { syntaxes.contains($0) ? $0 : nil } ?? syntaxes[0]
+            return Representation(
+                multipart ? .multipartRelated(type: type) : type, transferSyntaxes: syntaxes,
+                defaultTransferSyntax: fallback)
+        }
+        return byType.map { representation($0.0, $0.1, multipart: true) }
+            + byType.map { representation($0.0, $0.1, multipart: false) }
     }
 
     /// A single `bytes=` range (RFC 9110 §14.1.2): first-last, first-, or -suffix.

@@ -380,6 +380,14 @@ def encode(ds: Dataset) -> bytes:
     return b.getvalue()
 
 
+def with_own_uids(path) -> Dataset:
+    """A corpus file with study, series and SOP Instance UIDs of its own (several corpus files share theirs)."""
+    ds = pydicom.dcmread(path)
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = pydicom.uid.generate_uid()
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = pydicom.uid.generate_uid(), pydicom.uid.generate_uid()
+    return ds
+
+
 NS = "{http://dicom.nema.org/PS3.19/models/NativeDICOM}"
 
 

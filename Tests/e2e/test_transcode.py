@@ -12,7 +12,7 @@ import pydicom
 import pytest
 import requests
 
-from conftest import CORPUS, REQUEST_TIMEOUT, parse_multipart, stow_raw
+from conftest import CORPUS, REQUEST_TIMEOUT, encode, parse_multipart, stow_raw, with_own_uids
 
 RLE = "1.2.840.10008.1.2.5"
 NATIVE = ["1.2.840.10008.1.2.1", "1.2.840.10008.1.2", "1.2.840.10008.1.2.2"]
@@ -34,18 +34,8 @@ def reference_frames(ds) -> list[bytes]:
     return [frame.tobytes() for frame in little]
 
 
-def with_own_uids(path) -> pydicom.Dataset:
-    """The file with UIDs of its own: several corpus RLE files share their SOP Instance UID."""
-    ds = pydicom.dcmread(path)
-    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = pydicom.uid.generate_uid()
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = pydicom.uid.generate_uid(), pydicom.uid.generate_uid()
-    return ds
-
-
 def part10(ds) -> bytes:
-    buffer = io.BytesIO()
-    ds.save_as(buffer, enforce_file_format=True)
-    return buffer.getvalue()
+    return encode(ds)
 
 
 STORED = {p.name: with_own_uids(p) for p in RLE_FILES}

@@ -16,7 +16,7 @@ extension RetrieveService {
     }
 
     /// One frame converted by ``FrameCodecs``, read from its byte ranges and converted on the codec pool: an
-    /// encapsulated frame decoded to a native one, or (with `encodingTo`) a native frame encoded.
+    /// encapsulated frame is decoded to a native one, then (with `encodingTo`) the native frame is encoded.
     public func convertedFrame(
         _ instance: StoredInstance, ranges: [ByteRange], geometry: FrameGeometry, encodingTo target: String? = nil
     ) async throws -> [UInt8] {
@@ -27,10 +27,14 @@ extension RetrieveService {
         let syntax = instance.transferSyntaxUID
         let input = bytes
         return try await CodecPool.shared.runIfActive {
-            if let target {
-                return try FrameCodecs.encode(input, transferSyntaxUID: target, geometry: geometry)
+            var native = input
+            var nativeGeometry = geometry
+            if TransferSyntax(uid: syntax).isEncapsulated {
+                native = try FrameCodecs.decode(input, transferSyntaxUID: syntax, geometry: geometry)
+                nativeGeometry = FrameCodecs.decodedGeometry(geometry, from: syntax)
             }
-            return try FrameCodecs.decode(input, transferSyntaxUID: syntax, geometry: geometry)
+            guard let target else { return native }
+            return try FrameCodecs.encode(native, transferSyntaxUID: target, geometry: nativeGeometry)
         }
     }
 }

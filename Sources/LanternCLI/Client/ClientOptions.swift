@@ -79,6 +79,6 @@ enum Console {
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
 
     static func write(_ fd: Int32, _ text: String) {
-        Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }
+        _ = Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }
     }
 }
