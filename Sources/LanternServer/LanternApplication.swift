@@ -26,7 +26,8 @@ public enum LanternApplication {
         let routes = Routes(
             stow: StowController(store: store, configuration: configuration),
             qido: QidoController(index: index, configuration: configuration),
-            wado: wado, store: store, ups: UpsController(worklist: worklist, configuration: configuration),
+            wado: wado, rendered: RenderedController(retrieve: retrieve, configuration: configuration), store: store,
+            ups: UpsController(worklist: worklist, configuration: configuration),
             nonPatient: NonPatientController(
                 index: index, wado: wado, retrieve: retrieve, configuration: configuration),
             configuration: configuration)

@@ -10,6 +10,7 @@ struct Routes {
     let stow: StowController
     let qido: QidoController
     let wado: WadoController
+    let rendered: RenderedController
     let store: StoreService
     let ups: UpsController
     let nonPatient: NonPatientController
@@ -70,6 +71,18 @@ struct Routes {
         case .retrieveBulkData:
             return try await wado.bulkData(
                 request, try instance(context), reference: try context.parameters.require("reference"))
+        case .retrieveRenderedStudy: return try await rendered.rendered(request, try study(context))
+        case .retrieveRenderedSeries: return try await rendered.rendered(request, try series(context))
+        case .retrieveRenderedInstance: return try await rendered.rendered(request, try instance(context))
+        case .retrieveRenderedFrames:
+            return try await rendered.rendered(
+                request, try instance(context), frames: try context.parameters.require("frames"))
+        case .retrieveStudyThumbnail: return try await rendered.thumbnail(request, try study(context))
+        case .retrieveSeriesThumbnail: return try await rendered.thumbnail(request, try series(context))
+        case .retrieveInstanceThumbnail: return try await rendered.thumbnail(request, try instance(context))
+        case .retrieveFramesThumbnail:
+            return try await rendered.thumbnail(
+                request, try instance(context), frames: try context.parameters.require("frames"))
         case .deleteStudy: return try await delete(try study(context))
         case .deleteSeries: return try await delete(try series(context))
         case .deleteInstance: return try await delete(try instance(context))

@@ -23,6 +23,14 @@ enum Transaction: String, Sendable, CaseIterable {
     case retrieveFrames = "RetrieveFrames"
     case retrievePixelData = "RetrievePixelData"
     case retrieveBulkData = "RetrieveBulkData"
+    case retrieveRenderedStudy = "RetrieveRenderedStudy"
+    case retrieveRenderedSeries = "RetrieveRenderedSeries"
+    case retrieveRenderedInstance = "RetrieveRenderedInstance"
+    case retrieveRenderedFrames = "RetrieveRenderedFrames"
+    case retrieveStudyThumbnail = "RetrieveStudyThumbnail"
+    case retrieveSeriesThumbnail = "RetrieveSeriesThumbnail"
+    case retrieveInstanceThumbnail = "RetrieveInstanceThumbnail"
+    case retrieveFramesThumbnail = "RetrieveFramesThumbnail"
     case deleteStudy = "DeleteStudy"
     case deleteSeries = "DeleteSeries"
     case deleteInstance = "DeleteInstance"
@@ -164,10 +172,48 @@ enum ServiceDescription {
                 .retrieveBulkData, instance + "/bulkdata/{reference}",
                 "Retrieve a bulk data value named by a BulkDataURI (WADO-RS, PS3.18 §10.4); Range supported",
                 ["application/octet-stream", #"multipart/related; type="application/octet-stream""#]),
+            rendered(.retrieveRenderedStudy, study, "a study's images, one part per image instance", multipart: true),
+            rendered(.retrieveRenderedSeries, series, "a series' images, one part per image instance", multipart: true),
+            rendered(
+                .retrieveRenderedInstance, instance,
+                "an instance: its image (a GIF animation of a multi-frame one), PDF, CDA or video"),
+            rendered(
+                .retrieveRenderedFrames, instance + "/frames/{frames}", "frames, one part each when several",
+                multipart: true),
+            thumbnail(.retrieveStudyThumbnail, study, "a study: the middle image of its first series"),
+            thumbnail(.retrieveSeriesThumbnail, series, "a series: its middle image instance"),
+            thumbnail(.retrieveInstanceThumbnail, instance, "an instance: its middle frame"),
+            thumbnail(.retrieveFramesThumbnail, instance + "/frames/{frames}", "a frame (the first listed)"),
             delete(.deleteStudy, study, "Delete a study (an extension: PS3.18 defines no delete transaction)"),
             delete(.deleteSeries, series, "Delete a series (an extension)"),
             delete(.deleteInstance, instance, "Delete an instance (an extension)"),
         ] + worklistRoutes + NonPatientCategory.allCases.flatMap(nonPatientRoutes)
+
+    static let renderedTypes = ["image/jpeg", "image/png", "image/gif"]
+    static let renderParameters = ["accept", "annotation", "quality", "viewport", "window"]
+
+    /// A rendered resource (PS3.18 §10.4.1.1.3, §8.3.5).
+    static func rendered(
+        _ transaction: Transaction, _ target: String, _ what: String, multipart: Bool = false
+    ) -> RouteDescription {
+        var types = renderedTypes
+        if multipart { types += renderedTypes.map { #"multipart/related; type="\#($0)""# } }
+        if transaction == .retrieveRenderedInstance {
+            types += ["application/pdf", "text/xml", "video/mp4", "video/mpeg"]
+        }
+        return RouteDescription(
+            method: .get, path: target + "/rendered", transaction: transaction,
+            summary: "Retrieve rendered \(what) (WADO-RS, PS3.18 §10.4; parameters §8.3.5)", responseTypes: types,
+            queryParameters: renderParameters)
+    }
+
+    /// A thumbnail resource (PS3.18 §10.4.1.1.4, §8.3.5.2).
+    static func thumbnail(_ transaction: Transaction, _ target: String, _ what: String) -> RouteDescription {
+        RouteDescription(
+            method: .get, path: target + "/thumbnail", transaction: transaction,
+            summary: "Retrieve a thumbnail of \(what) (WADO-RS, PS3.18 §10.4; viewport=vw,vh)",
+            responseTypes: renderedTypes, queryParameters: ["accept", "viewport"])
+    }
 
     /// The Non-Patient Instance Service of one category (PS3.18 §12, Table 12.3-1): Store at the category and
     /// at an instance, Search, Retrieve. Media types of Table 12.1.3-1.

@@ -30,6 +30,11 @@ EXPECTED = {
     ("GET", "/studies/{study}/series/{series}/instances/{instance}/frames/{frames}"),
     ("GET", "/studies/{study}/series/{series}/instances/{instance}/pixeldata"),
     ("GET", "/studies/{study}/series/{series}/instances/{instance}/bulkdata/{reference}"),
+    # Rendered and thumbnail resources (PS3.18 §10.4.1.1.3 and §10.4.1.1.4, Table 10.4-1)
+    *{("GET", f"{target}/{kind}") for kind in ("rendered", "thumbnail") for target in (
+        "/studies/{study}", "/studies/{study}/series/{series}",
+        "/studies/{study}/series/{series}/instances/{instance}",
+        "/studies/{study}/series/{series}/instances/{instance}/frames/{frames}")},
     ("DELETE", "/studies/{study}"), ("DELETE", "/studies/{study}/series/{series}"),
     ("DELETE", "/studies/{study}/series/{series}/instances/{instance}"),
     # UPS-RS (PS3.18 §11, Table 11.1.1-1 and §11.13)

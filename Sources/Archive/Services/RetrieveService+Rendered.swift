@@ -1,0 +1,93 @@
+import DICOMBinary
+import DICOMCore
+import DICOMImaging
+import NIOCore
+
+/// What rendering the frames of one image instance needs: its attributes before the Pixel Data and the
+/// geometry of its decoded frames.
+public struct RenderSource: Sendable {
+    /// The instance.
+    public let instance: StoredInstance
+    /// Its attributes up to the Pixel Data.
+    public let attributes: DataSet
+    /// The geometry of the stored frames.
+    public let geometry: FrameGeometry
+    /// The renderer of its decoded frames.
+    public let renderer: FrameRenderer
+
+    /// The number of frames.
+    public var frames: Int { instance.pixelLayout?.frameCount ?? geometry.frames }
+}
+
+extension RetrieveService {
+    /// The rendering source of an image instance; throws ``CodecError`` when its frames cannot be decoded or
+    /// rendered (check before a response starts), ``ArchiveError`` when it has no pixel data.
+    public func renderSource(_ instance: StoredInstance) async throws -> RenderSource {
+        guard instance.pixelLayout != nil else {
+            throw ArchiveError(.notAcceptable, "instance \(instance.sopInstanceUID) has no pixel data to render")
+        }
+        let attributes = try await imageAttributes(instance)
+        let geometry = try FrameGeometry(attributes)
+        let syntax = TransferSyntax(uid: instance.transferSyntaxUID)
+        var decoded = geometry
+        if syntax.isEncapsulated {
+            try FrameCodecs.checkDecodable(geometry, from: syntax.uid)
+            decoded = FrameCodecs.decodedGeometry(geometry, from: syntax.uid)
+        }
+        let renderer = FrameRenderer(attributes: attributes, geometry: decoded, bigEndian: syntax.isBigEndian)
+        try renderer.check()
+        return RenderSource(instance: instance, attributes: attributes, geometry: geometry, renderer: renderer)
+    }
+
+    /// Frame `number` (from 1) decoded and rendered on the codec pool, with `annotations` burned in.
+    public func renderedFrame(
+        _ source: RenderSource, number: Int, window: VOIWindow?, viewport: Viewport?,
+        annotations: [RenderAnnotation] = []
+    ) async throws -> RenderedImage {
+        guard let ranges = source.instance.pixelLayout?.ranges(ofFrame: number) else {
+            throw ArchiveError(.notFound, "frame \(number) does not exist; the instance has \(source.frames)")
+        }
+        let native = try await convertedFrame(source.instance, ranges: ranges, geometry: source.geometry)
+        let frames = source.frames
+        return try await CodecPool.shared.runIfActive {
+            let image = try source.renderer.render(native, window: window, viewport: viewport)
+            guard !annotations.isEmpty else { return image }
+            let top = annotations.contains(.patient) ? RenderAnnotation.patient.lines(source.attributes) : []
+            let bottom =
+                annotations.contains(.technique)
+                ? RenderAnnotation.technique.lines(source.attributes, frame: number, frames: frames, window: window)
+                : []
+            return TextPainter.draw(top: top, bottom: bottom, on: image)
+        }
+    }
+
+    /// `images` written in `format` on the codec pool.
+    public func encodeRendered(
+        _ images: [RenderedImage], format: RenderedFormat, quality: Int?, delay: Int = 10
+    ) async throws -> [UInt8] {
+        try await CodecPool.shared.runIfActive { try format.encode(images, quality: quality, delay: delay) }
+    }
+
+    /// The byte range of a top-level element's value (an Encapsulated Document, say), found by reading the
+    /// instance's header; nil when absent.
+    public func elementRange(_ instance: StoredInstance, _ tag: Tag) async throws -> ByteRange? {
+        var found: ByteRange?
+        var depth = 0
+        var inDataSet = false
+        try await parse(instance, range: ByteRange(offset: 0, length: instance.size), cutShort: false) { event in
+            guard found == nil else { return }
+            switch event {
+            case .dataSetStart: inDataSet = true
+            case .sequenceStart: depth += 1
+            case .sequenceEnd: depth -= 1
+            case .element(let h, _) where inDataSet && depth == 0 && h.tag == tag,
+                .elementStart(let h) where inDataSet && depth == 0 && h.tag == tag:
+                if case .defined(let length) = h.length {
+                    found = ByteRange(offset: h.valueOffset, length: UInt64(length))
+                }
+            default: break
+            }
+        }
+        return found
+    }
+}

@@ -1,0 +1,310 @@
+import Archive
+import DICOMCore
+import DICOMImaging
+import DICOMweb
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// WADO-RS rendered and thumbnail resources (PS3.18 §10.4.1.1.3–4, §8.3.5, §8.7.4).
+///
+/// - **Instance and frames:** one image. A multi-frame instance is an animation when `image/gif` is chosen,
+///   else its first frame; several frames are a multipart response, one part per frame.
+/// - **Study and series:** multipart, one part per image instance, in storage order (instances that are not
+///   images are left out).
+/// - **Non-image instances:** an Encapsulated PDF as `application/pdf`, an Encapsulated CDA as `text/xml`, and
+///   MPEG-2 / MPEG-4 / HEVC video as its stream (`video/mpeg`, `video/mp4`), unchanged.
+/// - **Thumbnail:** one image, no annotation: the middle frame of the instance, of the middle image instance of
+///   the series, of the first series with images of the study (storage order); 128 × 128 at most unless
+///   `viewport=vw,vh` says otherwise.
+struct RenderedController {
+    let retrieve: RetrieveService
+    let configuration: ServerConfiguration
+
+    /// The rendered image types (Table 8.7.4-1), JPEG first: it is the default.
+    static let imageFormats: [RenderedFormat] = [.jpeg, .png, .gif]
+    /// The largest thumbnail when no viewport is given.
+    static let thumbnailSize = 128
+
+    static func mediaType(_ format: RenderedFormat) -> DICOMweb.MediaType {
+        switch format {
+        case .jpeg: .jpeg
+        case .png: .png
+        case .gif: .gif
+        }
+    }
+
+    /// `…/rendered` of a study, series or instance; `frames` for `…/frames/{frames}/rendered`.
+    func rendered(
+        _ request: Request, _ selection: InstanceSelection, frames list: String? = nil
+    ) async throws
+        -> Response
+    {
+        let query = try RenderQuery(request)
+        let found = try await retrieve.instances(selection)
+        let single: Bool
+        if case .instance = selection { single = true } else { single = false }
+        if single, let instance = found.first, instance.pixelLayout == nil || Self.isVideo(instance) {
+            return try await document(request, instance)
+        }
+        var numbers: [Int] = []
+        if let list { numbers = try Self.frameNumbers(list, of: found[0]) }
+        let multipart = !single || numbers.count > 1
+        var offers: [Representation] = Self.imageFormats.map {
+            Representation(.multipartRelated(type: Self.mediaType($0)))
+        }
+        if !multipart { offers = Self.imageFormats.map { Representation(Self.mediaType($0)) } + offers }
+        let negotiated: NegotiatedRepresentation
+        do { negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: offers) } catch {
+            throw DICOMwebError(
+                .notAcceptable,
+                "\(error.description); rendered images are image/jpeg, image/png or image/gif"
+                    + (multipart ? ", in multipart/related for a study, a series or several frames" : ""))
+        }
+        let chosen =
+            negotiated.mediaType.hasSameEssence(as: .multipartRelated)
+            ? negotiated.mediaType[parameter: "type"].flatMap { DICOMweb.MediaType($0) } ?? .jpeg
+            : negotiated.mediaType
+        guard let format = RenderedFormat(rawValue: chosen.essence) else {
+            throw DICOMwebError(.notAcceptable, "no rendered media type matches \(chosen)")
+        }
+        var headers: HTTPFields = [.cacheControl: "private, max-age=0, must-revalidate"]
+        if query.quality != nil && !format.isLossy {
+            headers.append(
+                contentsOf: HTTPFields.warnings([
+                    "quality applies to lossy media types only; ignored for \(format.rawValue)"
+                ]))
+        }
+        if !query.unsupportedAnnotations.isEmpty {
+            headers.append(
+                contentsOf: HTTPFields.warnings([
+                    "The following annotation values are not supported: \(query.unsupportedAnnotations.joined(separator: ","))"
+                ]))
+        }
+        // Every part is rendered before the response starts only for a single image; a multipart response
+        // renders its parts as it goes (a failure after the first cuts the connection).
+        var sources: [RenderSource] = []
+        for instance in found where instance.pixelLayout != nil && !Self.isVideo(instance) {
+            sources.append(try await retrieve.renderSource(instance))
+        }
+        guard !sources.isEmpty else {
+            throw DICOMwebError(.notAcceptable, "nothing here is an image to render")
+        }
+        let retrieve = self.retrieve
+        if !multipart {
+            let source = sources[0]
+            let images: [RenderedImage]
+            var delay = 10
+            if let number = numbers.first {
+                images = [try await render(source, number, query)]
+            } else if format.isAnimated && source.frames > 1 {
+                delay = Self.frameDelay(source.attributes)
+                return try await animation(source, query, delay: delay, headers: headers)
+            } else {
+                images = [try await render(source, 1, query)]
+            }
+            let body = try await retrieve.encodeRendered(images, format: format, quality: query.quality, delay: delay)
+            headers[.contentType] = format.rawValue
+            headers[.contentLength] = String(body.count)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        // The parts: the frames asked for, or one per instance (its first frame).
+        let parts: [(RenderSource, Int)] =
+            numbers.isEmpty ? sources.map { ($0, 1) } : numbers.map { (sources[0], $0) }
+        let first = try await retrieve.encodeRendered(
+            [try await render(parts[0].0, parts[0].1, query)], format: format, quality: query.quality)
+        let boundary = MultipartBoundary.random()
+        headers[.contentType] =
+            MultipartWriter(boundary: boundary).contentType(type: Self.mediaType(format))
+            .description
+        let base = request.serviceBase(configuration)
+        let perInstance = numbers.isEmpty
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                var multipart = MultipartWriter(boundary: boundary)
+                for (i, (source, number)) in parts.enumerated() {
+                    let body =
+                        i == 0
+                        ? first
+                        : try await retrieve.encodeRendered(
+                            [try await render(source, number, query)], format: format, quality: query.quality)
+                    let location =
+                        WadoController.instanceURL(base, source.instance)
+                        + (perInstance ? "/rendered" : "/frames/\(number)/rendered")
+                    try await writer.write(
+                        ByteBuffer(
+                            bytes: multipart.beginPart(contentType: Self.mediaType(format), contentLocation: location)))
+                    try await writer.write(ByteBuffer(bytes: body))
+                }
+                try await writer.write(ByteBuffer(bytes: multipart.finish()))
+                try await writer.finish(nil)
+            })
+    }
+
+    private func render(_ source: RenderSource, _ number: Int, _ query: RenderQuery) async throws -> RenderedImage {
+        try await retrieve.renderedFrame(
+            source, number: number, window: query.window, viewport: query.viewport, annotations: query.annotations)
+    }
+
+    /// A multi-frame instance as a GIF animation, written frame by frame as each is rendered.
+    private func animation(
+        _ source: RenderSource, _ query: RenderQuery, delay: Int, headers: HTTPFields
+    ) async throws
+        -> Response
+    {
+        let first = try await render(source, 1, query)
+        var headers = headers
+        headers[.contentType] = RenderedFormat.gif.rawValue
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                try await writer.write(
+                    ByteBuffer(
+                        bytes: GIFEncoder.header(
+                            width: first.width, height: first.height, colour: first.channels == 3, animated: true)))
+                for number in 1...source.frames {
+                    let image = number == 1 ? first : try await render(source, number, query)
+                    try await writer.write(ByteBuffer(bytes: GIFEncoder.frame(image, delay: delay)))
+                }
+                try await writer.write(ByteBuffer(bytes: GIFEncoder.trailer))
+                try await writer.finish(nil)
+            })
+    }
+
+    /// The GIF delay of one frame, in hundredths of a second: Frame Time (0018,1063, ms), else Cine Rate
+    /// (0018,0040, frames per second), else 10.
+    static func frameDelay(_ attributes: DataSet) -> Int {
+        if let text = attributes.string(Tag(0x0018_1063)), let ms = Double(text.trimmingSpaces), ms > 0 {
+            return max(2, Int((ms / 10).rounded()))
+        }
+        if let rate = attributes.int(Tag(0x0018_0040)), rate > 0 { return max(2, 100 / rate) }
+        return 10
+    }
+
+    static func frameNumbers(_ list: String, of instance: StoredInstance) throws -> [Int] {
+        let count = instance.pixelLayout?.frameCount ?? 0
+        var numbers: [Int] = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let n = Int(item.trimmingSpaces), n >= 1 else {
+                throw DICOMwebError(
+                    .badRequest, "frame numbers are positive integers separated by commas, got \"\(list)\"")
+            }
+            guard n <= count else {
+                throw DICOMwebError(.notFound, "frame \(n) does not exist; the instance has \(count)")
+            }
+            numbers.append(n)
+        }
+        return numbers
+    }
+
+    // MARK: Documents and video
+
+    static let encapsulatedPDF = "1.2.840.10008.5.1.4.1.1.104.1"
+    static let encapsulatedCDA = "1.2.840.10008.5.1.4.1.1.104.2"
+
+    static func isVideo(_ instance: StoredInstance) -> Bool {
+        let media = FrameMediaTypes.mediaType(forTransferSyntax: instance.transferSyntaxUID)
+        return media == .mpeg || media == .mp4
+    }
+
+    /// A non-image instance in its own media type: the encapsulated document, or the video stream.
+    private func document(_ request: Request, _ instance: StoredInstance) async throws -> Response {
+        let type: DICOMweb.MediaType
+        var ranges: [ByteRange]
+        if Self.isVideo(instance), let layout = instance.pixelLayout {
+            type = FrameMediaTypes.mediaType(forTransferSyntax: instance.transferSyntaxUID)
+            ranges = []
+            for number in 1...max(1, layout.frameCount) {
+                for range in layout.ranges(ofFrame: number) ?? [] where !ranges.contains(range) { ranges.append(range) }
+            }
+        } else if instance.sopClassUID == Self.encapsulatedPDF || instance.sopClassUID == Self.encapsulatedCDA {
+            type =
+                instance.sopClassUID == Self.encapsulatedPDF ? .pdf : DICOMweb.MediaType(type: "text", subtype: "xml")
+            guard let range = try await retrieve.elementRange(instance, Tag(0x0042_0011)) else {
+                throw DICOMwebError(.notAcceptable, "the instance holds no Encapsulated Document to render")
+            }
+            ranges = [range]
+        } else {
+            throw DICOMwebError(
+                .notAcceptable,
+                "instance \(instance.sopInstanceUID) (SOP Class \(instance.sopClassUID)) has no rendered form")
+        }
+        do { _ = try ContentNegotiation.negotiate(request.acceptHeader, offers: [Representation(type)]) } catch {
+            throw DICOMwebError(.notAcceptable, "\(error.description); this instance renders as \(type)")
+        }
+        var length = ranges.reduce(0) { $0 + $1.length }
+        if type == .pdf, let last = ranges.last, length > 0 {
+            // The value is padded to even length with a NUL; the document ends before it.
+            var tail: UInt8 = 0
+            try await retrieve.stream(instance, range: ByteRange(offset: last.offset + last.length - 1, length: 1)) {
+                tail = $0.readableBytesView.first ?? 0
+            }
+            if tail == 0 {
+                ranges[ranges.count - 1].length -= 1
+                length -= 1
+            }
+        }
+        let send = ranges
+        let retrieve = self.retrieve
+        return Response(
+            status: .ok,
+            headers: [.contentType: type.description, .contentLength: String(length)],
+            body: ResponseBody { writer in
+                for range in send { try await retrieve.stream(instance, range: range) { try await writer.write($0) } }
+                try await writer.finish(nil)
+            })
+    }
+
+    // MARK: Thumbnails
+
+    /// `…/thumbnail` (Supplement 203): one small image without annotations.
+    func thumbnail(
+        _ request: Request, _ selection: InstanceSelection, frames list: String? = nil
+    ) async throws
+        -> Response
+    {
+        let query = try RenderQuery(request, thumbnail: true)
+        let found = try await retrieve.instances(selection)
+        let images = found.filter { $0.pixelLayout != nil && !Self.isVideo($0) }
+        let chosen: StoredInstance
+        switch selection {
+        case .instance: chosen = found[0]
+        case .series:
+            guard !images.isEmpty else { throw DICOMwebError(.notAcceptable, "the series holds no image") }
+            chosen = images[images.count / 2]
+        case .study:
+            guard let series = images.first?.seriesUID else {
+                throw DICOMwebError(.notAcceptable, "the study holds no image")
+            }
+            let inSeries = images.filter { $0.seriesUID == series }
+            chosen = inSeries[inSeries.count / 2]
+        }
+        guard chosen.pixelLayout != nil, !Self.isVideo(chosen) else {
+            throw DICOMwebError(.notAcceptable, "instance \(chosen.sopInstanceUID) is not an image")
+        }
+        let offers = Self.imageFormats.map { Representation(Self.mediaType($0)) }
+        let negotiated: NegotiatedRepresentation
+        do { negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: offers) } catch {
+            throw DICOMwebError(
+                .notAcceptable, "\(error.description); thumbnails are image/jpeg, image/png or image/gif")
+        }
+        let format = Self.imageFormats[negotiated.offerIndex]
+        let source = try await retrieve.renderSource(chosen)
+        var number = (source.frames + 1) / 2
+        if let list { number = try Self.frameNumbers(list, of: chosen)[0] }
+        let size = max(source.renderer.geometry.rows, source.renderer.geometry.columns)
+        let viewport =
+            query.viewport
+            ?? (size > Self.thumbnailSize ? Viewport(width: Self.thumbnailSize, height: Self.thumbnailSize) : nil)
+        let image = try await retrieve.renderedFrame(source, number: number, window: nil, viewport: viewport)
+        let body = try await retrieve.encodeRendered([image], format: format, quality: nil)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: format.rawValue, .contentLength: String(body.count),
+                .cacheControl: "private, max-age=0, must-revalidate",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
