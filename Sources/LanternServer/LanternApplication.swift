@@ -34,6 +34,10 @@ public enum LanternApplication {
         let channel = EventChannel(worklist: worklist, serviceRoot: configuration.serviceRoot)
         routes.register(on: router.group(RouterPath(configuration.serviceRoot)))
         router.get("openapi.json") { request, _ in Capabilities.openAPI(request, configuration: configuration) }
+        // WADO-URI (PS3.18 §9) beside the DICOMweb root.
+        let wadoURI = WadoURIController(
+            retrieve: retrieve, rendered: RenderedController(retrieve: retrieve, configuration: configuration))
+        router.get("wado") { request, _ in try await wadoURI.handle(request) }
         return Application(
             router: router,
             server: .http1WebSocketUpgrade(

@@ -233,3 +233,16 @@ def test_documents_and_video_pass_through(server):
     assert get(server, ds, "/rendered", accept="image/jpeg").status_code == 406
     r = get(server, video, "/rendered", accept="video/mp4")
     assert r.status_code == 200 and r.headers["Content-Type"] == "video/mp4" and r.content == stream
+
+
+def test_gif_holds_the_same_pixels_as_png(server):
+    """The LZW stream decodes (Pillow) to exactly the rendered grey levels; colour goes through the 6 × 7 × 6 cube."""
+    for key in ("mr", "ct", "cr"):
+        ds = STORED[key]
+        png = image(get(server, ds, "/rendered"))
+        gif = np.asarray(Image.open(io.BytesIO(get(server, ds, "/rendered", accept="image/gif").content)).convert("L"))
+        assert np.array_equal(gif, png)
+    rgb = STORED["rgb"]
+    png = image(get(server, rgb, "/rendered")).astype(int)
+    gif = np.asarray(Image.open(io.BytesIO(get(server, rgb, "/rendered", accept="image/gif").content)).convert("RGB"))
+    assert np.abs(gif.astype(int) - png).max() <= 26            # half a step of the coarsest axis (255 / 5)

@@ -22,12 +22,19 @@ public struct RenderSource: Sendable {
 extension RetrieveService {
     /// The rendering source of an image instance; throws ``CodecError`` when its frames cannot be decoded or
     /// rendered (check before a response starts), ``ArchiveError`` when it has no pixel data.
-    public func renderSource(_ instance: StoredInstance) async throws -> RenderSource {
+    /// With `presentationState`, its transformations replace the image's (``PresentationState``).
+    public func renderSource(
+        _ instance: StoredInstance, presentationState: PresentationState? = nil
+    ) async throws -> RenderSource {
         guard instance.pixelLayout != nil else {
             throw ArchiveError(.notAcceptable, "instance \(instance.sopInstanceUID) has no pixel data to render")
         }
-        let attributes = try await imageAttributes(instance)
+        var attributes = try await imageAttributes(instance)
         let geometry = try FrameGeometry(attributes)
+        if let presentationState {
+            attributes = presentationState.attributes(
+                for: attributes, sopInstanceUID: instance.sopInstanceUID, geometry: geometry)
+        }
         let syntax = TransferSyntax(uid: instance.transferSyntaxUID)
         var decoded = geometry
         if syntax.isEncapsulated {

@@ -153,12 +153,14 @@ extension RetrieveService {
         return readable && writable
     }
 
-    /// Streams an instance converted to another transfer syntax as it is read (``TranscodePipeline``); the
-    /// conversion runs on the codec pool. A frame that cannot be decoded throws, mid-stream.
+    /// Streams an instance converted to another transfer syntax as it is read (``TranscodePipeline``), and
+    /// de-identified with `anonymize` (PS3.15 Basic Profile, ``Deidentifier``); the conversion runs on the codec
+    /// pool. A frame that cannot be decoded throws, mid-stream.
     public func streamConverted(
-        _ instance: StoredInstance, to target: String, chunk: (ByteBuffer) async throws -> Void
+        _ instance: StoredInstance, to target: String, anonymize: Bool = false,
+        chunk: (ByteBuffer) async throws -> Void
     ) async throws {
-        let pipeline = TranscodePipeline(source: instance.transferSyntaxUID, target: target)
+        let pipeline = TranscodePipeline(source: instance.transferSyntaxUID, target: target, anonymize: anonymize)
         let pool = CodecPool.shared
         @Sendable func drain() async throws -> [UInt8] { try await pool.runIfActive { try pipeline.drain() } }
         try await stream(instance, range: nil) { buffer in

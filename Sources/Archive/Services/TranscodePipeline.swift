@@ -28,10 +28,14 @@ final class TranscodePipeline: @unchecked Sendable {
     private var encoding: PixelDataEncodingStream?
     private var writer: EventWriter
     private var deflater: StreamingDeflater?
+    private var deidentifier: Deidentifier?
     private var output: [UInt8] = []
 
-    init(source: String, target: String) {
+    /// A pipeline from `source` to `target`; with `anonymize`, the data set is de-identified on the way
+    /// (``Deidentifier``, UIDs mapped by ``AnonymousUIDs``).
+    init(source: String, target: String, anonymize: Bool = false) {
         writer = EventWriter(transferSyntax: TransferSyntax(uid: target))
+        if anonymize { deidentifier = Deidentifier(uidMapper: AnonymousUIDs.map) }
         if TransferSyntax(uid: source).isEncapsulated {
             decoding = PixelDataDecodingStream(sourceTransferSyntaxUID: source)
         }
@@ -53,22 +57,45 @@ final class TranscodePipeline: @unchecked Sendable {
     /// returns them (empty when there is nothing more until more input comes). Output is bounded by `batch`
     /// plus one frame, however well the source compresses.
     func drain(batch: Int = 256 * 1024) throws -> [UInt8] {
-        while output.count < batch, let event = try parser.next() {
-            let decoded = try decoding?.consume(event) ?? [event]
-            for step in decoded {
-                for converted in try encoding?.consume(step) ?? [step] { try writer.consume(converted) }
-            }
-            let written = writer.takeOutput()
-            if let deflater {
-                output += try deflater.compress(written)
-            } else {
-                output += written
-                // The preamble and file meta stay as they are; what follows is compressed.
-                if wantsDeflate, case .dataSetStart = event { deflater = try StreamingDeflater() }
-            }
-            if case .end = event, let deflater { output += try deflater.compress([], finish: true) }
+        while output.count < batch, let next = try parser.next() {
+            for event in try deidentifier?.consume(next) ?? [next] { try convert(event) }
         }
         defer { output.removeAll(keepingCapacity: true) }
         return output
+    }
+
+    private func convert(_ event: ParseEvent) throws {
+        let decoded = try decoding?.consume(event) ?? [event]
+        for step in decoded {
+            for converted in try encoding?.consume(step) ?? [step] { try writer.consume(converted) }
+        }
+        let written = writer.takeOutput()
+        if let deflater {
+            output += try deflater.compress(written)
+        } else {
+            output += written
+            // The preamble and file meta stay as they are; what follows is compressed.
+            if wantsDeflate, case .dataSetStart = event { deflater = try StreamingDeflater() }
+        }
+        if case .end = event, let deflater { output += try deflater.compress([], finish: true) }
+    }
+}
+
+/// The UIDs de-identified instances get (PS3.15 Annex E: U): `2.25.` and 128 bits derived from the original
+/// UID with a key chosen at random when the server starts, so one UID maps to the same new UID throughout a
+/// run (the instances of a study stay together) and the mapping cannot be reversed without the key.
+enum AnonymousUIDs {
+    /// Swift's `Hasher` is SipHash, seeded at random per process: two differently prefixed hashes make 128 bits.
+    static func map(_ uid: String) -> String {
+        var high = Hasher()
+        high.combine("lantern-uid-high")
+        high.combine(uid)
+        var low = Hasher()
+        low.combine("lantern-uid-low")
+        low.combine(uid)
+        let value =
+            UInt128(UInt64(bitPattern: Int64(high.finalize()))) << 64
+            | UInt128(UInt64(bitPattern: Int64(low.finalize())))
+        return "2.25.\(value)"
     }
 }

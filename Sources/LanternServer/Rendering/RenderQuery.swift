@@ -15,6 +15,9 @@ struct RenderQuery: Sendable {
     /// Annotation values Lantern does not draw (ignored, with a `Warning: 299`).
     var unsupportedAnnotations: [String] = []
 
+    /// No parameters (WADO-URI sets its own, §9.5).
+    init() {}
+
     /// Parses the parameters of `request`; `thumbnail` allows only `viewport=vw,vh` (§8.3.5.2).
     init(_ request: Request, thumbnail: Bool = false) throws {
         let query = request.uri.queryParameters

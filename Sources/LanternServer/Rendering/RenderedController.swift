@@ -45,7 +45,7 @@ struct RenderedController {
         let single: Bool
         if case .instance = selection { single = true } else { single = false }
         if single, let instance = found.first, instance.pixelLayout == nil || Self.isVideo(instance) {
-            return try await document(request, instance)
+            return try await document(instance, accept: request.acceptHeader)
         }
         var numbers: [Int] = []
         if let list { numbers = try Self.frameNumbers(list, of: found[0]) }
@@ -68,19 +68,7 @@ struct RenderedController {
         guard let format = RenderedFormat(rawValue: chosen.essence) else {
             throw DICOMwebError(.notAcceptable, "no rendered media type matches \(chosen)")
         }
-        var headers: HTTPFields = [.cacheControl: "private, max-age=0, must-revalidate"]
-        if query.quality != nil && !format.isLossy {
-            headers.append(
-                contentsOf: HTTPFields.warnings([
-                    "quality applies to lossy media types only; ignored for \(format.rawValue)"
-                ]))
-        }
-        if !query.unsupportedAnnotations.isEmpty {
-            headers.append(
-                contentsOf: HTTPFields.warnings([
-                    "The following annotation values are not supported: \(query.unsupportedAnnotations.joined(separator: ","))"
-                ]))
-        }
+        var headers = Self.headers(query, format)
         // Every part is rendered before the response starts only for a single image; a multipart response
         // renders its parts as it goes (a failure after the first cuts the connection).
         var sources: [RenderSource] = []
@@ -92,21 +80,7 @@ struct RenderedController {
         }
         let retrieve = self.retrieve
         if !multipart {
-            let source = sources[0]
-            let images: [RenderedImage]
-            var delay = 10
-            if let number = numbers.first {
-                images = [try await render(source, number, query)]
-            } else if format.isAnimated && source.frames > 1 {
-                delay = Self.frameDelay(source.attributes)
-                return try await animation(source, query, delay: delay, headers: headers)
-            } else {
-                images = [try await render(source, 1, query)]
-            }
-            let body = try await retrieve.encodeRendered(images, format: format, quality: query.quality, delay: delay)
-            headers[.contentType] = format.rawValue
-            headers[.contentLength] = String(body.count)
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            return try await image(sources[0], frame: numbers.first, format: format, query, headers: headers)
         }
         // The parts: the frames asked for, or one per instance (its first frame).
         let parts: [(RenderSource, Int)] =
@@ -140,6 +114,40 @@ struct RenderedController {
                 try await writer.write(ByteBuffer(bytes: multipart.finish()))
                 try await writer.finish(nil)
             })
+    }
+
+    /// The headers of a rendered response: caching, and the warnings about parameters ignored.
+    static func headers(_ query: RenderQuery, _ format: RenderedFormat) -> HTTPFields {
+        var headers: HTTPFields = [.cacheControl: "private, max-age=0, must-revalidate"]
+        if query.quality != nil && !format.isLossy {
+            headers.append(
+                contentsOf: HTTPFields.warnings([
+                    "quality applies to lossy media types only; ignored for \(format.rawValue)"
+                ]))
+        }
+        if !query.unsupportedAnnotations.isEmpty {
+            headers.append(
+                contentsOf: HTTPFields.warnings([
+                    "The following annotation values are not supported: \(query.unsupportedAnnotations.joined(separator: ","))"
+                ]))
+        }
+        return headers
+    }
+
+    /// One rendered image: frame `frame`, or (without one) an animation of every frame for GIF and the first
+    /// frame otherwise.
+    func image(
+        _ source: RenderSource, frame: Int?, format: RenderedFormat, _ query: RenderQuery, headers: HTTPFields
+    ) async throws -> Response {
+        if frame == nil && format.isAnimated && source.frames > 1 {
+            return try await animation(source, query, delay: Self.frameDelay(source.attributes), headers: headers)
+        }
+        let image = try await render(source, frame ?? 1, query)
+        let body = try await retrieve.encodeRendered([image], format: format, quality: query.quality)
+        var headers = headers
+        headers[.contentType] = format.rawValue
+        headers[.contentLength] = String(body.count)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     private func render(_ source: RenderSource, _ number: Int, _ query: RenderQuery) async throws -> RenderedImage {
@@ -208,8 +216,16 @@ struct RenderedController {
         return media == .mpeg || media == .mp4
     }
 
+    /// The media type a non-image instance renders as, nil when it has none.
+    static func documentType(_ instance: StoredInstance) -> DICOMweb.MediaType? {
+        if isVideo(instance) { return FrameMediaTypes.mediaType(forTransferSyntax: instance.transferSyntaxUID) }
+        if instance.sopClassUID == encapsulatedPDF { return .pdf }
+        if instance.sopClassUID == encapsulatedCDA { return DICOMweb.MediaType(type: "text", subtype: "xml") }
+        return nil
+    }
+
     /// A non-image instance in its own media type: the encapsulated document, or the video stream.
-    private func document(_ request: Request, _ instance: StoredInstance) async throws -> Response {
+    func document(_ instance: StoredInstance, accept: AcceptHeader) async throws -> Response {
         let type: DICOMweb.MediaType
         var ranges: [ByteRange]
         if Self.isVideo(instance), let layout = instance.pixelLayout {
@@ -230,7 +246,7 @@ struct RenderedController {
                 .notAcceptable,
                 "instance \(instance.sopInstanceUID) (SOP Class \(instance.sopClassUID)) has no rendered form")
         }
-        do { _ = try ContentNegotiation.negotiate(request.acceptHeader, offers: [Representation(type)]) } catch {
+        do { _ = try ContentNegotiation.negotiate(accept, offers: [Representation(type)]) } catch {
             throw DICOMwebError(.notAcceptable, "\(error.description); this instance renders as \(type)")
         }
         var length = ranges.reduce(0) { $0 + $1.length }

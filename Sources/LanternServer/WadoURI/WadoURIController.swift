@@ -1,0 +1,204 @@
+import Archive
+import DICOMBinary
+import DICOMCore
+import DICOMImaging
+import DICOMweb
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// WADO-URI (PS3.18 §9): `GET /wado?requestType=WADO&studyUID=…&seriesUID=…&objectUID=…`, Retrieve DICOM
+/// Instance (§9.4: `application/dicom`, `transferSyntax`, `anonymize`) and Retrieve Rendered Instance (§9.5:
+/// JPEG, PNG, GIF; PDF, CDA, video and Structured Reports as text; `frameNumber`, `rows`, `columns`, `region`,
+/// `windowCenter`/`windowWidth`, `imageQuality`, `annotation`, `presentationUID`/`presentationSeriesUID`).
+struct WadoURIController {
+    let retrieve: RetrieveService
+    let rendered: RenderedController
+
+    func handle(_ request: Request) async throws -> Response {
+        let query = try WadoURIRequest(request)
+        let found = try await retrieve.instances(.instance(study: query.study, series: query.series, sop: query.object))
+        let instance = found[0]
+        switch query.target {
+        case .dicom: return try await dicom(query, instance)
+        case .categoryDefault: return try await categoryDefault(request, query, instance)
+        case .rendered(let types): return try await rendered(request, query, instance, types: types)
+        }
+    }
+
+    /// §9.4: the instance in `transferSyntax` (Explicit VR Little Endian when absent), de-identified with
+    /// `anonymize=yes`.
+    private func dicom(_ query: WadoURIRequest, _ instance: StoredInstance) async throws -> Response {
+        let syntax = query.transferSyntax ?? TransferSyntax.explicitVRLittleEndian.uid
+        guard RetrieveService.canSend(instance.transferSyntaxUID, as: syntax) else {
+            throw DICOMwebError(
+                .notAcceptable,
+                "instance \(instance.sopInstanceUID) is stored in \(instance.transferSyntaxUID) and cannot be converted to \(syntax)"
+            )
+        }
+        if syntax != instance.transferSyntaxUID, instance.pixelLayout != nil {
+            let stored = instance.transferSyntaxUID
+            let geometry = try FrameGeometry(try await retrieve.imageAttributes(instance))
+            var native = geometry
+            if TransferSyntax(uid: stored).isEncapsulated {
+                try FrameCodecs.checkDecodable(geometry, from: stored)
+                native = FrameCodecs.decodedGeometry(geometry, from: stored)
+            }
+            if TransferSyntax(uid: syntax).isEncapsulated { try FrameCodecs.checkEncodable(native, in: syntax) }
+        }
+        if query.anonymize, let burned = try await retrieve.imageAttributes(instance).string(Tag(0x0028_0301)),
+            burned == "YES"
+        {
+            throw DICOMwebError(
+                .notAcceptable, "the instance has burned-in annotation, which anonymize=yes cannot remove")
+        }
+        let retrieve = self.retrieve
+        let anonymize = query.anonymize
+        var headers: HTTPFields = [
+            .contentType: DICOMweb.MediaType.dicom.description,
+            .contentDisposition: "attachment; filename=\"\(anonymize ? "anonymized" : instance.sopInstanceUID).dcm\"",
+        ]
+        if syntax == instance.transferSyntaxUID && !anonymize { headers[.contentLength] = String(instance.size) }
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                if syntax == instance.transferSyntaxUID && !anonymize {
+                    try await retrieve.stream(instance, range: nil) { try await writer.write($0) }
+                } else {
+                    try await retrieve.streamConverted(instance, to: syntax, anonymize: anonymize) {
+                        try await writer.write($0)
+                    }
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    /// §9.3: no contentType and an Accept of anything: an image as JPEG; a document, video or report in its
+    /// own type (PDF, CDA, MPEG, HTML); anything else as `application/dicom`.
+    private func categoryDefault(
+        _ request: Request, _ query: WadoURIRequest, _ instance: StoredInstance
+    )
+        async throws -> Response
+    {
+        if instance.pixelLayout != nil && !RenderedController.isVideo(instance) {
+            return try await rendered(request, query, instance, types: ["image/jpeg"])
+        }
+        if let type = RenderedController.documentType(instance) {
+            return try await rendered(request, query, instance, types: [type.essence])
+        }
+        if try await report(instance) != nil {
+            return try await rendered(request, query, instance, types: ["text/html"])
+        }
+        return try await dicom(query, instance)
+    }
+
+    /// The report's data set when the instance is a Structured Report.
+    private func report(_ instance: StoredInstance) async throws -> DataSet? {
+        guard instance.pixelLayout == nil, RenderedController.documentType(instance) == nil else { return nil }
+        let dataSet = try await retrieve.dataSet(instance)
+        return StructuredReportText.isReport(dataSet) ? dataSet : nil
+    }
+
+    /// §9.5: the first of `types` the instance can be rendered in.
+    private func rendered(
+        _ request: Request, _ query: WadoURIRequest, _ instance: StoredInstance, types: [String]
+    ) async throws -> Response {
+        if instance.pixelLayout == nil || RenderedController.isVideo(instance) {
+            if let type = RenderedController.documentType(instance) {
+                guard types.contains(type.essence) else {
+                    throw DICOMwebError(.notAcceptable, "this instance renders as \(type.essence) only")
+                }
+                return try await rendered.document(instance, accept: AcceptHeader(type.essence))
+            }
+            if let report = try await report(instance) {
+                guard let type = types.first(where: { $0 == "text/html" || $0 == "text/plain" }) else {
+                    throw DICOMwebError(.notAcceptable, "a Structured Report renders as text/html or text/plain")
+                }
+                let text =
+                    type == "text/html" ? StructuredReportText.html(report) : StructuredReportText.plain(report)
+                let body = Array(text.utf8)
+                return Response(
+                    status: .ok,
+                    headers: [.contentType: "\(type); charset=utf-8", .contentLength: String(body.count)],
+                    body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            }
+            throw DICOMwebError(
+                .notAcceptable,
+                "instance \(instance.sopInstanceUID) (SOP Class \(instance.sopClassUID)) has no rendered form")
+        }
+        guard let format = types.lazy.compactMap(RenderedFormat.init(rawValue:)).first else {
+            throw DICOMwebError(
+                .notAcceptable,
+                "images render as image/jpeg, image/png or image/gif, not \(types.joined(separator: ", "))")
+        }
+        var presentation: PresentationState?
+        if let (series, uid) = query.presentation {
+            let states = try? await retrieve.instances(.instance(study: query.study, series: series, sop: uid))
+            guard let state = states?.first else {
+                throw DICOMwebError(
+                    .badRequest, "presentation state \(uid) of series \(series) is not stored in the study")
+            }
+            let loaded = PresentationState(try await retrieve.dataSet(state))
+            guard loaded.references(instance.sopInstanceUID) else {
+                throw DICOMwebError(
+                    .badRequest, "presentation state \(uid) does not reference instance \(instance.sopInstanceUID)")
+            }
+            presentation = loaded
+        }
+        let source = try await retrieve.renderSource(instance, presentationState: presentation)
+        if let frame = query.frameNumber, frame > source.frames {
+            throw DICOMwebError(.badRequest, "frameNumber \(frame) is beyond the instance's \(source.frames) frames")
+        }
+        var render = RenderQuery()
+        render.window = query.window
+        render.quality = query.quality
+        render.annotations = query.annotations
+        render.unsupportedAnnotations = query.unsupportedAnnotations
+        let geometry = source.renderer.geometry
+        var region: Viewport?
+        if let r = query.region {
+            let (w, h) = (Double(geometry.columns), Double(geometry.rows))
+            region = Viewport(
+                width: 1, height: 1, sourceX: r[0] * w, sourceY: r[1] * h, sourceWidth: (r[2] - r[0]) * w,
+                sourceHeight: (r[3] - r[1]) * h)
+        } else if let presentation {
+            region = presentation.displayedArea(
+                for: instance.sopInstanceUID, width: geometry.columns, height: geometry.rows)
+        }
+        render.viewport = Self.viewport(region: region, rows: query.rows, columns: query.columns)
+        let headers = RenderedController.headers(render, format)
+        guard let presentation, presentation.rotation != 0 || presentation.horizontalFlip else {
+            return try await rendered.image(source, frame: query.frameNumber, format: format, render, headers: headers)
+        }
+        // Rotated or flipped by the presentation state: rendered at the region's size, turned, then fitted.
+        var unscaled = render
+        unscaled.viewport = Self.viewport(region: region, rows: nil, columns: nil)
+        var image = presentation.spatial(
+            try await retrieve.renderedFrame(
+                source, number: query.frameNumber ?? 1, window: nil, viewport: unscaled.viewport,
+                annotations: render.annotations))
+        if query.rows != nil || query.columns != nil {
+            image = try Viewport(width: query.columns ?? 16384, height: query.rows ?? 16384).apply(to: image)
+        }
+        let body = try await retrieve.encodeRendered([image], format: format, quality: render.quality)
+        var out = headers
+        out[.contentType] = format.rawValue
+        out[.contentLength] = String(body.count)
+        return Response(status: .ok, headers: out, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The viewport of §9.5.2.4–5: the region at its own size, scaled to fit `columns` × `rows` (each a
+    /// maximum; one alone keeps the aspect ratio).
+    static func viewport(region: Viewport?, rows: Int?, columns: Int?) -> Viewport? {
+        guard region != nil || rows != nil || columns != nil else { return nil }
+        var viewport = region ?? Viewport(width: 16384, height: 16384)
+        if rows != nil || columns != nil {
+            viewport.width = columns ?? 16384
+            viewport.height = rows ?? 16384
+        } else if let region {
+            viewport.width = max(1, Int((region.sourceWidth ?? 1).rounded()))
+            viewport.height = max(1, Int((region.sourceHeight ?? 1).rounded()))
+        }
+        return viewport
+    }
+}
