@@ -51,10 +51,12 @@ let package = Package(
                 .linkedLibrary("turbojpeg"), .linkedLibrary("gdcmjpeg8"), .linkedLibrary("gdcmjpeg12"),
                 .linkedLibrary("gdcmjpeg16"), .linkedLibrary("openjp2"), .linkedLibrary("charls"),
             ]),
-        // Pixel data: frame geometry, the codecs (RLE in Swift, the others through CLanternCodecs) and the
-        // event-stream transcoders that decode and encode frames one at a time.
+        // HTJ2K encoding through OpenJPH, whose interface is C++ (its pkg-config file is empty: linked by name).
+        .target(name: "CLanternOpenJPH", linkerSettings: [.linkedLibrary("openjph")]),
+        // Pixel data: frame geometry, the codecs (RLE in Swift, the others through CLanternCodecs and
+        // CLanternOpenJPH) and the event-stream transcoders that decode and encode frames one at a time.
         .target(
-            name: "DICOMImaging", dependencies: ["DICOMCore", "DICOMBinary", "CLanternCodecs"],
+            name: "DICOMImaging", dependencies: ["DICOMCore", "DICOMBinary", "CLanternCodecs", "CLanternOpenJPH"],
             swiftSettings: strictSwift6),
         // Transport-free PS3.18 model shared by the server and the client: media types and Accept
         // negotiation, the multipart/related codec, the QIDO-RS query model.
@@ -154,5 +156,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSwift6),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

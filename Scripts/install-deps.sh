@@ -6,8 +6,8 @@ set -euo pipefail
 # With --test, also what the tests need: orthanc, orthanc-dicomweb, nginx-light and openssl are peers for the
 # client tests (Tests/e2e/peers.py); the pip packages are the Python test clients (websockets for the UPS-RS event channel) and reference readers (numpy for pydicom's pixel decoders).
 # The codec libraries (Sources/CLanternCodecs): libjpeg-turbo for 8-bit JPEG, GDCM's IJG builds (libgdcm-dev) for 12-bit
-# and lossless JPEG, OpenJPEG for JPEG 2000 and HTJ2K, CharLS for JPEG-LS.
-APT_PACKAGES=(pkg-config zlib1g-dev libturbojpeg0-dev libgdcm-dev libopenjp2-7-dev libcharls-dev)
+# and lossless JPEG, OpenJPEG for JPEG 2000 and HTJ2K decoding, OpenJPH for HTJ2K encoding, CharLS for JPEG-LS.
+APT_PACKAGES=(pkg-config zlib1g-dev libturbojpeg0-dev libgdcm-dev libopenjp2-7-dev libcharls-dev libopenjph-dev)
 # Reference decoders for Tests/e2e/test_codecs.py: pydicom's plugins (GDCM, pylibjpeg with libjpeg and OpenJPEG,
 # pyjpegls), and DCMTK (apt, with --test) for the file they all refuse.
 PIP_PACKAGES=("pydicom==3.0.1" "pytest" "dicomweb-client==0.59.3" "pillow" "numpy" "openapi-spec-validator" "websockets==13.1"

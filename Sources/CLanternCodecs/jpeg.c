@@ -61,9 +61,15 @@ static void lantern_jpeg_markers(const uint8_t *src, size_t len, int *jfif, int 
 
 static int lantern_is_lossless(int process) { return process == 3 || process == 7 || process == 11 || process == 15; }
 
+/// One decompressor and one compressor per thread, made on first use and kept: creating them costs about as
+/// much as coding a small frame. The codec pool's threads live as long as the server.
+static __thread tjhandle lantern_turbo_decompressor;
+static __thread tjhandle lantern_turbo_compressor;
+
 static int lantern_turbo_decode(const uint8_t *src, size_t len, const lantern_frame *frame, uint8_t *dst,
                                 size_t dst_len, char *message, size_t message_len) {
-    tjhandle handle = tjInitDecompress();
+    if (lantern_turbo_decompressor == NULL) lantern_turbo_decompressor = tjInitDecompress();
+    tjhandle handle = lantern_turbo_decompressor;
     if (handle == NULL) {
         lantern_message(message, message_len, "libjpeg-turbo: %s", tjGetErrorStr2(NULL));
         return LANTERN_CODEC_UNSUPPORTED;
@@ -96,7 +102,6 @@ static int lantern_turbo_decode(const uint8_t *src, size_t len, const lantern_fr
         }
         if (target != dst) free(target);
     }
-    tjDestroy(handle);
     return result;
 }
 
@@ -141,7 +146,8 @@ int lantern_jpeg_decode(const uint8_t *src, size_t len, const lantern_frame *fra
 
 static int lantern_turbo_encode(const uint8_t *src, const lantern_frame *frame, int quality, uint8_t **out,
                                 size_t *out_len, char *message, size_t message_len) {
-    tjhandle handle = tjInitCompress();
+    if (lantern_turbo_compressor == NULL) lantern_turbo_compressor = tjInitCompress();
+    tjhandle handle = lantern_turbo_compressor;
     if (handle == NULL) {
         lantern_message(message, message_len, "libjpeg-turbo: %s", tjGetErrorStr2(NULL));
         return LANTERN_CODEC_UNSUPPORTED;
@@ -164,7 +170,6 @@ static int lantern_turbo_encode(const uint8_t *src, const lantern_frame *frame, 
         }
     }
     tjFree(jpeg);
-    tjDestroy(handle);
     return result;
 }
 

@@ -37,7 +37,7 @@ extension DataSet {
 
     /// The first value of an integer element (US, SS, UL, SL, UV, SV or IS), or `nil`.
     public func int(_ tag: Tag) -> Int? {
-        guard case .numbers(let v)?? = try? modelValues(tag), let first = v.first, let text = first else {
+        guard case .numbers(let v)? = try? modelValues(tag), let first = v.first, let text = first else {
             return nil
         }
         return Int(text)

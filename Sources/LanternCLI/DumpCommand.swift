@@ -77,7 +77,7 @@ final class StandardOutput {
     }
 
     func flush() {
-        buffer.withUnsafeBytes { writeAll(1, $0) }
+        _ = buffer.withUnsafeBytes { writeAll(1, $0) }
         buffer.removeAll(keepingCapacity: true)
     }
 
@@ -88,6 +88,6 @@ final class StandardOutput {
 enum StandardError {
     static func write(_ text: String) {
         let bytes = Array(text.utf8)
-        bytes.withUnsafeBytes { writeAll(2, $0) }
+        _ = bytes.withUnsafeBytes { writeAll(2, $0) }
     }
 }

@@ -487,6 +487,7 @@ struct WadoController {
     static func encodedFrameOffers(excluding: String?) -> [Representation] {
         let defaults = [
             "image/jpeg": JPEGCodec.losslessSV1, "image/jls": JPEGLSCodec.lossless, "image/jp2": JPEG2000Codec.lossless,
+            "image/jphc": JPEG2000Codec.htLossless,
         ]
         var byType: [(DICOMweb.MediaType, [String])] = []
         for syntax in FrameCodecs.encodable where syntax != excluding {

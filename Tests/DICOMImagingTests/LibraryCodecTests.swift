@@ -9,6 +9,7 @@ import Testing
 struct LibraryCodecTests {
     static let lossless = [
         JPEGCodec.lossless, JPEGCodec.losslessSV1, JPEGLSCodec.lossless, JPEG2000Codec.lossless,
+        JPEG2000Codec.htLossless, JPEG2000Codec.htLosslessRPCL,
     ]
 
     /// A frame with structure and noise: a gradient plus a deterministic pseudo-random term, every value in

@@ -170,7 +170,7 @@ def reference_of(ds):
     return ds.pixel_array
 
 
-@pytest.mark.parametrize("target", [JPEG_LOSSLESS, JPEG_SV1, JLS, J2K])
+@pytest.mark.parametrize("target", [JPEG_LOSSLESS, JPEG_SV1, JLS, J2K, HTJ2K[0], HTJ2K[1]])
 @pytest.mark.parametrize("name", ENCODE_SOURCES)
 def test_lossless_encoding_round_trips(server, sources, name, target):
     original = sources[name]
@@ -189,7 +189,7 @@ def test_lossless_encoding_round_trips(server, sources, name, target):
 
 @pytest.mark.parametrize("target,method,check", [
     (JPEG_BASELINE, "ISO_10918_1", "mean"), (JPEG_EXTENDED, "ISO_10918_1", "mean"),
-    (JLS_NEAR, "ISO_14495_1", "near"), (J2K_LOSSY, "ISO_15444_1", "rms")])
+    (JLS_NEAR, "ISO_14495_1", "near"), (J2K_LOSSY, "ISO_15444_1", "rms"), (HTJ2K[2], "ISO_15444_15", "rms")])
 @pytest.mark.parametrize("name", ["data__test_files__examples_rgb_color.dcm", "data__charset_files__chrFren.dcm",
                                   "data__test_files__CT_small.dcm", "data__test_files__examples_overlay.dcm"])
 def test_lossy_encoding_is_marked(server, sources, name, target, method, check):

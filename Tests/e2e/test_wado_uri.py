@@ -132,8 +132,8 @@ def test_dicom_instance_in_explicit_vr_little_endian_by_default(server):
     back = pydicom.dcmread(io.BytesIO(r.content))
     assert back.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.4.80"
     assert np.array_equal(back.pixel_array, MR.pixel_array)
-    r = wado(server, MR, contentType="application/dicom", transferSyntax="1.2.840.10008.1.2.4.201")
-    assert r.status_code == 406 and "1.2.840.10008.1.2.4.201" in r.text
+    r = wado(server, MR, contentType="application/dicom", transferSyntax="1.2.840.10008.1.2.4.110")
+    assert r.status_code == 406 and "1.2.840.10008.1.2.4.110" in r.text
 
 
 def test_anonymize_applies_the_basic_profile(server):

@@ -62,10 +62,10 @@ def test_zip_conversions_and_sigterm(tmp_path):
                         assert (back.pixel_array == ds.pixel_array).all()
                     else:
                         assert back[element.tag].value == element.value, f"{element.tag} differs in {syntax}"
-            # A syntax no codec produces (HTJ2K is decoded only): 406 with the reason.
+            # A syntax no codec produces (JPEG XL): 406 with the reason.
             resp, body = request(server.base, "GET", instance_path(ds),
-                                 headers={"Accept": "application/dicom; transfer-syntax=1.2.840.10008.1.2.4.201"})
-            assert resp.status == 406 and b"1.2.840.10008.1.2.4.201" in body
+                                 headers={"Accept": "application/dicom; transfer-syntax=1.2.840.10008.1.2.4.110"})
+            assert resp.status == 406 and b"1.2.840.10008.1.2.4.110" in body
     finally:
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(timeout=20) == 0, "lantern did not stop cleanly on SIGTERM"

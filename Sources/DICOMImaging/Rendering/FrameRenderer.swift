@@ -135,13 +135,33 @@ public struct FrameRenderer: Sendable {
             return UInt8(inverse ? 255 - p : p)
         }
         var out = [UInt8](repeating: 0, count: pixels)
-        if geometry.bitsStored <= 16 {
-            // One table over every stored value, then one look-up per pixel.
+        if geometry.bitsStored <= 16 && (geometry.bitsAllocated == 8 || geometry.bitsAllocated == 16) {
+            // One table over every bit pattern of Bits Stored, then one look-up per pixel.
             let bits = geometry.bitsStored
             let signed = geometry.pixelRepresentation == 1
-            let base = signed ? -(1 << (bits - 1)) : 0
-            let table = (0..<(1 << bits)).map { display(base + $0) }
-            for i in 0..<pixels { out[i] = table[stored(frame, i) - base] }
+            let table = (0..<(1 << bits)).map { pattern in
+                display(signed && pattern >> (bits - 1) & 1 == 1 ? pattern - (1 << bits) : pattern)
+            }
+            let mask = (1 << bits) - 1
+            let wide = geometry.bitsAllocated == 16
+            let swap = bigEndian
+            frame.withUnsafeBufferPointer { source in
+                table.withUnsafeBufferPointer { lookup in
+                    out.withUnsafeMutableBufferPointer { target in
+                        if !wide {
+                            for i in 0..<pixels { target[i] = lookup[Int(source[i]) & mask] }
+                        } else if swap {
+                            for i in 0..<pixels {
+                                target[i] = lookup[(Int(source[2 * i]) << 8 | Int(source[2 * i + 1])) & mask]
+                            }
+                        } else {
+                            for i in 0..<pixels {
+                                target[i] = lookup[(Int(source[2 * i + 1]) << 8 | Int(source[2 * i])) & mask]
+                            }
+                        }
+                    }
+                }
+            }
         } else {
             for i in 0..<pixels { out[i] = display(stored(frame, i)) }
         }

@@ -7,7 +7,7 @@ struct RenderAttributes {
     let dataSet: DataSet
 
     func numbers(_ tag: UInt32) -> [Double] {
-        guard case .numbers(let values)?? = try? dataSet.modelValues(Tag(tag)) else { return [] }
+        guard case .numbers(let values)? = try? dataSet.modelValues(Tag(tag)) else { return [] }
         return values.compactMap { $0.flatMap { Double($0.trimmingSpaces) } }
     }
 
