@@ -190,7 +190,7 @@ enum ServiceDescription {
         ] + worklistRoutes + NonPatientCategory.allCases.flatMap(nonPatientRoutes)
 
     static let renderedTypes = ["image/jpeg", "image/png", "image/gif"]
-    static let renderParameters = ["accept", "annotation", "quality", "viewport", "window"]
+    static let renderParameters = ["accept", "annotation", "quality", "viewport", "window", "iccprofile"]
 
     /// A rendered resource (PS3.18 §10.4.1.1.3, §8.3.5).
     static func rendered(

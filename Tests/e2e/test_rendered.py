@@ -246,3 +246,30 @@ def test_gif_holds_the_same_pixels_as_png(server):
     png = image(get(server, rgb, "/rendered")).astype(int)
     gif = np.asarray(Image.open(io.BytesIO(get(server, rgb, "/rendered", accept="image/gif").content)).convert("RGB"))
     assert np.abs(gif.astype(int) - png).max() <= 26            # half a step of the coarsest axis (255 / 5)
+
+
+def test_big_endian_frames_render_like_little_endian_ones(server):
+    raw = (CORPUS / "files" / "data__test_files__MR_small_bigendian.dcm").read_bytes()
+    ds = pydicom.dcmread(io.BytesIO(raw))
+    assert ds.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.2"
+    assert stow_raw(requests.Session(), server.url, [raw]).status_code == 200
+    assert np.array_equal(image(get(server, ds, "/rendered")), window(modality(ds), 600, 1600))
+
+
+def test_icc_profile_is_embedded_on_request(server):
+    """iccprofile=yes (PS3.18 §8.3.5.1.5): the image's ICC Profile in the PNG (iCCP) or JPEG (APP2); none by
+    default; GIF cannot carry one (400); a colour-space change is not supported (400)."""
+    ds = load(FILES["rgb"])
+    profile = pydicom.dcmread(CORPUS / "files" / "data__palettes__spring.dcm").ICCProfile
+    ds.ICCProfile = profile
+    assert stow_raw(requests.Session(), server.url, [part10(ds)]).status_code == 200
+    for accept in ("image/png", "image/jpeg"):
+        r = get(server, ds, "/rendered?iccprofile=yes", accept=accept)
+        assert r.status_code == 200, r.text
+        assert Image.open(io.BytesIO(r.content)).info.get("icc_profile") == profile
+        assert np.array_equal(image(r), image(get(server, ds, "/rendered", accept=accept)))
+        assert "icc_profile" not in Image.open(io.BytesIO(get(server, ds, "/rendered", accept=accept).content)).info
+    assert get(server, ds, "/rendered?iccprofile=yes", accept="image/gif").status_code == 400
+    assert get(server, ds, "/rendered?iccprofile=srgb").status_code == 400
+    r = get(server, STORED["mr"], "/rendered?iccprofile=yes")
+    assert r.status_code == 200 and "ICC" in r.headers["Warning"]

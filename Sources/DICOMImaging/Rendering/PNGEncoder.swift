@@ -48,6 +48,13 @@ public enum PNGEncoder {
         return Array(out.prefix(Int(size)))
     }
 
+    /// One chunk: length, type, data, CRC-32 of type and data.
+    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        chunk(&out, type, data)
+        return out
+    }
+
     private static func chunk(_ out: inout [UInt8], _ type: String, _ data: [UInt8]) {
         append32(&out, UInt32(data.count))
         let body = Array(type.utf8) + data

@@ -14,6 +14,8 @@ struct RenderQuery: Sendable {
     var annotations: [RenderAnnotation] = []
     /// Annotation values Lantern does not draw (ignored, with a `Warning: 299`).
     var unsupportedAnnotations: [String] = []
+    /// `iccprofile=yes` (§8.3.5.1.5): embed the image's ICC Profile (0028,2000); `no` and absent embed none.
+    var embedProfile = false
 
     /// No parameters (WADO-URI sets its own, §9.5).
     init() {}
@@ -30,6 +32,19 @@ struct RenderQuery: Sendable {
             viewport = try Self.viewport(text, full: !thumbnail)
         }
         guard !thumbnail else { return }
+        if let text = try single("iccprofile") {
+            switch text {
+            case "no": embedProfile = false
+            case "yes": embedProfile = true
+            case "srgb", "adobergb", "rommrgb":
+                throw DICOMwebError(
+                    .badRequest,
+                    "iccprofile=\(text) would need a colour transformation, which Lantern does not do; yes embeds the image's own profile"
+                )
+            default:
+                throw DICOMwebError(.badRequest, "iccprofile is no, yes, srgb, adobergb or rommrgb, not \"\(text)\"")
+            }
+        }
         if let text = try single("window") {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
             guard parts.count == 3, let center = Double(parts[0]), let width = Double(parts[1]), center.isFinite,

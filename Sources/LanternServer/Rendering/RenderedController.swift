@@ -68,6 +68,9 @@ struct RenderedController {
         guard let format = RenderedFormat(rawValue: chosen.essence) else {
             throw DICOMwebError(.notAcceptable, "no rendered media type matches \(chosen)")
         }
+        if query.embedProfile && format == .gif {
+            throw DICOMwebError(.badRequest, "image/gif cannot carry an ICC profile (iccprofile=yes)")
+        }
         var headers = Self.headers(query, format)
         // Every part is rendered before the response starts only for a single image; a multipart response
         // renders its parts as it goes (a failure after the first cuts the connection).
@@ -93,16 +96,18 @@ struct RenderedController {
             .description
         let base = request.serviceBase(configuration)
         let perInstance = numbers.isEmpty
+        let embedProfile = query.embedProfile
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 var multipart = MultipartWriter(boundary: boundary)
                 for (i, (source, number)) in parts.enumerated() {
-                    let body =
+                    var body =
                         i == 0
                         ? first
                         : try await retrieve.encodeRendered(
                             [try await render(source, number, query)], format: format, quality: query.quality)
+                    if embedProfile, let embedded = Self.withProfile(body, source, format) { body = embedded }
                     let location =
                         WadoController.instanceURL(base, source.instance)
                         + (perInstance ? "/rendered" : "/frames/\(number)/rendered")
@@ -134,6 +139,14 @@ struct RenderedController {
         return headers
     }
 
+    /// `file` with the instance's ICC Profile (0028,2000) embedded, nil when it has none (or the format cannot).
+    static func withProfile(_ file: [UInt8], _ source: RenderSource, _ format: RenderedFormat) -> [UInt8]? {
+        guard case .bytes(let profile)? = source.attributes[Tag(0x0028_2000)]?.value, !profile.isEmpty else {
+            return nil
+        }
+        return ICCProfileEmbedding.embed(profile, in: file, format: format)
+    }
+
     /// One rendered image: frame `frame`, or (without one) an animation of every frame for GIF and the first
     /// frame otherwise.
     func image(
@@ -143,8 +156,16 @@ struct RenderedController {
             return try await animation(source, query, delay: Self.frameDelay(source.attributes), headers: headers)
         }
         let image = try await render(source, frame ?? 1, query)
-        let body = try await retrieve.encodeRendered([image], format: format, quality: query.quality)
+        var body = try await retrieve.encodeRendered([image], format: format, quality: query.quality)
         var headers = headers
+        if query.embedProfile {
+            if let embedded = Self.withProfile(body, source, format) {
+                body = embedded
+            } else {
+                headers.append(
+                    contentsOf: HTTPFields.warnings(["the instance has no ICC Profile (0028,2000) to embed"]))
+            }
+        }
         headers[.contentType] = format.rawValue
         headers[.contentLength] = String(body.count)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
