@@ -22,13 +22,31 @@ static inline size_t lantern_frame_size(const lantern_frame *f) {
     return (size_t)f->width * (size_t)f->height * (size_t)f->components * (size_t)f->bytes_per_sample;
 }
 
-/// Stores a decoded value at sample index `i`, sign-extended from the frame's precision when it is signed.
+/// Stores a decoded value at sample index `i`: unsigned values clamped to the frame's precision (a lossy
+/// decoder's overshoot must not wrap), signed ones taken as a bit pattern of that precision and sign-extended.
 static inline void lantern_store(uint8_t *dst, size_t i, const lantern_frame *f, int32_t value) {
-    if (f->is_signed && f->precision < 32) {
+    if (!f->is_signed && f->precision < 31) {
+        int32_t top = (int32_t)((1u << f->precision) - 1);
+        value = value < 0 ? 0 : value > top ? top : value;
+    } else if (f->is_signed && f->precision < 32) {
         int32_t mask = (int32_t)1 << (f->precision - 1);
         value &= (int32_t)(((uint32_t)1 << f->precision) - 1);
         value = (value ^ mask) - mask;
     }
+    if (f->bytes_per_sample == 1) {
+        dst[i] = (uint8_t)value;
+    } else {
+        dst[2 * i] = (uint8_t)value;
+        dst[2 * i + 1] = (uint8_t)(value >> 8);
+    }
+}
+
+/// Stores a signed decoded value (not a bit pattern) at sample index `i`, clamped to the signed range of the
+/// frame's precision.
+static inline void lantern_store_signed(uint8_t *dst, size_t i, const lantern_frame *f, int32_t value) {
+    int32_t top = (int32_t)((1u << (f->precision - 1)) - 1);
+    int32_t bottom = -top - 1;
+    value = value < bottom ? bottom : value > top ? top : value;
     if (f->bytes_per_sample == 1) {
         dst[i] = (uint8_t)value;
     } else {

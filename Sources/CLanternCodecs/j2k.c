@@ -132,7 +132,17 @@ int lantern_j2k_decode(const uint8_t *src, size_t len, const lantern_frame *fram
     size_t pixels = (size_t)frame->width * (size_t)frame->height;
     for (int c = 0; c < frame->components; c++) {
         const OPJ_INT32 *data = image->comps[c].data;
-        for (size_t p = 0; p < pixels; p++) lantern_store(dst, p * (size_t)frame->components + (size_t)c, frame, data[p]);
+        // Signed components hold values (clamped: a lossy decode may overshoot); unsigned ones of a signed
+        // frame hold its bit patterns.
+        int values = frame->is_signed && image->comps[c].sgnd;
+        for (size_t p = 0; p < pixels; p++) {
+            size_t at = p * (size_t)frame->components + (size_t)c;
+            if (values) {
+                lantern_store_signed(dst, at, frame, data[p]);
+            } else {
+                lantern_store(dst, at, frame, data[p]);
+            }
+        }
     }
 done:
     if (image) opj_image_destroy(image);

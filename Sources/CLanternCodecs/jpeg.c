@@ -29,6 +29,8 @@ int lantern_jpeg_peek(const uint8_t *src, size_t len, lantern_jpeg_header *heade
             header->height = (s[1] << 8) | s[2];
             header->width = (s[3] << 8) | s[4];
             header->components = s[5];
+            // The component identifiers 'R', 'G', 'B' make libjpeg-turbo take the samples as RGB.
+            header->rgb_ids = s[5] == 3 && length >= 17 && s[6] == 'R' && s[9] == 'G' && s[12] == 'B';
             return LANTERN_CODEC_OK;
         }
         if (marker == 0xDA || marker == 0xD9) return LANTERN_CODEC_CORRUPT;  // scan before any frame header
@@ -102,6 +104,11 @@ static int lantern_turbo_decode(const uint8_t *src, size_t len, const lantern_fr
         }
         if (target != dst) free(target);
     }
+    if (result != LANTERN_CODEC_OK) {
+        // A failed call can leave the handle unusable: the next frame on this thread gets a new one.
+        tjDestroy(handle);
+        lantern_turbo_decompressor = NULL;
+    }
     return result;
 }
 
@@ -131,8 +138,8 @@ int lantern_jpeg_decode(const uint8_t *src, size_t len, const lantern_frame *fra
         lantern_jpeg_markers(src, len, &jfif, &adobe);
         if (color == LANTERN_JPEG_COLOR_INFER)
             color = adobe == 0 || (adobe < 0 && !jfif) ? LANTERN_JPEG_COLOR_AS_RGB : LANTERN_JPEG_COLOR_YCC_TO_RGB;
-        // libjpeg-turbo infers the colour space itself: it is used when its inference is YCbCr.
-        else if (adobe == 0)
+        // libjpeg-turbo infers the colour space itself: it is used only when its inference is YCbCr.
+        else if (adobe == 0 || (adobe < 0 && !jfif && header.rgb_ids))
             color = LANTERN_JPEG_COLOR_YCC_TO_RGB | 0x100;
     }
     if (header.precision == 8 && (frame->components == 1 || color == LANTERN_JPEG_COLOR_YCC_TO_RGB))
@@ -170,6 +177,10 @@ static int lantern_turbo_encode(const uint8_t *src, const lantern_frame *frame, 
         }
     }
     tjFree(jpeg);
+    if (result != LANTERN_CODEC_OK) {
+        tjDestroy(handle);
+        lantern_turbo_compressor = NULL;
+    }
     return result;
 }
 

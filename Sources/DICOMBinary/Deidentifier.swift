@@ -54,9 +54,16 @@ public struct Deidentifier {
             0xFFFC_FFFC,
         ]
         for tag in removed { table[tag] = .remove }
+        // Dates and times (no Retain Longitudinal Temporal Information option is claimed) and more people.
+        let moreRemoved: [UInt32] = [
+            0x0008_0021, 0x0008_0022, 0x0008_0024, 0x0008_0025, 0x0008_002A, 0x0008_0031, 0x0008_0032, 0x0008_0034,
+            0x0008_0035, 0x0008_0051, 0x0008_009C, 0x0008_009D, 0x0008_0201, 0x0010_2155, 0x0018_700A, 0x0040_2016,
+            0x0040_2017, 0x0040_4037, 0x0040_A121, 0x0040_A122, 0x0040_A120,
+        ]
+        for tag in moreRemoved { table[tag] = .remove }
         let emptied: [UInt32] = [
-            0x0008_0020, 0x0008_0030, 0x0008_0050, 0x0008_0090, 0x0010_0020, 0x0010_0030, 0x0010_0040, 0x0020_0010,
-            0x0040_A073, 0x0070_0001,
+            0x0008_0020, 0x0008_0023, 0x0008_0030, 0x0008_0033, 0x0008_0050, 0x0008_0090, 0x0010_0020, 0x0010_0030,
+            0x0010_0040, 0x0020_0010, 0x0040_A073, 0x0070_0001,
         ]
         for tag in emptied { table[tag] = .empty }
         table[0x0010_0010] = .dummy("ANONYMOUS")
@@ -124,7 +131,7 @@ public struct Deidentifier {
             return out + [replaced]
         case .elementStart(let h):
             if inDataSet && depth == 0 { out += insertions(before: h.tag.rawValue) }
-            if h.tag.isPrivate || Self.basicProfile[h.tag.rawValue] != nil {
+            if h.tag.isPrivate || Self.action(h.tag) != nil {
                 skippingValue = true
                 guard let replaced = replace(h, []) else { return out }
                 return out + [replaced]
@@ -133,7 +140,7 @@ public struct Deidentifier {
         case .sequenceStart(let h):
             if inDataSet && depth == 0 { out += insertions(before: h.tag.rawValue) }
             depth += 1
-            if h.tag.isPrivate || Self.basicProfile[h.tag.rawValue] != nil {
+            if h.tag.isPrivate || Self.action(h.tag) != nil {
                 skippingSequence = depth - 1
                 return out
             }
@@ -149,10 +156,19 @@ public struct Deidentifier {
         }
     }
 
+    /// The action for `tag`: the table's, and for the repeating groups Curve Data (50xx, all removed) and
+    /// Overlay Data and Comments (60xx,3000 and 60xx,4000, which can carry burned-in text).
+    static func action(_ tag: Tag) -> Action? {
+        if let action = basicProfile[tag.rawValue] { return action }
+        if tag.group & 0xFF00 == 0x5000 { return .remove }
+        if tag.group & 0xFF00 == 0x6000 && (tag.element == 0x3000 || tag.element == 0x4000) { return .remove }
+        return nil
+    }
+
     /// The element as the profile leaves it, nil when removed.
     private func replace(_ h: ElementHeader, _ bytes: [UInt8]) -> ParseEvent? {
         if h.tag.isPrivate { return nil }
-        guard let action = Self.basicProfile[h.tag.rawValue] else { return .element(h, bytes) }
+        guard let action = Self.action(h.tag) else { return .element(h, bytes) }
         switch action {
         case .remove: return nil
         case .empty: return Self.element(h.tag, h.vr, [])

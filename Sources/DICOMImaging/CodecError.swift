@@ -10,6 +10,8 @@ public struct CodecError: Error, Sendable, CustomStringConvertible {
         public static let corruptData = Code(name: "corruptData")
         /// The data uses a feature the codec does not implement.
         public static let unsupported = Code(name: "unsupported")
+        /// A rendering parameter does not fit the image (a viewport region outside it, say).
+        public static let invalidParameter = Code(name: "invalidParameter")
         public var description: String { name }
     }
 

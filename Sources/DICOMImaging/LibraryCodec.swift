@@ -83,7 +83,8 @@ enum LibraryCodec {
         let reason = text.isEmpty ? "\(name) failed" : "\(name): \(text)"
         switch result {
         case Int32(LANTERN_CODEC_CORRUPT): throw CodecError(.corruptData, reason)
-        case Int32(LANTERN_CODEC_MISMATCH): throw CodecError(.invalidGeometry, reason)
+        // A codestream that disagrees with Rows, Columns or Samples per Pixel is damaged data.
+        case Int32(LANTERN_CODEC_MISMATCH): throw CodecError(.corruptData, reason)
         default: throw CodecError(.unsupported, reason)
         }
     }

@@ -53,6 +53,8 @@ func httpError(_ error: any Error) -> any Error {
     case let e as ArchiveError: DICOMwebError(e)
     case let e as NotAcceptable: DICOMwebError(e)
     case let e as UPSError: DICOMwebError(e)
+    case let e as CodecError where e.code == .invalidParameter:
+        DICOMwebError(.badRequest, e.message)
     case let e as CodecError:
         DICOMwebError(
             e.code == .corruptData ? .internalServerError : .notAcceptable, "pixel data cannot be converted: \(e)")

@@ -81,6 +81,23 @@ struct LibraryCodecTests {
         #expect(Double(error) / Double(expected.count) < 8)
     }
 
+    @Test("Lossy JPEG of 10-bit samples decodes within 10 bits (overshoot clamped, not wrapped)")
+    func clamped() throws {
+        // A hard edge from 0 to the 10-bit maximum rings in the DCT: decoded values would exceed 1023.
+        var geometry = FrameGeometry(rows: 16, columns: 16, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: 10)
+        geometry.photometricInterpretation = "MONOCHROME2"
+        var native: [UInt8] = []
+        for i in 0..<256 {
+            let value: UInt16 = (i % 16) < 8 ? 0 : 1023
+            native += [UInt8(value & 0xFF), UInt8(value >> 8)]
+        }
+        let encoded = try FrameCodecs.encode(native, transferSyntaxUID: JPEGCodec.extended, geometry: geometry)
+        let decoded = try FrameCodecs.decode(encoded, transferSyntaxUID: JPEGCodec.extended, geometry: geometry)
+        for i in stride(from: 0, to: decoded.count, by: 2) {
+            #expect(Int(decoded[i]) | Int(decoded[i + 1]) << 8 <= 1023)
+        }
+    }
+
     @Test("Truncated codestreams are errors, never partial frames", arguments: lossless + [JPEGCodec.baseline])
     func truncated(syntax: String) throws {
         let geometry =
@@ -103,7 +120,7 @@ struct LibraryCodecTests {
         let error = #expect(throws: CodecError.self) {
             try FrameCodecs.decode(encoded, transferSyntaxUID: syntax, geometry: other)
         }
-        #expect(error?.code == .invalidGeometry)
+        #expect(error?.code == .corruptData)
     }
 
     @Test("Lossy encodings mark the data set; geometries the codecs cannot hold are refused")

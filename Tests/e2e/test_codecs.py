@@ -288,3 +288,23 @@ def test_encoders_refuse_what_they_cannot_hold(server, sources):
     r = requests.get(url(server.url, ct) + "/frames/1",
                      headers={"Accept": f'image/jpeg; transfer-syntax={JPEG_BASELINE}'}, timeout=REQUEST_TIMEOUT)
     assert r.status_code == 406 and "JPEG Baseline" in r.text
+
+
+def test_a_bad_jpeg_header_does_not_poison_later_decodes(server):
+    """A frame whose start-of-frame says height 0 fails; the JPEG decoder of that codec thread is replaced, so
+    good JPEG frames still decode afterwards, on every thread."""
+    ds, _ = stored_copy(CORPUS / "files" / "data__test_files__SC_rgb_jpeg_dcmtk.dcm")
+    frame = bytearray(next(pydicom.encaps.generate_frames(ds.PixelData, number_of_frames=1)))
+    sof = frame.find(b"\xff\xc0")
+    frame[sof + 5:sof + 7] = b"\x00\x00"
+    ds.PixelData = pydicom.encaps.encapsulate([bytes(frame)])
+    assert stow_raw(requests.Session(), server.url, [part10(ds)]).status_code == 200
+    good, _ = STORED["data__test_files__SC_rgb_jpeg_dcmtk.dcm"]
+    for _ in range(4):
+        r = requests.get(url(server.url, ds) + "/frames/1", headers={"Accept": "application/octet-stream"},
+                         timeout=REQUEST_TIMEOUT)
+        assert r.status_code == 500, r.text
+    for _ in range(6):
+        r = requests.get(url(server.url, good) + "/frames/1", headers={"Accept": "application/octet-stream"},
+                         timeout=REQUEST_TIMEOUT)
+        assert r.status_code == 200, r.text

@@ -206,7 +206,8 @@ def test_thumbnails(server):
     ("/rendered?window=40,400", 400), ("/rendered?window=40,0,linear", 400), ("/rendered?window=a,b,linear", 400),
     ("/rendered?window=40,400,cubic", 400), ("/rendered?quality=0", 400), ("/rendered?quality=101", 400),
     ("/rendered?viewport=0,10", 400), ("/rendered?viewport=10", 400), ("/rendered?viewport=10,10,1,2,0,5", 400),
-    ("/rendered?annotation=", 400), ("/frames/2/rendered", 404), ("/frames/x/rendered", 400)])
+    ("/rendered?annotation=", 400), ("/frames/2/rendered", 404), ("/frames/x/rendered", 400),
+    ("/rendered?viewport=10,10,100,100,10,10", 400), ("/rendered?viewport=10,10,-1,0,5,5", 400)])
 def test_parameter_errors(server, suffix, status):
     assert get(server, STORED["mr"], suffix).status_code == status
 

@@ -93,6 +93,8 @@ def presentation_state(image: Dataset, *, rotation=90, shape="INVERSE", window=(
 SR = structured_report()
 PR = presentation_state(MR)
 PR_OTHER = presentation_state(MR, refer=False)
+PR_FLIP = presentation_state(MR, rotation=90, shape="IDENTITY")
+PR_FLIP.ImageHorizontalFlip = "Y"
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +105,7 @@ def server(tmp_path_factory):
     burned.BurnedInAnnotation = "YES"
     server.burned = burned
     r = stow_raw(requests.Session(), server.url,
-                 [encode(ds) for ds in (MR, CINE, J2K, PRIVATE, TWIN, SR, PR, PR_OTHER, burned)])
+                 [encode(ds) for ds in (MR, CINE, J2K, PRIVATE, TWIN, SR, PR, PR_OTHER, PR_FLIP, burned)])
     assert r.status_code == 200, r.text
     server.root = server.url.rsplit("/", 1)[0]                  # /wado sits beside the DICOMweb root
     yield server
@@ -174,9 +176,13 @@ def test_rendered_by_default_and_with_parameters(server):
     assert wado(server, CINE, contentType="image/gif").headers["Content-Type"] == "image/gif"
     r = wado(server, MR, contentType="image/jpeg", imageQuality="10")
     assert len(r.content) < len(wado(server, MR, contentType="image/jpeg", imageQuality="100").content)
-    # q weights choose among the types.
+    # q weights choose among the types, in contentType and in Accept; q=0 excludes; image/* is JPEG.
     r = wado(server, MR, contentType="image/jpeg;q=0.5,image/png")
     assert r.headers["Content-Type"] == "image/png"
+    assert wado(server, MR, accept="image/png, application/dicom;q=0.1").headers["Content-Type"] == "image/png"
+    assert wado(server, MR, accept="application/dicom, image/png;q=0.5").headers["Content-Type"] == "application/dicom"
+    assert wado(server, MR, accept="image/*").headers["Content-Type"] == "image/jpeg"
+    assert wado(server, MR, contentType="image/jpeg;q=0,image/png;q=0.2").headers["Content-Type"] == "image/png"
     annotated = image(wado(server, MR, contentType="image/png", annotation="patient"))
     assert not np.array_equal(annotated, full)
 
@@ -186,6 +192,10 @@ def test_presentation_state_is_applied(server):
              presentationSeriesUID=PR.SeriesInstanceUID)
     expected = np.rot90(255 - linear(modality(MR), 300, 600), k=-1)      # VOI, INVERSE, then 90° clockwise
     assert np.array_equal(image(r), expected)
+    # Rotation first, then the horizontal flip (PS3.3 Table C.10-6).
+    r = wado(server, MR, contentType="image/png", presentationUID=PR_FLIP.SOPInstanceUID,
+             presentationSeriesUID=PR_FLIP.SeriesInstanceUID)
+    assert np.array_equal(image(r), np.fliplr(np.rot90(linear(modality(MR), 300, 600), k=-1)))
     r = wado(server, MR, contentType="image/png", presentationUID=PR_OTHER.SOPInstanceUID,
              presentationSeriesUID=PR_OTHER.SeriesInstanceUID)
     assert r.status_code == 400 and "does not reference" in r.text

@@ -58,14 +58,23 @@ extension RetrieveService {
         let frames = source.frames
         return try await CodecPool.shared.runIfActive {
             let image = try source.renderer.render(native, window: window, viewport: viewport)
-            guard !annotations.isEmpty else { return image }
-            let top = annotations.contains(.patient) ? RenderAnnotation.patient.lines(source.attributes) : []
-            let bottom =
-                annotations.contains(.technique)
-                ? RenderAnnotation.technique.lines(source.attributes, frame: number, frames: frames, window: window)
-                : []
-            return TextPainter.draw(top: top, bottom: bottom, on: image)
+            return Self.annotate(image, source, number: number, frames: frames, window: window, annotations)
         }
+    }
+
+    /// `image` with the text of `annotations` burned in (after every other transformation, PS3.18
+    /// §8.3.5.1.1).
+    public static func annotate(
+        _ image: RenderedImage, _ source: RenderSource, number: Int, frames: Int, window: VOIWindow?,
+        _ annotations: [RenderAnnotation]
+    ) -> RenderedImage {
+        guard !annotations.isEmpty else { return image }
+        let top = annotations.contains(.patient) ? RenderAnnotation.patient.lines(source.attributes) : []
+        let bottom =
+            annotations.contains(.technique)
+            ? RenderAnnotation.technique.lines(source.attributes, frame: number, frames: frames, window: window)
+            : []
+        return TextPainter.draw(top: top, bottom: bottom, on: image)
     }
 
     /// `images` written in `format` on the codec pool.

@@ -36,10 +36,11 @@ final class TranscodePipeline: @unchecked Sendable {
     init(source: String, target: String, anonymize: Bool = false) {
         writer = EventWriter(transferSyntax: TransferSyntax(uid: target))
         if anonymize { deidentifier = Deidentifier(uidMapper: AnonymousUIDs.map) }
-        if TransferSyntax(uid: source).isEncapsulated {
+        // The same syntax (a de-identified copy): encapsulated frames pass through untouched.
+        if TransferSyntax(uid: source).isEncapsulated && source != target {
             decoding = PixelDataDecodingStream(sourceTransferSyntaxUID: source)
         }
-        if TransferSyntax(uid: target).isEncapsulated {
+        if TransferSyntax(uid: target).isEncapsulated && source != target {
             encoding = PixelDataEncodingStream(targetTransferSyntaxUID: target)
         }
         wantsDeflate = TransferSyntax(uid: target).isDeflated

@@ -50,6 +50,8 @@ typedef struct lantern_jpeg_header {
     int width;
     int height;
     int components;
+    /// Whether three components are identified 'R', 'G', 'B'.
+    int rgb_ids;
 } lantern_jpeg_header;
 
 /// Reads the first start-of-frame of a JPEG codestream (ISO 10918-1 §B.2.2).

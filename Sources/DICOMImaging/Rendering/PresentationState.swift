@@ -4,7 +4,7 @@ import DICOMCore
 /// A Grayscale Softcopy Presentation State (PS3.3 §A.33.1) applied to the image it references, for WADO-URI
 /// `presentationUID` (PS3.18 §9.5.2.3): its Modality LUT, Softcopy VOI LUT and Presentation LUT Shape replace
 /// the image's (an absent one is the identity, PS3.4 §N.2: the image's own is not used), its Displayed Area
-/// selects the region, then its rotation and horizontal flip. Graphic and text annotations, shutters and
+/// selects the region, then its rotation and horizontal flip (in that order). Graphic and text annotations, shutters and
 /// overlays are not drawn.
 public struct PresentationState: Sendable {
     /// The presentation state's attributes.
@@ -78,10 +78,11 @@ public struct PresentationState: Sendable {
         let topLeft = values.numbers(0x0070_0052)
         let bottomRight = values.numbers(0x0070_0053)
         guard topLeft.count == 2, bottomRight.count == 2 else { return nil }
-        let x0 = max(0, topLeft[0] - 1)
-        let y0 = max(0, topLeft[1] - 1)
-        let w = min(Double(width), bottomRight[0]) - x0
-        let h = min(Double(height), bottomRight[1]) - y0
+        // After a rotation or flip the top-left corner may be the larger one: the area is between the two.
+        let x0 = max(0, min(topLeft[0], bottomRight[0]) - 1)
+        let y0 = max(0, min(topLeft[1], bottomRight[1]) - 1)
+        let w = min(Double(width), max(topLeft[0], bottomRight[0])) - x0
+        let h = min(Double(height), max(topLeft[1], bottomRight[1])) - y0
         guard w >= 1, h >= 1 else { return nil }
         return Viewport(
             width: Int(w.rounded()), height: Int(h.rounded()), sourceX: x0, sourceY: y0, sourceWidth: w,
@@ -91,14 +92,14 @@ public struct PresentationState: Sendable {
     /// Image Rotation (0070,0042), clockwise degrees (0, 90, 180 or 270).
     public var rotation: Int { (dataSet.int(Tag(0x0070_0042)) ?? 0) % 360 }
 
-    /// Image Horizontal Flip (0070,0041), applied before the rotation.
+    /// Image Horizontal Flip (0070,0041), applied after the rotation (PS3.3 Table C.10-6).
     public var horizontalFlip: Bool { dataSet.string(Tag(0x0070_0041))?.trimmingSpaces == "Y" }
 
-    /// `image` flipped and rotated as the state says.
+    /// `image` rotated, then flipped, as the state says.
     public func spatial(_ image: RenderedImage) -> RenderedImage {
-        var out = horizontalFlip ? Resampler.rotated(image, quarterTurns: 0, flip: true) : image
+        var out = image
         if rotation / 90 % 4 != 0 { out = Resampler.rotated(out, quarterTurns: rotation / 90, flip: false) }
-        return out
+        return horizontalFlip ? Resampler.rotated(out, quarterTurns: 0, flip: true) : out
     }
 
     private static func decimal(_ value: Double) -> [UInt8] {

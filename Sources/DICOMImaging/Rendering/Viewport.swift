@@ -41,15 +41,16 @@ public struct Viewport: Hashable, Sendable {
     /// `image` cut to the region and scaled to fit.
     public func apply(to image: RenderedImage) throws(CodecError) -> RenderedImage {
         guard width > 0, height > 0, width <= 16384, height <= 16384 else {
-            throw CodecError(.invalidGeometry, "viewport \(width) × \(height) is out of range (1 to 16384)")
+            throw CodecError(.invalidParameter, "viewport \(width) × \(height) is out of range (1 to 16384)")
         }
-        let x0 = max(0, min(Double(image.width), abs(sourceX ?? 0)))
-        let y0 = max(0, min(Double(image.height), abs(sourceY ?? 0)))
+        let x0 = max(0, min(Double(image.width), sourceX ?? 0))
+        let y0 = max(0, min(Double(image.height), sourceY ?? 0))
         let w = min(Double(image.width) - x0, abs(sourceWidth ?? Double(image.width) - x0))
         let h = min(Double(image.height) - y0, abs(sourceHeight ?? Double(image.height) - y0))
         guard w >= 1, h >= 1 else {
             throw CodecError(
-                .invalidGeometry, "the viewport's source region lies outside the \(image.width) × \(image.height) image"
+                .invalidParameter,
+                "the viewport's source region lies outside the \(image.width) × \(image.height) image"
             )
         }
         let size = fitted(width: w, height: h)

@@ -112,6 +112,9 @@ struct RenderQuery: Sendable {
         viewport.sourceY = try decimal(3)
         viewport.sourceWidth = try decimal(4)
         viewport.sourceHeight = try decimal(5)
+        if (viewport.sourceX ?? 0) < 0 || (viewport.sourceY ?? 0) < 0 {
+            throw DICOMwebError(.badRequest, "the viewport's sx and sy are not negative (0,0 is the top-left corner)")
+        }
         if viewport.sourceWidth == 0 || viewport.sourceHeight == 0 {
             throw DICOMwebError(.badRequest, "the viewport's source region has no area")
         }

@@ -71,42 +71,69 @@ struct RenderedController {
         if query.embedProfile && format == .gif {
             throw DICOMwebError(.badRequest, "image/gif cannot carry an ICC profile (iccprofile=yes)")
         }
-        var headers = Self.headers(query, format)
+        let headers = Self.headers(query, format)
         // Every part is rendered before the response starts only for a single image; a multipart response
         // renders its parts as it goes (a failure after the first cuts the connection).
-        var sources: [RenderSource] = []
-        for instance in found where instance.pixelLayout != nil && !Self.isVideo(instance) {
-            sources.append(try await retrieve.renderSource(instance))
-        }
-        guard !sources.isEmpty else {
+        let images = found.filter { $0.pixelLayout != nil && !Self.isVideo($0) }
+        guard !images.isEmpty else {
             throw DICOMwebError(.notAcceptable, "nothing here is an image to render")
         }
         let retrieve = self.retrieve
-        if !multipart {
-            return try await image(sources[0], frame: numbers.first, format: format, query, headers: headers)
+        if !multipart || !numbers.isEmpty {
+            // One instance: its frame(s); an image that cannot be rendered is a response of its own (406/500).
+            let source = try await retrieve.renderSource(images[0])
+            if !multipart {
+                return try await image(source, frame: numbers.first, format: format, query, headers: headers)
+            }
+            return try await parts(
+                request, numbers.map { (source, $0) }, perInstance: false, format: format, query, headers: headers)
         }
-        // The parts: the frames asked for, or one per instance (its first frame).
-        let parts: [(RenderSource, Int)] =
-            numbers.isEmpty ? sources.map { ($0, 1) } : numbers.map { (sources[0], $0) }
-        let first = try await retrieve.encodeRendered(
-            [try await render(parts[0].0, parts[0].1, query)], format: format, quality: query.quality)
+        // A study or series: one part per image instance, resolved as the parts are sent; an instance that
+        // cannot be rendered (no decoder, a segmented palette) is left out. The first is rendered before the
+        // response starts, so that a study with nothing renderable is a 406.
+        var remaining = images[...]
+        var first: RenderSource?
+        while first == nil, let next = remaining.popFirst() { first = await Self.renderable(next, retrieve) }
+        guard let first else {
+            throw DICOMwebError(.notAcceptable, "none of the \(images.count) images can be rendered")
+        }
+        return try await parts(
+            request, [(first, 1)], perInstance: true, format: format, query, headers: headers, more: Array(remaining))
+    }
+
+    /// The rendering source of `instance`, nil when it cannot be rendered.
+    static func renderable(_ instance: StoredInstance, _ retrieve: RetrieveService) async -> RenderSource? {
+        try? await retrieve.renderSource(instance)
+    }
+
+    /// A multipart response of rendered `items` (source, frame), then one part (frame 1) for each renderable
+    /// instance of `more`; the first part is rendered before the response starts.
+    private func parts(
+        _ request: Request, _ items: [(RenderSource, Int)], perInstance: Bool, format: RenderedFormat,
+        _ query: RenderQuery, headers: HTTPFields, more: [StoredInstance] = []
+    ) async throws -> Response {
+        let retrieve = self.retrieve
+        let firstBody = try await retrieve.encodeRendered(
+            [try await render(items[0].0, items[0].1, query)], format: format, quality: query.quality)
         let boundary = MultipartBoundary.random()
+        var headers = headers
         headers[.contentType] =
             MultipartWriter(boundary: boundary).contentType(type: Self.mediaType(format))
             .description
         let base = request.serviceBase(configuration)
-        let perInstance = numbers.isEmpty
         let embedProfile = query.embedProfile
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
                 var multipart = MultipartWriter(boundary: boundary)
-                for (i, (source, number)) in parts.enumerated() {
-                    var body =
-                        i == 0
-                        ? first
-                        : try await retrieve.encodeRendered(
-                            [try await render(source, number, query)], format: format, quality: query.quality)
+                func send(_ source: RenderSource, _ number: Int, _ rendered: [UInt8]?) async throws {
+                    var body: [UInt8]
+                    if let rendered {
+                        body = rendered
+                    } else {
+                        body = try await retrieve.encodeRendered(
+                            [try await self.render(source, number, query)], format: format, quality: query.quality)
+                    }
                     if embedProfile, let embedded = Self.withProfile(body, source, format) { body = embedded }
                     let location =
                         WadoController.instanceURL(base, source.instance)
@@ -115,6 +142,13 @@ struct RenderedController {
                         ByteBuffer(
                             bytes: multipart.beginPart(contentType: Self.mediaType(format), contentLocation: location)))
                     try await writer.write(ByteBuffer(bytes: body))
+                }
+                for (i, (source, number)) in items.enumerated() {
+                    try await send(source, number, i == 0 ? firstBody : nil)
+                }
+                for instance in more {
+                    guard let source = await Self.renderable(instance, retrieve) else { continue }
+                    try await send(source, 1, nil)
                 }
                 try await writer.write(ByteBuffer(bytes: multipart.finish()))
                 try await writer.finish(nil)

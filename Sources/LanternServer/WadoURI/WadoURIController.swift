@@ -46,8 +46,9 @@ struct WadoURIController {
             }
             if TransferSyntax(uid: syntax).isEncapsulated { try FrameCodecs.checkEncodable(native, in: syntax) }
         }
-        if query.anonymize, let burned = try await retrieve.imageAttributes(instance).string(Tag(0x0028_0301)),
-            burned == "YES"
+        // Images are checked before the response starts; other instances are refused by the de-identifier.
+        if query.anonymize, instance.pixelLayout != nil,
+            try await retrieve.imageAttributes(instance).string(Tag(0x0028_0301)) == "YES"
         {
             throw DICOMwebError(
                 .notAcceptable, "the instance has burned-in annotation, which anonymize=yes cannot remove")
@@ -92,9 +93,12 @@ struct WadoURIController {
         return try await dicom(query, instance)
     }
 
-    /// The report's data set when the instance is a Structured Report.
+    /// The report's data set when the instance is a Structured Report (its SOP Class says so: the SR family
+    /// 1.2.840.10008.5.1.4.1.1.88.*; reports are small enough to read whole).
     private func report(_ instance: StoredInstance) async throws -> DataSet? {
-        guard instance.pixelLayout == nil, RenderedController.documentType(instance) == nil else { return nil }
+        guard instance.pixelLayout == nil, instance.sopClassUID.hasPrefix("1.2.840.10008.5.1.4.1.1.88.") else {
+            return nil
+        }
         let dataSet = try await retrieve.dataSet(instance)
         return StructuredReportText.isReport(dataSet) ? dataSet : nil
     }
@@ -175,11 +179,13 @@ struct WadoURIController {
         unscaled.viewport = Self.viewport(region: region, rows: nil, columns: nil)
         var image = presentation.spatial(
             try await retrieve.renderedFrame(
-                source, number: query.frameNumber ?? 1, window: nil, viewport: unscaled.viewport,
-                annotations: render.annotations))
+                source, number: query.frameNumber ?? 1, window: nil, viewport: unscaled.viewport))
         if query.rows != nil || query.columns != nil {
             image = try Viewport(width: query.columns ?? 16384, height: query.rows ?? 16384).apply(to: image)
         }
+        // Annotations last, so that their text is neither turned nor mirrored.
+        image = RetrieveService.annotate(
+            image, source, number: query.frameNumber ?? 1, frames: source.frames, window: nil, render.annotations)
         let body = try await retrieve.encodeRendered([image], format: format, quality: render.quality)
         var out = headers
         out[.contentType] = format.rawValue

@@ -166,11 +166,15 @@ struct WadoURIRequest: Sendable {
     /// optional `q` weights; without it, the Accept header's.
     static func target(_ contentType: String?, accept: AcceptHeader) throws -> Target {
         guard let contentType else {
-            let ranges = accept.ranges
-            if ranges.isEmpty || ranges.contains(where: { $0.mediaType.type == "*" }) { return .categoryDefault }
-            let types = ranges.sorted { $0.quality > $1.quality }.map { $0.mediaType.essence }
-            if types.contains("application/dicom") { return .dicom }
-            return .rendered(types)
+            // The Accept header, best first; q=0 excludes; image/* stands for the rendered image types.
+            let ranges = accept.ranges.filter { $0.quality > 0 }.sorted { $0.quality > $1.quality }
+            guard let first = ranges.first, first.mediaType.type != "*" else { return .categoryDefault }
+            if first.mediaType.essence == "application/dicom" { return .dicom }
+            let types = ranges.flatMap { range -> [String] in
+                if range.mediaType.essence == "image/*" { return RenderedFormat.allCases.map(\.rawValue) }
+                return [range.mediaType.essence]
+            }
+            return .rendered(types.filter { $0 != "application/dicom" })
         }
         var weighted: [(String, Double)] = []
         for item in contentType.split(separator: ",") {
@@ -187,7 +191,7 @@ struct WadoURIRequest: Sendable {
             }
             weighted.append((type.essence, quality))
         }
-        let types = weighted.sorted { $0.1 > $1.1 }.map(\.0)
+        let types = weighted.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.map(\.0)
         if types.contains("application/dicom") {
             guard types.count == 1 else {
                 throw DICOMwebError(.badRequest, "contentType=application/dicom cannot be mixed with rendered types")
