@@ -124,7 +124,7 @@ public struct Deidentifier {
                 skipNextEqual = nil
                 return out
             }
-            if h.tag.rawValue == 0x0028_0301, Self.text(bytes) == "YES" {
+            if h.tag.rawValue == 0x0028_0301, EventReplay.strings(h.tag, h.vr, bytes).first == "YES" {
                 throw Refused(description: "the pixel data has burned-in annotation, which cannot be removed")
             }
             guard let replaced = replace(h, bytes) else { return out }
@@ -171,24 +171,23 @@ public struct Deidentifier {
         guard let action = Self.action(h.tag) else { return .element(h, bytes) }
         switch action {
         case .remove: return nil
-        case .empty: return Self.element(h.tag, h.vr, [])
-        case .dummy(let value): return Self.element(h.tag, h.vr, Array(value.utf8))
+        case .empty: return Self.element(h.tag, h.vr, "")
+        case .dummy(let value): return Self.element(h.tag, h.vr, value)
         case .uid:
-            let values = Self.text(bytes).split(separator: "\\", omittingEmptySubsequences: false)
-            let mapped = values.map { $0.isEmpty ? "" : uidMapper(String($0)) }.joined(separator: "\\")
-            return Self.element(h.tag, h.vr, Array(mapped.utf8))
+            let values = EventReplay.strings(h.tag, h.vr, bytes)
+            return Self.element(h.tag, h.vr, values.map { $0.isEmpty ? "" : uidMapper($0) }.joined(separator: "\\"))
         }
     }
 
     private mutating func insertions(before tag: UInt32) -> [ParseEvent] {
         var out: [ParseEvent] = []
         while let next = pending.first, next.0 < tag {
-            out.append(Self.element(Tag(next.0), next.1, Array(next.2.utf8)))
+            out.append(Self.element(Tag(next.0), next.1, next.2))
             pending.removeFirst()
         }
         // An attribute of the insertions already present is replaced by ours.
         if let next = pending.first, next.0 == tag {
-            out.append(Self.element(Tag(next.0), next.1, Array(next.2.utf8)))
+            out.append(Self.element(Tag(next.0), next.1, next.2))
             pending.removeFirst()
             skipNextEqual = tag
         }
@@ -197,16 +196,7 @@ public struct Deidentifier {
 
     private var skipNextEqual: UInt32?
 
-    private static func element(_ tag: Tag, _ vr: VR, _ value: [UInt8]) -> ParseEvent {
-        var bytes = value
-        if bytes.count % 2 == 1 { bytes.append(vr.paddingByte) }
-        return .element(
-            ElementHeader(tag: tag, vr: vr, length: .defined(UInt32(bytes.count)), offset: 0, valueOffset: 0), bytes)
-    }
-
-    private static func text(_ bytes: [UInt8]) -> String {
-        var trimmed = bytes[...]
-        while let last = trimmed.last, last == 0x20 || last == 0 { trimmed.removeLast() }
-        return String(decoding: trimmed, as: UTF8.self)
+    private static func element(_ tag: Tag, _ vr: VR, _ value: String) -> ParseEvent {
+        EventReplay.events(of: .text(tag, vr, value))[0]
     }
 }

@@ -13,6 +13,20 @@ public enum EventReplay {
         try body(.end)
     }
 
+    /// The events of one element (one ``ParseEvent/element(_:_:)`` for a primitive value), for stream
+    /// rewriters that put elements of their own in a parsed stream.
+    public static func events(of element: DataElement) -> [ParseEvent] {
+        var out: [ParseEvent] = []
+        replay(element) { out.append($0) }
+        return out
+    }
+
+    /// The text values of one element's bytes, as ``DataSet/strings(_:characterSet:)`` reads them (padding
+    /// and insignificant spaces removed); empty when they cannot be decoded.
+    public static func strings(_ tag: Tag, _ vr: VR, _ bytes: [UInt8]) -> [String] {
+        (try? DataSet([DataElement(tag, vr, bytes: bytes)]).strings(tag)) ?? []
+    }
+
     /// Calls `body` with the events of one element.
     public static func replay(_ element: DataElement, _ body: (ParseEvent) throws -> Void) rethrows {
         func header(_ length: ValueLength) -> ElementHeader {

@@ -30,13 +30,14 @@ public enum FrameCodecs {
         codecs.contains { $0.encodable.contains(transferSyntaxUID) }
     }
 
-    /// The transfer syntaxes native frames can be encoded in, lossless ones first.
-    public static var encodable: [String] {
+    /// The transfer syntaxes native frames can be encoded in, lossless ones first (computed once: every frame
+    /// and instance retrieve offers them).
+    public static let encodable: [String] = {
         var all: Set<String> = []
         for codec in codecs { all.formUnion(codec.encodable) }
         let lossless = all.filter { lossyMethod($0) == nil }.sorted()
         return lossless + all.subtracting(lossless).sorted()
-    }
+    }()
 
     /// The Lossy Image Compression Method (0028,2114) defined term of a lossy transfer syntax (PS3.3
     /// §C.7.6.1.1.5.1), nil for a lossless one.

@@ -28,29 +28,24 @@ struct ImageAttributeRewriter {
     mutating func rewrite(_ event: ParseEvent, tag: Tag, attributes: DataSet) -> [ParseEvent] {
         var out: [ParseEvent] = []
         while let next = pending.first, next < tag.rawValue {
-            out.append(Self.string(Tag(next), insertedValue(next, existing: nil)))
+            out += Self.string(Tag(next), insertedValue(next, existing: nil))
             pending.removeFirst()
         }
         if let next = pending.first, next == tag.rawValue {
             pending.removeFirst()
             guard case .element(_, let bytes) = event else { return out + [event] }
-            return out + [Self.string(tag, insertedValue(next, existing: bytes))]
+            return out + Self.string(tag, insertedValue(next, existing: bytes))
         }
         guard case .element(let h, let bytes) = event else { return out + [event] }
         switch tag.rawValue {
         case 0x0028_0004:
-            let input = Self.text(bytes)
+            let input = EventReplay.strings(h.tag, h.vr, bytes).first ?? ""
             let samples = attributes.int(Tag(0x0028_0002)) ?? 1
             let output = photometric(input, samples)
-            return out + [output == input ? event : Self.string(h.tag, output)]
+            return out + (output == input ? [event] : Self.string(h.tag, output))
         case 0x0028_0006:
             guard let planarConfiguration else { return out + [event] }
-            let value = UInt16(planarConfiguration)
-            return out + [
-                .element(
-                    ElementHeader(tag: h.tag, vr: .US, length: .defined(2), offset: 0, valueOffset: 0),
-                    [UInt8(value & 0xFF), UInt8(value >> 8)])
-            ]
+            return out + EventReplay.events(of: .unsignedShort(h.tag, UInt16(planarConfiguration)))
         default:
             return out + [event]
         }
@@ -58,21 +53,11 @@ struct ImageAttributeRewriter {
 
     private func insertedValue(_ tag: UInt32, existing: [UInt8]?) -> String {
         if tag == 0x0028_2110 { return "01" }
-        let previous = existing.map(Self.text) ?? ""
-        return previous.isEmpty ? lossyMethod ?? "" : previous + "\\" + (lossyMethod ?? "")
+        let previous = existing.map { EventReplay.strings(Tag(tag), .CS, $0) } ?? []
+        return (previous + [lossyMethod ?? ""]).joined(separator: "\\")
     }
 
-    private static func text(_ bytes: [UInt8]) -> String {
-        var trimmed = bytes[...]
-        while let last = trimmed.last, last == 0x20 || last == 0 { trimmed.removeLast() }
-        while let first = trimmed.first, first == 0x20 { trimmed.removeFirst() }
-        return String(decoding: trimmed, as: UTF8.self)
-    }
-
-    private static func string(_ tag: Tag, _ value: String) -> ParseEvent {
-        var bytes = Array(value.utf8)
-        if bytes.count % 2 == 1 { bytes.append(0x20) }
-        return .element(
-            ElementHeader(tag: tag, vr: .CS, length: .defined(UInt32(bytes.count)), offset: 0, valueOffset: 0), bytes)
+    private static func string(_ tag: Tag, _ value: String) -> [ParseEvent] {
+        EventReplay.events(of: .text(tag, .CS, value))
     }
 }

@@ -101,12 +101,3 @@ public struct AttributeAssignment: Sendable, Hashable {
     /// Whether any value has characters outside ASCII (the data set then needs a Specific Character Set).
     public var needsUnicode: Bool { values.contains { !$0.utf8.allSatisfy { $0 < 0x80 } } }
 }
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
-    }
-}

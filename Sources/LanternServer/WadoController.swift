@@ -90,18 +90,7 @@ struct WadoController {
         if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
         // Frames a codec cannot decode or encode are refused before the response starts (406 with the reason).
         if let requested, requested != "*" {
-            let encoding = TransferSyntax(uid: requested).isEncapsulated
-            for instance in found where instance.transferSyntaxUID != requested && instance.pixelLayout != nil {
-                let stored = instance.transferSyntaxUID
-                let decoding = TransferSyntax(uid: stored).isEncapsulated
-                guard decoding || encoding else { continue }
-                let geometry = try FrameGeometry(try await retrieve.imageAttributes(instance))
-                if decoding { try FrameCodecs.checkDecodable(geometry, from: stored) }
-                if encoding {
-                    let native = decoding ? FrameCodecs.decodedGeometry(geometry, from: stored) : geometry
-                    try FrameCodecs.checkEncodable(native, in: requested)
-                }
-            }
+            for instance in found { try await retrieve.checkConvertible(instance, to: requested) }
         }
         let retrieve = self.retrieve
         if negotiated.offerIndex == 2 {
@@ -283,23 +272,25 @@ struct WadoController {
         guard let layout = instance.pixelLayout else {
             throw DICOMwebError(.notFound, "instance \(instance.sopInstanceUID) has no pixel data")
         }
-        var numbers: [Int] = []
-        if let list {
-            for item in list.split(separator: ",", omittingEmptySubsequences: false) {
-                guard let n = Int(item.trimmingCharacters(in: .whitespaces)), n >= 1 else {
-                    throw DICOMwebError(
-                        .badRequest, "frame numbers are positive integers separated by commas, got \"\(list)\"")
-                }
-                guard n <= layout.frameCount else {
-                    throw DICOMwebError(.notFound, "frame \(n) does not exist; the instance has \(layout.frameCount)")
-                }
-                numbers.append(n)
-            }
-        } else {
-            numbers = Array(1...max(1, layout.frameCount))
-        }
+        let numbers = try list.map { try Self.frameNumbers($0, of: instance) } ?? Array(1...max(1, layout.frameCount))
         let ranges = numbers.map { layout.ranges(ofFrame: $0) ?? [] }
         return try await sendBulk(request, instance: instance, parts: ranges, locations: numbers.map { "frames/\($0)" })
+    }
+
+    /// The frame numbers of a `{frames}` path segment (PS3.18 §10.4.1.1.2): from 1, comma-separated, in the
+    /// order given; 400 when malformed, 404 beyond the instance's frames.
+    static func frameNumbers(_ list: String, of instance: StoredInstance) throws -> [Int] {
+        let count = instance.pixelLayout?.frameCount ?? 0
+        return try list.split(separator: ",", omittingEmptySubsequences: false).map { item in
+            guard let n = Int(item.trimmingCharacters(in: .whitespaces)), n >= 1 else {
+                throw DICOMwebError(
+                    .badRequest, "frame numbers are positive integers separated by commas, got \"\(list)\"")
+            }
+            guard n <= count else {
+                throw DICOMwebError(.notFound, "frame \(n) does not exist; the instance has \(count)")
+            }
+            return n
+        }
     }
 
     /// A BulkDataURI of the metadata: `bulkdata/{offset}-{length}`; the top-level Pixel Data resolves to its

@@ -15,6 +15,21 @@ extension RetrieveService {
         return builder.dataSet
     }
 
+    /// Throws ``CodecError`` when the frames of `instance` cannot be converted to `target` by the codecs
+    /// (decoded from the stored syntax, then encoded): the check made before a transcoding response starts.
+    public func checkConvertible(_ instance: StoredInstance, to target: String) async throws {
+        let stored = instance.transferSyntaxUID
+        let decoding = TransferSyntax(uid: stored).isEncapsulated
+        let encoding = TransferSyntax(uid: target).isEncapsulated
+        guard target != stored, instance.pixelLayout != nil, decoding || encoding else { return }
+        let geometry = try FrameGeometry(try await imageAttributes(instance))
+        if decoding { try FrameCodecs.checkDecodable(geometry, from: stored) }
+        if encoding {
+            let native = decoding ? FrameCodecs.decodedGeometry(geometry, from: stored) : geometry
+            try FrameCodecs.checkEncodable(native, in: target)
+        }
+    }
+
     /// One frame converted by ``FrameCodecs``, read from its byte ranges and converted on the codec pool: an
     /// encapsulated frame is decoded to a native one, then (with `encodingTo`) the native frame is encoded.
     public func convertedFrame(

@@ -13,7 +13,7 @@ public enum RenderAnnotation: String, Hashable, Sendable, CaseIterable {
         _ attributes: DataSet, frame: Int? = nil, frames: Int = 1, window: VOIWindow? = nil
     ) -> [String] {
         func value(_ tag: UInt32) -> String? {
-            guard let text = attributes.string(Tag(tag))?.trimmingSpaces, !text.isEmpty else { return nil }
+            guard let text = attributes.string(Tag(tag)), !text.isEmpty else { return nil }
             return text
         }
         switch self {

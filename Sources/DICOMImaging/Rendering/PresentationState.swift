@@ -93,7 +93,7 @@ public struct PresentationState: Sendable {
     public var rotation: Int { (dataSet.int(Tag(0x0070_0042)) ?? 0) % 360 }
 
     /// Image Horizontal Flip (0070,0041), applied after the rotation (PS3.3 Table C.10-6).
-    public var horizontalFlip: Bool { dataSet.string(Tag(0x0070_0041))?.trimmingSpaces == "Y" }
+    public var horizontalFlip: Bool { dataSet.string(Tag(0x0070_0041)) == "Y" }
 
     /// `image` rotated, then flipped, as the state says.
     public func spatial(_ image: RenderedImage) -> RenderedImage {

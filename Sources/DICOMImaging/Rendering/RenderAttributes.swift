@@ -8,10 +8,10 @@ struct RenderAttributes {
 
     func numbers(_ tag: UInt32) -> [Double] {
         guard case .numbers(let values)? = try? dataSet.modelValues(Tag(tag)) else { return [] }
-        return values.compactMap { $0.flatMap { Double($0.trimmingSpaces) } }
+        return values.compactMap { $0.flatMap(Double.init) }
     }
 
-    func string(_ tag: UInt32) -> String? { dataSet.string(Tag(tag))?.trimmingSpaces }
+    func string(_ tag: UInt32) -> String? { dataSet.string(Tag(tag)) }
 
     /// A lookup table of a sequence item or of palette colour: the descriptor (entries, first mapped value,
     /// bits) and the data (PS3.3 §C.11.1.1.1).
@@ -52,13 +52,4 @@ struct LookupTable {
 
     /// The largest value the table can hold.
     var top: Double { Double((1 << bits) - 1) }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " || s.last == "\0" { s.removeLast() }
-        return String(s)
-    }
 }

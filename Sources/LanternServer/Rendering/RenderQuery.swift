@@ -1,3 +1,4 @@
+import DICOMCore
 import DICOMImaging
 import Hummingbird
 
@@ -72,19 +73,28 @@ struct RenderQuery: Sendable {
             }
             quality = value
         }
-        for text in query.getAll("annotation") {
+        (annotations, unsupportedAnnotations) = try Self.annotations(query.getAll("annotation").map { String($0) })
+    }
+
+    /// The `annotation` values (§8.3.5.1.1), each a comma-separated list: the known ones, once each, and the
+    /// others (ignored, with a warning); an empty value is a 400.
+    static func annotations(_ texts: [String]) throws -> ([RenderAnnotation], [String]) {
+        var known: [RenderAnnotation] = []
+        var unknown: [String] = []
+        for text in texts {
             let values = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces }
             guard !values.contains(where: \.isEmpty) else {
                 throw DICOMwebError(.badRequest, "annotation is a comma-separated list of patient and technique")
             }
             for value in values {
                 if let annotation = RenderAnnotation(rawValue: value) {
-                    if !annotations.contains(annotation) { annotations.append(annotation) }
+                    if !known.contains(annotation) { known.append(annotation) }
                 } else {
-                    unsupportedAnnotations.append(value)
+                    unknown.append(value)
                 }
             }
         }
+        return (known, unknown)
     }
 
     /// `vw,vh[,sx,sy,sw,sh]`: vw and vh positive integers; the others decimals that may be left empty.
@@ -119,14 +129,5 @@ struct RenderQuery: Sendable {
             throw DICOMwebError(.badRequest, "the viewport's source region has no area")
         }
         return viewport
-    }
-}
-
-extension StringProtocol {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
     }
 }

@@ -48,7 +48,7 @@ struct RenderedController {
             return try await document(instance, accept: request.acceptHeader)
         }
         var numbers: [Int] = []
-        if let list { numbers = try Self.frameNumbers(list, of: found[0]) }
+        if let list { numbers = try WadoController.frameNumbers(list, of: found[0]) }
         let multipart = !single || numbers.count > 1
         var offers: [Representation] = Self.imageFormats.map {
             Representation(.multipartRelated(type: Self.mediaType($0)))
@@ -238,27 +238,11 @@ struct RenderedController {
     /// The GIF delay of one frame, in hundredths of a second: Frame Time (0018,1063, ms), else Cine Rate
     /// (0018,0040, frames per second), else 10.
     static func frameDelay(_ attributes: DataSet) -> Int {
-        if let text = attributes.string(Tag(0x0018_1063)), let ms = Double(text.trimmingSpaces), ms > 0 {
+        if let text = attributes.string(Tag(0x0018_1063)), let ms = Double(text), ms > 0 {
             return max(2, Int((ms / 10).rounded()))
         }
         if let rate = attributes.int(Tag(0x0018_0040)), rate > 0 { return max(2, 100 / rate) }
         return 10
-    }
-
-    static func frameNumbers(_ list: String, of instance: StoredInstance) throws -> [Int] {
-        let count = instance.pixelLayout?.frameCount ?? 0
-        var numbers: [Int] = []
-        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let n = Int(item.trimmingSpaces), n >= 1 else {
-                throw DICOMwebError(
-                    .badRequest, "frame numbers are positive integers separated by commas, got \"\(list)\"")
-            }
-            guard n <= count else {
-                throw DICOMwebError(.notFound, "frame \(n) does not exist; the instance has \(count)")
-            }
-            numbers.append(n)
-        }
-        return numbers
     }
 
     // MARK: Documents and video
@@ -363,7 +347,7 @@ struct RenderedController {
         let format = Self.imageFormats[negotiated.offerIndex]
         let source = try await retrieve.renderSource(chosen)
         var number = (source.frames + 1) / 2
-        if let list { number = try Self.frameNumbers(list, of: chosen)[0] }
+        if let list { number = try WadoController.frameNumbers(list, of: chosen)[0] }
         let size = max(source.renderer.geometry.rows, source.renderer.geometry.columns)
         let viewport =
             query.viewport

@@ -36,16 +36,7 @@ struct WadoURIController {
                 "instance \(instance.sopInstanceUID) is stored in \(instance.transferSyntaxUID) and cannot be converted to \(syntax)"
             )
         }
-        if syntax != instance.transferSyntaxUID, instance.pixelLayout != nil {
-            let stored = instance.transferSyntaxUID
-            let geometry = try FrameGeometry(try await retrieve.imageAttributes(instance))
-            var native = geometry
-            if TransferSyntax(uid: stored).isEncapsulated {
-                try FrameCodecs.checkDecodable(geometry, from: stored)
-                native = FrameCodecs.decodedGeometry(geometry, from: stored)
-            }
-            if TransferSyntax(uid: syntax).isEncapsulated { try FrameCodecs.checkEncodable(native, in: syntax) }
-        }
+        try await retrieve.checkConvertible(instance, to: syntax)
         // Images are checked before the response starts; other instances are refused by the de-identifier.
         if query.anonymize, instance.pixelLayout != nil,
             try await retrieve.imageAttributes(instance).string(Tag(0x0028_0301)) == "YES"

@@ -1,3 +1,4 @@
+import DICOMCore
 import DICOMImaging
 import DICOMweb
 import Hummingbird
@@ -134,18 +135,8 @@ struct WadoURIRequest: Sendable {
             guard w >= 1 else { throw DICOMwebError(.badRequest, "windowWidth must be at least 1") }
             window = VOIWindow(center: c, width: w)
         }
-        for text in query.getAll("annotation") {
-            for value in text.split(separator: ",", omittingEmptySubsequences: false).map({ $0.trimmingSpaces }) {
-                guard !value.isEmpty else {
-                    throw DICOMwebError(.badRequest, "annotation is a comma-separated list of patient and technique")
-                }
-                if let annotation = RenderAnnotation(rawValue: value) {
-                    if !annotations.contains(annotation) { annotations.append(annotation) }
-                } else {
-                    unsupportedAnnotations.append(value)
-                }
-            }
-        }
+        (annotations, unsupportedAnnotations) = try RenderQuery.annotations(
+            query.getAll("annotation").map { String($0) })
         let presentationUID = try single("presentationUID")
         let presentationSeries = try single("presentationSeriesUID")
         if presentationUID != nil || presentationSeries != nil {
