@@ -20,23 +20,25 @@ public enum FrameCodecs {
         return codec
     }
 
+    /// Every syntax some codec decodes, and every one some codec encodes: asked on every retrieve, so built once.
+    private static let decodableSyntaxes: Set<String> = codecs.reduce(into: []) { $0.formUnion($1.decodable) }
+    private static let encodableSyntaxes: Set<String> = codecs.reduce(into: []) { $0.formUnion($1.encodable) }
+
     /// Whether frames of `transferSyntaxUID` can be decoded.
     public static func canDecode(_ transferSyntaxUID: String) -> Bool {
-        codecs.contains { $0.decodable.contains(transferSyntaxUID) }
+        decodableSyntaxes.contains(transferSyntaxUID)
     }
 
     /// Whether native frames can be encoded in `transferSyntaxUID`.
     public static func canEncode(_ transferSyntaxUID: String) -> Bool {
-        codecs.contains { $0.encodable.contains(transferSyntaxUID) }
+        encodableSyntaxes.contains(transferSyntaxUID)
     }
 
     /// The transfer syntaxes native frames can be encoded in, lossless ones first (computed once: every frame
     /// and instance retrieve offers them).
     public static let encodable: [String] = {
-        var all: Set<String> = []
-        for codec in codecs { all.formUnion(codec.encodable) }
-        let lossless = all.filter { lossyMethod($0) == nil }.sorted()
-        return lossless + all.subtracting(lossless).sorted()
+        let lossless = encodableSyntaxes.filter { lossyMethod($0) == nil }.sorted()
+        return lossless + encodableSyntaxes.subtracting(lossless).sorted()
     }()
 
     /// The Lossy Image Compression Method (0028,2114) defined term of a lossy transfer syntax (PS3.3
