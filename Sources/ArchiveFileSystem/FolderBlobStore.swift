@@ -208,10 +208,18 @@ public struct FolderBlobStore: BlobStore {
         }
     }
 
-    public func remove(_ key: BlobKey) async throws {
+    @discardableResult public func remove(_ key: BlobKey) async throws -> Bool {
         let paths = BlobKind.allCases.map { path(key, $0) }
-        try await pool.runIfActive {
-            for p in paths where unlink(p) != 0 && errno != ENOENT { throw Self.failure("cannot remove a blob") }
+        return try await pool.runIfActive {
+            var found = false
+            for p in paths {
+                if unlink(p) == 0 {
+                    found = true
+                } else if errno != ENOENT {
+                    throw Self.failure("cannot remove a blob")
+                }
+            }
+            return found
         }
     }
 

@@ -27,7 +27,10 @@ extension SQLiteIndexStore {
         _ query: QIDOQuery, limit: Int, matches: @escaping @Sendable (DataSet) -> Bool
     ) async throws -> (matches: [SearchMatch], hasMore: Bool) {
         let plan = Self.plan(query)
-        let wanted = query.offset + limit
+        // Offsets and limits come from requests: saturated, never trapping (an offset past every match is an
+        // empty page).
+        let limit = max(0, min(limit, Int.max - 1))
+        let wanted = query.offset.addingReportingOverflow(limit).overflow ? Int.max : query.offset + limit
         let evaluators = plan.columnEvaluators
         // Decides one key on one column value, with the query's own evaluator (the attribute rebuilt from the
         // column as Unicode text), so SQL filtering and Swift filtering can never disagree.
@@ -107,6 +110,10 @@ extension SQLiteIndexStore {
         0x0008_0018: ("i.sop_uid", .instance), 0x0008_0016: ("i.sop_class_uid", .instance),
     ]
 
+    /// The instance columns that hold the patient of an instance stored into a study of another patient
+    /// (`own_patient`, ``PatientConflictPolicy/accept``), by tag.
+    static let ownPatientColumns: [UInt32: String] = [0x0010_0020: "i.patient_id", 0x0010_0010: "i.patient_name"]
+
     static func columnVR(_ tag: UInt32) -> VR {
         switch tag {
         case 0x0010_0010: .PN
@@ -184,11 +191,16 @@ extension SQLiteIndexStore {
         if !query.combinedDateTimeRanges.isEmpty { plan.exact = false }
         for key in query.keys {
             if case .universal = key.matching { continue }
-            guard !key.path.isNested, let (column, level) = columns[key.path.tag.rawValue],
+            guard !key.path.isNested, let (tableColumn, level) = columns[key.path.tag.rawValue],
                 depth[level]! <= depth[query.level]!
             else {
                 plan.exact = false
                 continue
+            }
+            var column = tableColumn
+            if query.level == .instance, let own = ownPatientColumns[key.path.tag.rawValue] {
+                // An instance stored into a study of another patient is matched on its own patient.
+                column = "(CASE WHEN i.own_patient THEN \(own) ELSE \(column) END)"
             }
             plan.add(
                 "lantern_qido_key(?, ?, \(column))", [plan.columnEvaluators.count, Int(key.path.tag.rawValue)])
@@ -223,18 +235,38 @@ extension SQLiteIndexStore.Plan {
         case 0x0008_0020: (column, minimum) = ("st.study_date", .study)
         case 0x0008_0060: (column, minimum) = ("se.modality", .series)
         case 0x0008_0061:
-            if case .text(let modality) = key.matching {
+            switch key.matching {
+            case .text(let modality):
                 add("EXISTS (SELECT 1 FROM series m WHERE m.study_pk = st.pk AND m.modality = ?)", [modality])
+            case .textList(let list):
+                let marks = Array(repeating: "?", count: list.count).joined(separator: ",")
+                add("EXISTS (SELECT 1 FROM series m WHERE m.study_pk = st.pk AND m.modality IN (\(marks)))", list)
+            default: break
             }
             return
         default: return
         }
         let depth: [QIDOLevel: Int] = [.study: 0, .series: 1, .instance: 2]
         guard depth[minimum]! <= depth[level]! else { return }
+        if level == .instance, column == "st.patient_id" {
+            // The study's Patient ID, or the instance's own (an instance of another patient, stored with
+            // patient-conflicts = accept); both indexed.
+            switch key.matching {
+            case .text(let v):
+                add("(i.study_pk IN (SELECT pk FROM study WHERE patient_id = ?) OR i.patient_id = ?)", [v, v])
+            case .uidList(let list), .textList(let list):
+                let marks = Array(repeating: "?", count: list.count).joined(separator: ",")
+                add(
+                    "(i.study_pk IN (SELECT pk FROM study WHERE patient_id IN (\(marks))) OR i.patient_id IN (\(marks)))",
+                    list + list)
+            default: break
+            }
+            return
+        }
         switch key.matching {
         case .uid(let v): add("\(column) = ?", [v])
         case .text(let v): add("\(column) = ?", [v])
-        case .uidList(let list):
+        case .uidList(let list), .textList(let list):
             add("\(column) IN (\(Array(repeating: "?", count: list.count).joined(separator: ",")))", list)
         case .date(let d): add("\(column) = ?", [d.description])
         case .dateRange(let r):

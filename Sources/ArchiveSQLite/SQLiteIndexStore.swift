@@ -9,9 +9,14 @@ import GRDB
 /// (ARCHITECTURE §5). Every query binds its values; none is built from request text.
 public struct SQLiteIndexStore: IndexStore {
     let pool: DatabasePool
+    /// Who journals through this store: one value per process run, so that recovery can tell the keys of
+    /// earlier runs (whose uploads are over) from the keys this run is writing under.
+    let journalOwner: String
 
-    /// Opens (creating and migrating when needed) the index at `path`.
-    public init(path: String) throws {
+    /// Opens (creating and migrating when needed) the index at `path`. `journalOwner` marks the blob keys this
+    /// store journals (by default a fresh random value: one per run).
+    public init(path: String, journalOwner: String = BlobKey.random().rawValue) throws {
+        self.journalOwner = journalOwner
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -76,20 +81,29 @@ public struct SQLiteIndexStore: IndexStore {
     // MARK: Writes
 
     public func journal(_ keys: [BlobKey]) async throws {
+        let owner = journalOwner
+        let now = Int64(Date().timeIntervalSince1970)
         try await pool.write { db in
-            let statement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)")
-            for key in keys { try statement.execute(arguments: [key.rawValue]) }
+            let statement = try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO blob_journal(blob_key, owner, journaled_at) VALUES (?, ?, ?)")
+            for key in keys { try statement.execute(arguments: [key.rawValue, owner, now]) }
         }
     }
 
-    public func takeJournal() async throws -> [BlobKey] {
-        try await pool.write { db in
+    public func takeJournal(_ scope: JournalScope) async throws -> [BlobKey] {
+        let owner = journalOwner
+        return try await pool.write { db in
             try db.execute(
                 sql: """
                     DELETE FROM blob_journal WHERE blob_key IN (SELECT blob_key FROM instance)
                         OR blob_key IN (SELECT blob_key FROM npi_instance)
                     """)
-            return try String.fetchAll(db, sql: "SELECT blob_key FROM blob_journal").compactMap(BlobKey.init)
+            // Keys journaled inside a commit or a delete (replaced and deleted instances) have no owner: their
+            // blobs are garbage whoever finds them.
+            let condition = scope == .thisRun ? "owner = ?" : "owner <> ?"
+            return try String.fetchAll(
+                db, sql: "SELECT blob_key FROM blob_journal WHERE \(condition)", arguments: [owner]
+            ).compactMap(BlobKey.init)
         }
     }
 
@@ -101,30 +115,34 @@ public struct SQLiteIndexStore: IndexStore {
         }
     }
 
-    public func commit(_ batch: [IndexCommit]) async throws -> [ArchiveError?] {
+    public func commit(_ batch: [IndexCommit]) async throws -> [IndexCommitResult] {
         try await pool.writeWithoutTransaction { db in
             // The acknowledgement of a STOW follows this commit: make it survive power loss, not only a crash.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            var results: [ArchiveError?] = []
+            var results: [IndexCommitResult] = []
             try db.inTransaction {
                 // Study and series aggregates are recomputed once per batch, for what the batch touched.
                 var touched: [Int64: Set<Int64>] = [:]
                 for item in batch {
                     do {
                         var keys: (study: Int64, series: Int64)?
+                        var warning: String?
                         try db.inSavepoint {
                             if let category = item.category {
                                 try Self.insertNonPatient(db, item.record, category, replacing: item.replacing)
                             } else {
-                                keys = try Self.insert(db, item.record, replacing: item.replacing)
+                                let inserted = try Self.insert(
+                                    db, item.record, replacing: item.replacing, patientConflicts: item.patientConflicts)
+                                keys = (inserted.study, inserted.series)
+                                warning = inserted.warning
                             }
                             return .commit
                         }
                         if let keys { touched[keys.study, default: []].insert(keys.series) }
-                        results.append(nil)
+                        results.append(IndexCommitResult(patientConflictWarning: warning))
                     } catch let error as ArchiveError {
-                        results.append(error)
+                        results.append(IndexCommitResult(refusal: error))
                     }
                 }
                 for (study, series) in touched {
@@ -136,16 +154,17 @@ public struct SQLiteIndexStore: IndexStore {
         }
     }
 
-    /// Inserts one instance (and upserts its study and series); returns their keys. Statements are prepared
-    /// once per connection (`cachedStatement`).
+    /// Inserts one instance (and upserts its study and series); returns their keys, and the warning of an
+    /// instance stored into a study of another patient (``PatientConflictPolicy/accept``). Statements are
+    /// prepared once per connection (`cachedStatement`).
     private static func insert(
-        _ db: Database, _ record: InstanceRecord, replacing: StoredInstance?
-    ) throws -> (study: Int64, series: Int64) {
+        _ db: Database, _ record: InstanceRecord, replacing: StoredInstance?, patientConflicts: PatientConflictPolicy
+    ) throws -> (study: Int64, series: Int64, warning: String?) {
         let instance = record.instance
         let levels = AttributeLevel.split(record.attributes)
         let studyBlob = Data(AttributeCodec.encode(levels.study))
         let seriesBlob = Data(AttributeCodec.encode(levels.series))
-        let instanceBlob = Data(AttributeCodec.encode(levels.instance))
+        var instanceBlob = Data(AttributeCodec.encode(levels.instance))
         let attributes = record.attributes
         let existing = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT \(Self.instanceColumns) \(Self.instanceJoin) WHERE i.sop_uid = ?"),
@@ -165,23 +184,45 @@ public struct SQLiteIndexStore: IndexStore {
             // A SOP Instance UID names one instance: not a study's and a non-patient category's at once.
             throw ArchiveError(.conflict, "SOP Instance UID already stored in \(category)")
         }
-        // Study: insert, or refresh its attributes from the newest instance.
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO study(study_uid, patient_id, patient_name, study_date, study_time, study_description,
-                    accession_number, attributes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(study_uid) DO UPDATE SET patient_id = excluded.patient_id,
-                    patient_name = excluded.patient_name, study_date = excluded.study_date,
-                    study_time = excluded.study_time, study_description = excluded.study_description,
-                    accession_number = excluded.accession_number, attributes = excluded.attributes
-                """
-        ).execute(
-            arguments: [
-                instance.studyUID, Self.column(attributes, 0x0010_0020), Self.column(attributes, 0x0010_0010),
-                Self.column(attributes, 0x0008_0020), Self.column(attributes, 0x0008_0030),
-                Self.column(attributes, 0x0008_1030), Self.column(attributes, 0x0008_0050), studyBlob,
-            ])
+        // The study's patient: an instance of another patient is refused, or (accept) stored with its own patient
+        // attributes while the study keeps its own. Decided here, in the commit transaction, so that two
+        // concurrent instances of different patients cannot both be taken into one study.
+        let conflict = try patientConflict(db, record, replacing: replacing)
+        var warning: String?
+        if let conflict {
+            switch patientConflicts {
+            case .reject:
+                throw ArchiveError(
+                    .patientConflict,
+                    "study belongs to another patient: \(conflict) (patient-conflicts = reject)")
+            case .accept:
+                warning =
+                    "stored; study belongs to another patient: \(conflict); the study keeps its patient"
+                // The instance keeps its own patient attributes, which instance-level searches match first.
+                var own = levels.instance
+                for element in levels.study where element.tag.group == 0x0010 { own.set(element) }
+                instanceBlob = Data(AttributeCodec.encode(own))
+            }
+        }
+        // Study: insert, or refresh its attributes from the newest instance (not from one of another patient).
+        if conflict == nil {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO study(study_uid, patient_id, patient_name, study_date, study_time, study_description,
+                        accession_number, attributes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(study_uid) DO UPDATE SET patient_id = excluded.patient_id,
+                        patient_name = excluded.patient_name, study_date = excluded.study_date,
+                        study_time = excluded.study_time, study_description = excluded.study_description,
+                        accession_number = excluded.accession_number, attributes = excluded.attributes
+                    """
+            ).execute(
+                arguments: [
+                    instance.studyUID, Self.column(attributes, 0x0010_0020), Self.column(attributes, 0x0010_0010),
+                    Self.column(attributes, 0x0008_0020), Self.column(attributes, 0x0008_0030),
+                    Self.column(attributes, 0x0008_1030), Self.column(attributes, 0x0008_0050), studyBlob,
+                ])
+        }
         let studyPK = try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT pk FROM study WHERE study_uid = ?"), arguments: [instance.studyUID])!
         if let seriesStudy = try Int64.fetchOne(
@@ -211,20 +252,57 @@ public struct SQLiteIndexStore: IndexStore {
         try db.cachedStatement(
             sql: """
                 INSERT INTO instance(sop_uid, series_pk, study_pk, sop_class_uid, instance_number,
-                    transfer_syntax, blob_key, size, pixel_layout, pixel_offset, stored_at, attributes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    transfer_syntax, blob_key, size, pixel_layout, pixel_offset, stored_at, attributes,
+                    own_patient, patient_id, patient_name)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(
             arguments: [
                 instance.sopInstanceUID, seriesPK, studyPK, instance.sopClassUID, attributes.int(Tag(0x0020_0013)),
                 instance.transferSyntaxUID, instance.blobKey.rawValue, Int64(instance.size),
                 instance.pixelLayout.map { Data($0.encoded) }, instance.pixelDataOffset.map { Int64($0) },
-                instance.storedAt, instanceBlob,
+                instance.storedAt, instanceBlob, conflict == nil ? 0 : 1,
+                conflict == nil ? nil : Self.column(attributes, 0x0010_0020),
+                conflict == nil ? nil : Self.column(attributes, 0x0010_0010),
             ])
         try db.cachedStatement(sql: "DELETE FROM blob_journal WHERE blob_key = ?").execute(arguments: [
             instance.blobKey.rawValue
         ])
-        return (studyPK, seriesPK)
+        return (studyPK, seriesPK, warning)
+    }
+
+    /// Which patient attributes of `record` differ from those of its stored study (Patient ID, Issuer of Patient
+    /// ID, Patient's Name after removing padding spaces), said without their values ("Patient ID differs");
+    /// `nil` when they agree, when the study is new, or when the only instance of the study is the one `record`
+    /// replaces.
+    static func patientConflict(_ db: Database, _ record: InstanceRecord, replacing: StoredInstance?) throws -> String?
+    {
+        guard
+            let study = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT pk, patient_id, patient_name, attributes FROM study WHERE study_uid = ?"),
+                arguments: [record.instance.studyUID])
+        else { return nil }
+        func same(_ a: String?, _ b: String?) -> Bool { (a ?? "").trimmingSpaces == (b ?? "").trimmingSpaces }
+        let attributes = record.attributes
+        var differing: [String] = []
+        if !same(study["patient_id"], column(attributes, 0x0010_0020)) { differing.append("Patient ID") }
+        let storedAttributes = AttributeCodec.decode([UInt8](study["attributes"] as Data))
+        if !same(column(storedAttributes, 0x0010_0021), column(attributes, 0x0010_0021)) {
+            differing.append("Issuer of Patient ID")
+        }
+        if !same(study["patient_name"], column(attributes, 0x0010_0010)) { differing.append("Patient's Name") }
+        guard !differing.isEmpty else { return nil }
+        if let replacing {
+            // Replacing the study's only instance relabels nothing that another instance says.
+            let others = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT count(*) FROM instance WHERE study_pk = ? AND sop_uid <> ?"),
+                arguments: [study["pk"] as Int64, replacing.sopInstanceUID])
+            if others == 0 { return nil }
+        }
+        return differing.count == 1
+            ? "\(differing[0]) differs"
+            : differing.dropLast().joined(separator: ", ") + " and \(differing.last!) differ"
     }
 
     /// The value of a searched column: every value of the attribute, decoded to Unicode and joined by `\`

@@ -106,6 +106,26 @@ enum Schema {
         migrator.registerMigration("v4-ups-subscription-target") { db in
             try db.execute(sql: "CREATE INDEX ups_subscription_target ON ups_subscription(target)")
         }
+        // The blob journal records who journaled a key and when, so that a start recovers only what earlier
+        // runs left (never the keys of uploads in progress) and an operator can see how old an entry is.
+        migrator.registerMigration("v5-journal-owner") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE blob_journal ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE blob_journal ADD COLUMN journaled_at INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
+        // An instance stored into a study of another patient (patient-conflicts = accept) keeps its own patient:
+        // instance-level searches match these columns for it instead of the study's.
+        migrator.registerMigration("v6-instance-own-patient") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE instance ADD COLUMN own_patient INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE instance ADD COLUMN patient_id TEXT;
+                    ALTER TABLE instance ADD COLUMN patient_name TEXT;
+                    CREATE INDEX instance_own_patient_id ON instance(patient_id) WHERE patient_id IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

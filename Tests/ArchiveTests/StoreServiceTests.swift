@@ -151,14 +151,41 @@ import Testing
     @Test func recoveryRemovesJournaledBlobs() async throws {
         let archive = try Archive()
         defer { archive.remove() }
-        // An ingest that is never finished: its key is journaled and its bytes written, as after a crash.
+        // An instance prepared and never committed: its key is journaled and its bytes written, as after a crash.
+        // (An ingest abandoned before it is ready leaves nothing: a small one reserves no key until then.)
         let service = StoreService(index: archive.index, blobs: archive.blobs)
         var ingest = service.begin(expectedStudy: nil)
         try await ingest.append(Self.corpus("CT_small.dcm")[...])
-        _ = ingest  // abandoned
-        // Keys are journaled in batches (BlobKeyReserve): the unused ones are cleared too.
-        #expect(try await service.recover() == BlobKeyReserve.batch)
+        guard case .prepared = await ingest.finish() else {
+            Issue.record("CT_small.dcm was not prepared")
+            return
+        }
+        // This run's keys are not recovered while it runs: an upload may still be writing under them.
+        #expect(try await service.recover() == StoreService.Recovery())
+        #expect(archive.blobCount() > 0)
+        // The next run (another journal owner on the same index) recovers them. Keys are journaled in batches
+        // (BlobKeyReserve): the unused ones are released too, and told apart from the blob removed.
+        let next = StoreService(
+            index: try SQLiteIndexStore(path: archive.folder + "/index.sqlite"), blobs: archive.blobs)
+        #expect(
+            try await next.recover()
+                == StoreService.Recovery(removedBlobs: 1, releasedKeys: BlobKeyReserve.batch - 1))
         #expect(archive.blobCount() == 0)
-        #expect(try await service.recover() == 0, "the journal is empty after recovery")
+        #expect(try await next.recover() == StoreService.Recovery(), "the journal is empty after recovery")
+    }
+
+    @Test func gracefulShutdownReleasesUnusedKeys() async throws {
+        let archive = try Archive()
+        defer { archive.remove() }
+        let service = StoreService(index: archive.index, blobs: archive.blobs)
+        #expect(try await archive.store(Self.corpus("CT_small.dcm")).failure == nil)
+        // One key used; the rest of the batch reserved ahead. Shutdown releases them without touching the blob.
+        let released = try await service.releaseReservedKeys()
+        #expect(released.removedBlobs == 0)
+        #expect(released.releasedKeys == BlobKeyReserve.batch - 1)
+        #expect(archive.blobCount() > 0)
+        let next = StoreService(
+            index: try SQLiteIndexStore(path: archive.folder + "/index.sqlite"), blobs: archive.blobs)
+        #expect(try await next.recover() == StoreService.Recovery(), "nothing left for the next start")
     }
 }

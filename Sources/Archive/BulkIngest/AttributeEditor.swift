@@ -60,7 +60,7 @@ struct AttributeEditor {
 
     private func format3(_ value: Double) -> String {
         let rounded = (value * 1000).rounded() / 1000
-        if rounded == rounded.rounded() { return String(Int(rounded)) }
+        if let integer = Int(exactly: rounded) { return String(integer) }
         return String(rounded)
     }
 }

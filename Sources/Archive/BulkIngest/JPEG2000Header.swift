@@ -55,7 +55,8 @@ enum JPEG2000Header {
             } else if boxLength == 0 {
                 boxLength = file.size - position
             }
-            guard boxLength >= headerLength, position + boxLength <= file.size else {
+            // Compared without adding: a 64-bit box length may be anything, and position + length must not overflow.
+            guard boxLength >= headerLength, boxLength <= file.size - position else {
                 throw invalid("box at \(position) overruns the file")
             }
             if head[4...7].elementsEqual(Array("jp2c".utf8)) {

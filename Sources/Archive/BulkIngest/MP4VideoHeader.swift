@@ -75,15 +75,24 @@ enum MP4VideoHeader {
         var frames: Int?
         var frameTime: Double?
         if let stts = table.first(where: { $0.type == "stts" }), stts.end - stts.start >= 8 {
-            let count = Int(be32(m, stts.start + 4))
+            // The entry count is the file's word: at most the entries the box holds are read (a count of 2^32 in a
+            // small box is not 2^32 iterations), and the sums are checked (n × delta reaches 2^64).
+            let count = min(Int(be32(m, stts.start + 4)), (stts.end - stts.start - 8) / 8)
             var samples = 0
             var duration = 0
-            for i in 0..<count where stts.start + 8 + 8 * i + 8 <= stts.end {
+            var overflow = false
+            for i in 0..<max(0, count) {
                 let n = Int(be32(m, stts.start + 8 + 8 * i))
-                samples += n
-                duration += n * Int(be32(m, stts.start + 12 + 8 * i))
+                let (more, o1) = n.multipliedReportingOverflow(by: Int(be32(m, stts.start + 12 + 8 * i)))
+                let (total, o2) = duration.addingReportingOverflow(more)
+                let (sampleTotal, o3) = samples.addingReportingOverflow(n)
+                if o1 || o2 || o3 {
+                    overflow = true
+                    break
+                }
+                (duration, samples) = (total, sampleTotal)
             }
-            if samples > 0 {
+            if samples > 0, !overflow {
                 frames = samples
                 if timescale > 0 && duration > 0 {
                     frameTime = Double(duration) * 1000 / Double(timescale) / Double(samples)
@@ -133,7 +142,8 @@ enum MP4VideoHeader {
             } else if size == 0 {
                 size = file.size - position
             }
-            guard size >= headerSize, position + size <= file.size else {
+            // Compared without adding: a 64-bit box size may be anything, and position + size must not overflow.
+            guard size >= headerSize, size <= file.size - position else {
                 throw invalid("box at \(position) overruns the file")
             }
             if head[4...7].elementsEqual(Array("moov".utf8)) {

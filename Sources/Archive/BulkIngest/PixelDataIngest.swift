@@ -183,7 +183,10 @@ enum PixelDataIngest {
         }
         if let frameTime = d.frameTime {
             editor.setDS(.frameTime, frameTime, source: "from the video stream")
-            editor.fill(DataElement(.cineRate, .IS, bytes: Array(String(Int((1000 / frameTime).rounded())).utf8)))
+            // From the file: a rate past what an IS holds (12 characters) is left out rather than trapping.
+            if let rate = Int(exactly: (1000 / frameTime).rounded()), (1...999_999_999_999).contains(rate) {
+                editor.fill(DataElement(.cineRate, .IS, bytes: Array(String(rate).utf8)))
+            }
         }
         // Frame Increment Pointer: frames are spaced by Frame Time (PS3.3 §C.7.6.6).
         editor.fill(DataElement(.frameIncrementPointer, .AT, bytes: [0x18, 0x00, 0x63, 0x10]))

@@ -17,6 +17,10 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         public static let tooLarge = Code(name: "tooLarge")
         /// Storage failed (disk, database).
         public static let storage = Code(name: "storage")
+        /// An instance names a stored study whose patient is another one (``PatientConflictPolicy``).
+        public static let patientConflict = Code(name: "patientConflict")
+        /// A stored instance is damaged: the bytes the index references are missing or not as long as indexed.
+        public static let damaged = Code(name: "damaged")
         public var description: String { name }
     }
 
@@ -32,4 +36,10 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(code): \(message)" }
+
+    /// The error of a stored instance whose bytes are missing or damaged (``Code/damaged``), naming the
+    /// instance and what is wrong.
+    public static func damaged(_ sopInstanceUID: String, _ what: String) -> ArchiveError {
+        ArchiveError(.damaged, "stored instance \(sopInstanceUID) is damaged or missing: \(what)")
+    }
 }

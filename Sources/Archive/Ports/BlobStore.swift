@@ -62,8 +62,8 @@ public protocol BlobStore: Sendable {
     /// Reads whole small objects (metadata documents) in one go: one hop to the I/O pool for the batch
     /// rather than an open and a read per object. `nil` for an object that is missing or empty.
     func readSmall(_ keys: [BlobKey], kind: BlobKind) async throws -> [[UInt8]?]
-    /// Removes every object of `key` (no error when absent).
-    func remove(_ key: BlobKey) async throws
+    /// Removes every object of `key` (no error when absent); tells whether there was any.
+    @discardableResult func remove(_ key: BlobKey) async throws -> Bool
     /// Removes temporaries left by a crash; call at start, before serving.
     func sweepTemporaries() async throws
 }

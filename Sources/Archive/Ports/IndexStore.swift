@@ -30,12 +30,46 @@ public struct IndexCommit: Sendable {
     public var replacing: StoredInstance?
     /// The non-patient category it belongs to (PS3.18 §12), `nil` for the studies.
     public var category: NonPatientCategory?
+    /// What to do when the instance's study is stored with another patient, decided inside the commit
+    /// transaction (so that two concurrent instances of different patients cannot both start a new study).
+    public var patientConflicts: PatientConflictPolicy
     /// Creates an item.
-    public init(record: InstanceRecord, replacing: StoredInstance?, category: NonPatientCategory? = nil) {
+    public init(
+        record: InstanceRecord, replacing: StoredInstance?, category: NonPatientCategory? = nil,
+        patientConflicts: PatientConflictPolicy = .reject
+    ) {
         self.record = record
         self.replacing = replacing
         self.category = category
+        self.patientConflicts = patientConflicts
     }
+}
+
+/// What ``IndexStore/commit(_:)`` did with one item.
+public struct IndexCommitResult: Sendable {
+    /// Why the item was not committed: ``ArchiveError/Code/conflict`` (its SOP Instance UID is stored elsewhere,
+    /// or a concurrent writer won) or ``ArchiveError/Code/patientConflict``; `nil` when it was committed.
+    public var refusal: ArchiveError?
+    /// Committed, but its study belongs to another patient (``PatientConflictPolicy/accept``): what to tell.
+    public var patientConflictWarning: String?
+
+    /// Committed without remark.
+    public static let committed = IndexCommitResult()
+
+    /// Creates a result.
+    public init(refusal: ArchiveError? = nil, patientConflictWarning: String? = nil) {
+        self.refusal = refusal
+        self.patientConflictWarning = patientConflictWarning
+    }
+}
+
+/// Whose blob journal entries recovery takes.
+public enum JournalScope: Sendable {
+    /// Entries of earlier runs and unowned ones (replaced or deleted instances): at start, once the process
+    /// holds its data folder alone, so that no upload under them can still be in progress.
+    case earlierRuns
+    /// Entries this run journaled: at graceful shutdown, once every request has ended (unused reserved keys).
+    case thisRun
 }
 
 /// Which stored instances a retrieve or delete addresses.
@@ -55,19 +89,23 @@ public protocol IndexStore: Sendable {
     func instance(sopInstanceUID: String) async throws -> StoredInstance?
 
     /// Records `keys` as possibly orphaned before any of their bytes are written, so that a crash before
-    /// ``commit(_:)`` is cleaned up by ``takeJournal()``. One transaction for all of them.
+    /// ``commit(_:)`` is cleaned up by ``takeJournal(_:)``. One transaction for all of them. Each key is marked
+    /// with this store's owner (one per process run) and the time.
     func journal(_ keys: [BlobKey]) async throws
 
     /// Makes a batch of instances visible in one durable transaction (group commit). For each: inserts its rows
     /// (replacing `replacing`'s, whose blob key goes to the journal for deletion), updates study and series
     /// aggregates and clears its journal entry. An item fails alone, with ``ArchiveError/Code/conflict``, when
     /// its SOP Instance UID is stored under another study or series, or when `replacing` no longer matches
-    /// what is stored (a concurrent writer won). Returns one result per item, `nil` for committed.
-    func commit(_ batch: [IndexCommit]) async throws -> [ArchiveError?]
+    /// what is stored (a concurrent writer won). An instance whose study is stored with another patient
+    /// (``PatientConflictPolicy``) fails with ``ArchiveError/Code/patientConflict`` under `reject`, or is
+    /// committed with a warning under `accept` without changing the study's patient attributes. Returns one
+    /// result per item.
+    func commit(_ batch: [IndexCommit]) async throws -> [IndexCommitResult]
 
-    /// Journal entries whose blobs are not referenced by any instance (to delete), after removing the entries
-    /// of blobs that are referenced.
-    func takeJournal() async throws -> [BlobKey]
+    /// Journal entries of `scope` whose blobs are not referenced by any instance (to delete), after removing
+    /// the entries of blobs that are referenced.
+    func takeJournal(_ scope: JournalScope) async throws -> [BlobKey]
 
     /// Forgets journal entries once their blobs are deleted.
     func clearJournal(_ keys: [BlobKey]) async throws

@@ -22,7 +22,10 @@ public struct BulkStoreSession {
     var files: [String] = []
     var current: (fd: Int32, path: String, mediaType: MediaType, location: String?, length: UInt64)?
     var currentMetadata: (xml: Bool, bytes: [UInt8])?
-    /// Metadata larger than this is refused (it is held in memory to be decoded).
+    /// The metadata bytes of every part so far.
+    var metadataBytes = 0
+    /// Metadata larger than this, in all the parts of one request, is refused (it is held in memory to be
+    /// decoded; a limit per part would let a request of many parts hold any amount).
     public static let metadataLimit = 64 << 20
 
     /// Starts a session writing scratch files in `scratchFolder`.
@@ -50,9 +53,10 @@ public struct BulkStoreSession {
     /// The next bytes of the current part.
     public mutating func append(_ bytes: ArraySlice<UInt8>) async throws {
         if currentMetadata != nil {
-            guard currentMetadata!.bytes.count + bytes.count <= Self.metadataLimit else {
-                throw ArchiveError(.tooLarge, "a metadata part exceeds \(Self.metadataLimit) bytes")
+            guard metadataBytes + bytes.count <= Self.metadataLimit else {
+                throw ArchiveError(.tooLarge, "the metadata parts exceed \(Self.metadataLimit) bytes")
             }
+            metadataBytes += bytes.count
             currentMetadata!.bytes += bytes
             return
         }
@@ -89,8 +93,10 @@ public struct BulkStoreSession {
         }
     }
 
-    /// Builds and prepares every instance the metadata describes, in order. Scratch files are removed.
-    public mutating func finish(_ target: IngestTarget) async -> [IngestResult] {
+    /// Builds and prepares every instance the metadata describes, in order. Scratch files are removed. Metadata
+    /// that describes more than `maximumInstances` instances is refused before any is built (``ArchiveError``
+    /// `tooLarge`): each costs a build and an outcome, and `[{},{},…]` describes millions in a few megabytes.
+    public mutating func finish(_ target: IngestTarget, maximumInstances: Int = .max) async throws -> [IngestResult] {
         await endPart()
         defer { Self.remove(files) }
         var results: [IngestResult] = []
@@ -101,13 +107,26 @@ public struct BulkStoreSession {
                         sopClassUID: nil, sopInstanceUID: nil, failure: .cannotUnderstand,
                         comment: "no metadata part (application/dicom+json or +xml) in the request")))
         }
+        var documents: [(dataSets: [DataSet], error: String?)] = []
+        var count = 0
         for document in metadata {
-            let dataSets: [DataSet]
             do {
-                dataSets =
+                let dataSets =
                     document.xml
                     ? [try NativeXMLDecoder.decode(document.bytes)] : try DICOMJSONDecoder.decodeArray(document.bytes)
+                count += dataSets.count
+                documents.append((dataSets, nil))
             } catch {
+                documents.append(([], "\(error)"))
+            }
+            if count > maximumInstances {
+                throw ArchiveError(
+                    .tooLarge, "the metadata describes more than \(maximumInstances) instances (max-parts)")
+            }
+        }
+        metadata = []
+        for document in documents {
+            if let error = document.error {
                 results.append(
                     .failed(
                         StoreOutcome(
@@ -115,7 +134,7 @@ public struct BulkStoreSession {
                             comment: "unreadable metadata: \(error)")))
                 continue
             }
-            for dataSet in dataSets {
+            for dataSet in document.dataSets {
                 results.append(await build(dataSet, target: target))
             }
         }

@@ -7,7 +7,7 @@
 /// already in flight.
 actor GroupCommitter {
     private typealias Waiter = (
-        items: [IndexCommit], continuation: CheckedContinuation<Result<[ArchiveError?], any Error>, Never>
+        items: [IndexCommit], continuation: CheckedContinuation<Result<[IndexCommitResult], any Error>, Never>
     )
 
     private let index: any IndexStore
@@ -22,7 +22,7 @@ actor GroupCommitter {
 
     /// Flushes the blobs and commits `items` (with whatever else is queued); one result per item, as
     /// ``IndexStore/commit(_:)`` gives them. Throws when the round failed as a whole.
-    func commit(_ items: [IndexCommit]) async throws -> [ArchiveError?] {
+    func commit(_ items: [IndexCommit]) async throws -> [IndexCommitResult] {
         let result = await withCheckedContinuation { continuation in
             queued.append((items, continuation))
             if !running {

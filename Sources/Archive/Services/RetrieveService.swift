@@ -84,6 +84,28 @@ public struct RetrieveService: Sendable {
         }
     }
 
+    /// Opens the stored bytes of `instance`; throws ``ArchiveError/Code/damaged`` when they are missing or not
+    /// as long as the index says (a blob removed or cut short behind the archive's back), so that no read
+    /// path can send a part of an instance as if it were whole.
+    func openIntact(_ instance: StoredInstance) async throws -> BlobHandle {
+        guard let handle = try await blobs.open(instance.blobKey, kind: .instance) else {
+            throw ArchiveError.damaged(instance.sopInstanceUID, "its bytes are missing")
+        }
+        guard handle.size == instance.size else {
+            blobs.close(handle)
+            throw ArchiveError.damaged(
+                instance.sopInstanceUID, "its bytes are \(handle.size) long, the index says \(instance.size)")
+        }
+        return handle
+    }
+
+    /// Throws ``ArchiveError/Code/damaged`` when the stored bytes of `instance` are missing or not as long as
+    /// indexed. Responses call it before their head for the instance they start with, so that a damaged
+    /// instance is a 500 rather than a 200 cut short.
+    public func checkIntact(_ instance: StoredInstance) async throws {
+        blobs.close(try await openIntact(instance))
+    }
+
     /// Bytes read per chunk when streaming an instance.
     static let streamChunk = 1 << 20
 
@@ -93,9 +115,7 @@ public struct RetrieveService: Sendable {
     public func stream(
         _ instance: StoredInstance, range: ByteRange?, chunk: (ByteBuffer) async throws -> Void
     ) async throws {
-        guard let handle = try await blobs.open(instance.blobKey, kind: .instance) else {
-            throw ArchiveError(.storage, "the bytes of instance \(instance.sopInstanceUID) are missing")
-        }
+        let handle = try await openIntact(instance)
         defer { blobs.close(handle) }
         let range = range ?? ByteRange(offset: 0, length: handle.size)
         guard range.offset + range.length <= handle.size else {
@@ -109,7 +129,7 @@ public struct RetrieveService: Sendable {
             let n = Int(min(UInt64(Self.streamChunk), end - offset))
             let buffer = try await blobs.read(handle, offset: offset, count: n)
             guard buffer.readableBytes == n else {
-                throw ArchiveError(.storage, "instance \(sop) is shorter than indexed")
+                throw ArchiveError.damaged(sop, "its bytes end before the indexed size")
             }
             return buffer
         }

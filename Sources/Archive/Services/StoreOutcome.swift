@@ -16,7 +16,18 @@ public struct StoreOutcome: Sendable, Hashable {
         case duplicateSOPInstance = 0x0111
         /// The SOP Class is not one the target resource stores (a non-patient category, PS3.18 §12.5).
         case sopClassNotSupported = 0x0122
+        /// The instance names a stored study whose patient differs (Patient ID, Issuer of Patient ID or Patient's
+        /// Name), and the ``PatientConflictPolicy`` is ``PatientConflictPolicy/reject``. In the "Error: Cannot
+        /// understand" range (Cxxx, PS3.4 Annex B.2.3, low bits implementation-specific): the instance is refused
+        /// for what it says, and sending it again changes nothing (an A7xx "out of resources" code, which
+        /// dcm4chee-arc uses for its patient checks, invites a retry).
+        case patientConflict = 0xC409
     }
+
+    /// The Warning Reason of an instance stored into a study of another patient under
+    /// ``PatientConflictPolicy/accept``: in the warning range (Bxxx, PS3.7 Annex C), not one of the standard
+    /// reasons (PS3.18 §10.5.3: nothing was coerced or discarded), with an Error Comment that says what happened.
+    public static let patientConflictWarning: UInt16 = 0xB409
 
     /// SOP Class UID, when it could be read.
     public var sopClassUID: String?
@@ -52,6 +63,17 @@ public struct StoreOutcome: Sendable, Hashable {
 
     /// Whether the instance is stored.
     public var isStored: Bool { failure == nil }
+}
+
+/// What the store does when an instance names a stored study whose patient is another one: its Patient ID
+/// (0010,0020) or Issuer of Patient ID (0010,0021) differs, or its Patient's Name (0010,0010) after removing
+/// padding spaces.
+public enum PatientConflictPolicy: String, Sendable, CaseIterable {
+    /// Refuse the instance (failure ``StoreOutcome/Failure/patientConflict``); the default.
+    case reject
+    /// Store it with a warning (``StoreOutcome/patientConflictWarning``). The study keeps its patient
+    /// attributes; the instance keeps its own, which instance-level searches match.
+    case accept
 }
 
 /// What the store does when an instance arrives under a SOP Instance UID it already holds.

@@ -19,16 +19,22 @@ public struct StoreService: Sendable {
     public let blobs: any BlobStore
     /// What to do with a second instance under a stored SOP Instance UID.
     public let duplicates: DuplicatePolicy
+    /// What to do with an instance whose study is stored with another patient.
+    public let patientConflicts: PatientConflictPolicy
     /// Shares flushes and index transactions among concurrent commits.
     let committer: GroupCommitter
     /// Hands out blob keys journaled ahead, a batch per index transaction.
     let keys: BlobKeyReserve
 
     /// Creates the service.
-    public init(index: any IndexStore, blobs: any BlobStore, duplicates: DuplicatePolicy = .acceptIdentical) {
+    public init(
+        index: any IndexStore, blobs: any BlobStore, duplicates: DuplicatePolicy = .acceptIdentical,
+        patientConflicts: PatientConflictPolicy = .reject
+    ) {
         self.index = index
         self.blobs = blobs
         self.duplicates = duplicates
+        self.patientConflicts = patientConflicts
         self.committer = GroupCommitter(index: index, blobs: blobs)
         self.keys = BlobKeyReserve(index: index)
     }
@@ -46,13 +52,42 @@ public struct StoreService: Sendable {
         begin(.studies(study: expectedStudy))
     }
 
-    /// Removes temporaries and blobs that no committed instance references (left by a crash). Call at start.
-    public func recover() async throws -> Int {
+    /// What recovery found.
+    public struct Recovery: Sendable, Equatable {
+        /// Journaled keys with bytes under them and no instance: uploads an earlier run did not finish (a
+        /// crash, a kill, a power loss) or blobs of replaced and deleted instances it had not yet removed.
+        public var removedBlobs = 0
+        /// Journaled keys with nothing under them: keys reserved ahead and never used.
+        public var releasedKeys = 0
+        /// Creates a report.
+        public init(removedBlobs: Int = 0, releasedKeys: Int = 0) {
+            self.removedBlobs = removedBlobs
+            self.releasedKeys = releasedKeys
+        }
+    }
+
+    /// Removes temporaries and the journaled blobs of earlier runs that no committed instance references. Call
+    /// at start, once this process holds its data folder alone (never while another process may be writing
+    /// under keys it journaled: see `DataFolderLock`).
+    public func recover() async throws -> Recovery {
         try await blobs.sweepTemporaries()
-        let orphans = try await index.takeJournal()
-        for key in orphans { try await blobs.remove(key) }
+        return try await sweep(.earlierRuns)
+    }
+
+    /// Releases the keys this run journaled and did not use. Call at graceful shutdown, once every request has
+    /// ended, so that the next start has nothing to recover.
+    public func releaseReservedKeys() async throws -> Recovery {
+        try await sweep(.thisRun)
+    }
+
+    private func sweep(_ scope: JournalScope) async throws -> Recovery {
+        let orphans = try await index.takeJournal(scope)
+        var recovery = Recovery()
+        for key in orphans {
+            if try await blobs.remove(key) { recovery.removedBlobs += 1 } else { recovery.releasedKeys += 1 }
+        }
         try await index.clearJournal(orphans)
-        return orphans.count
+        return recovery
     }
 
     func writeSidecars(_ key: BlobKey, _ analysis: InstanceAnalysis) async throws {
@@ -99,7 +134,12 @@ public struct StoreService: Sendable {
                         throw ArchiveError(.conflict, "an instance with this SOP Instance UID is already stored")
                     case .overwrite:
                         commits.append(
-                            (n, IndexCommit(record: item.record, replacing: existing, category: item.category)))
+                            (
+                                n,
+                                IndexCommit(
+                                    record: item.record, replacing: existing, category: item.category,
+                                    patientConflicts: patientConflicts)
+                            ))
                     case .acceptIdentical:
                         guard try await sameBytes(existing.blobKey, instance.blobKey) else {
                             throw ArchiveError(
@@ -108,7 +148,13 @@ public struct StoreService: Sendable {
                         await discard(instance.blobKey)
                     }
                 } else {
-                    commits.append((n, IndexCommit(record: item.record, replacing: nil, category: item.category)))
+                    commits.append(
+                        (
+                            n,
+                            IndexCommit(
+                                record: item.record, replacing: nil, category: item.category,
+                                patientConflicts: patientConflicts)
+                        ))
                 }
             } catch let error as ArchiveError where error.code == .conflict {
                 await discard(instance.blobKey)
@@ -124,13 +170,18 @@ public struct StoreService: Sendable {
         do {
             let results = try await committer.commit(commits.map(\.item))
             for ((n, item), result) in zip(commits, results) {
-                if let result {
+                if let refusal = result.refusal {
                     await discard(item.record.instance.blobKey)
-                    outcomes[n].failure = .duplicateSOPInstance
-                    outcomes[n].comment = result.message
-                } else if let replaced = item.replacing {
-                    await discard(replaced.blobKey)
+                    outcomes[n].failure =
+                        refusal.code == .patientConflict ? .patientConflict : .duplicateSOPInstance
+                    outcomes[n].comment = refusal.message
+                    continue
                 }
+                if let warning = result.patientConflictWarning {
+                    outcomes[n].warning = StoreOutcome.patientConflictWarning
+                    outcomes[n].comment = warning
+                }
+                if let replaced = item.replacing { await discard(replaced.blobKey) }
             }
         } catch {
             for (n, item) in commits {

@@ -57,7 +57,10 @@ public struct WorklistService: Sendable {
     public func create(_ dataSet: DataSet, uid requested: String?) async throws -> UPSResult {
         var attributes = dataSet
         var warnings: [String] = []
-        let bodyUID = attributes.string(Tag.sopInstanceUID)
+        // The whole encoded value without its padding: a backslash makes it invalid, not two values.
+        let bodyUID = attributes[Tag.sopInstanceUID]?.value.bytes.map {
+            String(UIDValidation.trimmingPadding(String(decoding: $0, as: UTF8.self)))
+        }.flatMap { $0.isEmpty ? nil : $0 }
         if let requested, let bodyUID, requested != bodyUID {
             throw UPSError(
                 .invalid,
@@ -70,8 +73,8 @@ public struct WorklistService: Sendable {
             uid = UIDGenerator.make()
             warnings.append("The Workitem was created with modifications.")
         }
-        guard QIDOValueSyntax.isValidUID(uid) else {
-            throw UPSError(.invalid, "'\(uid)' is not a valid UID (PS3.5 §9.1).")
+        if let problem = UIDValidation.problem(uid) {
+            throw UPSError(.invalid, "The workitem UID is not a valid UID (PS3.5 §9.1): \(problem).")
         }
         switch attributes.string(UPSTag.procedureStepState) {
         case nil:
