@@ -2,6 +2,7 @@ import Archive
 import DICOMweb
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -20,7 +21,9 @@ public enum LanternApplication {
         router.add(middleware: ErrorMappingMiddleware())
         router.add(middleware: AbortOnBodyFailureMiddleware())
         router.add(middleware: CORSHeaders())
-        let store = StoreService(index: index, blobs: blobs, duplicates: configuration.duplicates)
+        let store = StoreService(
+            index: index, blobs: blobs, duplicates: configuration.duplicates,
+            patientConflicts: configuration.patientConflicts)
         let retrieve = RetrieveService(index: index, blobs: blobs)
         let wado = WadoController(retrieve: retrieve, configuration: configuration)
         let routes = Routes(
@@ -40,15 +43,34 @@ public enum LanternApplication {
         router.get("wado") { request, _ in try await wadoURI.handle(request) }
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                configuration: .init(
-                    http1: .init(additionalChannelHandlers: [
-                        Expect100ContinueHandler(maxRequestBytes: configuration.maxRequestBytes)
-                    ])),
-                shouldUpgrade: { request, _, _ in channel.shouldUpgrade(request) }),
+            server: guardedServer(configuration: configuration, channel: channel),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
+    }
+
+    /// HTTP/1.1 with the WebSocket upgrade of the event channel, every connection under the guards of
+    /// ``ConnectionLimits`` (timeouts, connection cap, request head limits) from its first byte.
+    static func guardedServer(configuration: ServerConfiguration, channel: EventChannel) -> HTTPServerBuilder {
+        let limits = configuration.connections
+        let counter = ConnectionCounter()
+        let maxRequestBytes = configuration.maxRequestBytes
+        // The decoder's field limit also bounds the request target, which the byte guard answers first (414).
+        var http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [
+            Expect100ContinueHandler(maxRequestBytes: maxRequestBytes)
+        ])
+        http1.httpDecoder = .init(
+            maxHeaderFieldSize: max(limits.maxHeaderBytes, limits.maxURIBytes + 64),
+            maxHeaderListSize: limits.maxHeaderBytes + limits.maxURIBytes + 64,
+            maxHeaderFieldCount: limits.maxHeaderCount)
+        let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(http1: http1)
+        return HTTPServerBuilder { responder in
+            GuardedChildChannel(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, configuration: upgradeConfiguration,
+                    shouldUpgrade: { request, _, _ in channel.shouldUpgrade(request) }),
+                limits: limits, counter: counter)
+        }
     }
 }
 

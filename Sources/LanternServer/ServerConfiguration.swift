@@ -15,13 +15,24 @@ public struct ServerConfiguration: Sendable {
     public var maxResults = 1000
     /// The largest STOW-RS request body, in bytes (413 beyond).
     public var maxRequestBytes: UInt64 = 64 << 30
+    /// The most parts one STOW-RS request may hold (`max-parts`): an instance request stores its first ones and
+    /// refuses the rest, a metadata and bulk data request is refused (413).
+    public var maxParts = 10_000
+    /// The most pixels one rendered image may have (`max-rendered-pixels`): a viewport, `rows` or `columns`
+    /// that would render more is a 400 naming the limit.
+    public var maxRenderedPixels = 4096 * 4096
     /// Where requests keep scratch files (bulk data parts of STOW-RS), emptied at start.
     public var scratchFolder = "./lantern-data/tmp"
     /// What a second instance under a stored SOP Instance UID does.
     public var duplicates = DuplicatePolicy.acceptIdentical
+    /// What an instance whose study is stored with another patient does (`patient-conflicts`).
+    public var patientConflicts = PatientConflictPolicy.reject
 
     /// This archive's AE Title: the Requesting AE of the cancellation requests it relays (PS3.4 §CC.2.4.3).
     public var aeTitle = "LANTERN"
+
+    /// Timeouts, the connection cap and request head limits (docs/server.md "Limits and timeouts").
+    public var connections = ConnectionLimits()
 
     /// The defaults.
     public init() {}

@@ -70,10 +70,9 @@ struct StowController {
         let dataSet = response.dataSet(base: request.serviceBase(configuration), requestStudy: requestStudy)
         let xml = negotiated.mediaType.hasSameEssence(as: .dicomXML)
         let body = xml ? NativeXMLEncoder.encode(dataSet, prettyPrinted: false) : DICOMJSONEncoder.encode(dataSet)
-        return Response(
-            status: response.status,
-            headers: [.contentType: xml ? "application/dicom+xml" : "application/dicom+json"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+        var headers = HTTPFields.warnings(response.longComments)
+        headers[.contentType] = xml ? "application/dicom+xml" : "application/dicom+json"
+        return Response(status: response.status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     private func checkSize(_ total: inout UInt64, _ buffer: ByteBuffer) throws {
@@ -114,9 +113,17 @@ struct StowController {
         var session = BulkStoreSession(store: store, scratchFolder: configuration.scratchFolder)
         var response = StowResponse()
         var total: UInt64 = 0
+        var partCount = 0
+        let maxParts = configuration.maxParts
         func handle(_ event: MultipartEvent) async throws {
             switch event {
             case .partStart(let headers):
+                // Instances are built only once every part is read: nothing is stored yet, the request is refused.
+                partCount += 1
+                if partCount > maxParts {
+                    throw DICOMwebError(
+                        .contentTooLarge, "the request has more than \(maxParts) parts, the server's max-parts")
+                }
                 let type =
                     headers.first(where: { $0.name.lowercased() == "content-type" }).flatMap { MediaType($0.value) }
                     ?? related
@@ -145,7 +152,8 @@ struct StowController {
         }
         var prepared: [(slot: Int, instance: PreparedInstance)] = []
         var slots: [StoreOutcome?] = []
-        for result in await session.finish(target) {
+        // Each data set of the metadata is an instance, bounded like the parts.
+        for result in try await session.finish(target, maximumInstances: maxParts) {
             switch result {
             case .failed(let outcome): slots.append(outcome)
             case .prepared(let instance):
@@ -159,6 +167,9 @@ struct StowController {
         return response
     }
 
+    /// Thrown when a part past `max-parts` starts.
+    private struct TooManyParts: Error {}
+
     private func storeMultipart(_ request: Request, boundary: String, target: IngestTarget) async throws -> StowResponse
     {
         var splitter: MultipartSplitter
@@ -169,6 +180,8 @@ struct StowController {
         var ingest: InstanceIngest?
         var skippedPart = false
         var total: UInt64 = 0
+        var partCount = 0
+        let maxParts = configuration.maxParts
         // Outcomes in part order; prepared instances wait for the group commit.
         var slots: [StoreOutcome?] = []
         var pending: [(slot: Int, instance: PreparedInstance)] = []
@@ -183,6 +196,8 @@ struct StowController {
         func handle(_ event: MultipartEvent) async throws {
             switch event {
             case .partStart(let headers):
+                partCount += 1
+                if partCount > maxParts { throw TooManyParts() }
                 let type = headers.first(where: { $0.name.lowercased() == "content-type" }).flatMap {
                     MediaType($0.value)
                 }
@@ -215,8 +230,9 @@ struct StowController {
             }
         }
 
+        var body = request.body.makeAsyncIterator()
         do {
-            for try await buffer in request.body {
+            while let buffer = try await body.next() {
                 try checkSize(&total, buffer)
                 splitter.append(Array(buffer.readableBytesView))
                 while let event = try splitter.next() { try await handle(event) }
@@ -226,6 +242,12 @@ struct StowController {
         } catch let error as MultipartError {
             if var current = ingest { await current.abort() }
             response.requestFailure = "malformed multipart body: \(error)"
+        } catch is TooManyParts {
+            // The first max-parts parts are stored; the rest of the body is read and dropped unparsed (its cost
+            // is its bytes, bounded by max-request-bytes) and refused with one failure item.
+            await commitPending()
+            response.requestFailure = "more than \(maxParts) parts (max-parts): the rest was refused"
+            while let buffer = try await body.next() { try checkSize(&total, buffer) }
         } catch {
             if var current = ingest { await current.abort() }
             await commitPending()

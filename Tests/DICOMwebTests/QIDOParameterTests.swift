@@ -53,7 +53,16 @@ import Testing
         #expect(try QIDO.parse([("limit", "0"), ("offset", "100")]).offset == 100)
     }
 
-    @Test(arguments: ["-1", "+5", "abc", "", "1.5", " 5", "99999999999999999999", "0x10"])
+    /// Digits past `Int.max` saturate (issue 14: `offset=9223372036854775808` is an empty page, not a crash).
+    @Test func hugeCountsSaturate() throws {
+        for value in ["9223372036854775807", "9223372036854775808", "18446744073709551616", "99999999999999999999"] {
+            let query = try QIDO.parse([("limit", value), ("offset", value)])
+            #expect(query.limit == Int.max && query.offset == Int.max)
+        }
+        #expect(try QIDO.parse([("offset", "9223372036854774808")]).offset == 9_223_372_036_854_774_808)
+    }
+
+    @Test(arguments: ["-1", "+5", "abc", "", "1.5", " 5", "1e400", "0x10"])
     func badCounts(value: String) {
         for name in ["limit", "offset"] {
             let error = QIDO.failure([(name, value)])

@@ -4,6 +4,7 @@ or the server holds it whole."""
 import http.client
 import os
 import struct
+import time
 import urllib.parse
 
 import pydicom
@@ -163,3 +164,74 @@ def test_transcoding_a_large_instance_frame_by_frame_in_bounded_memory(tmp_path)
     finally:
         encoder.stop()
         decoder.stop()
+
+
+def resident_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_memory_comes_back_after_bursts(tmp_path):
+    """Issue 14: bursts of costly requests (STOW bodies of thousands of tiny parts, large rendered images,
+    search pages, four at a time) must not leave the server's resident size at their peak."""
+    import threading
+
+    ds = Dataset()
+    ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.7"
+    ds.SOPInstanceUID, ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid(), generate_uid()
+    ds.PatientID, ds.Modality = "MEM2", "OT"
+    ds.Rows = ds.Columns = 128
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.PixelData = bytes(range(256)) * 128
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    path = str(tmp_path / "small.dcm")
+    ds.save_as(path, enforce_file_format=True)
+
+    server = Server(str(tmp_path / "data"))
+    try:
+        conn, root = connection(server.base)
+        store_file(conn, root, path)
+        conn.close()
+        boundary = "burst"
+        tiny = b"".join(b"--burst\r\nContent-Type: application/dicom\r\n\r\nx\r\n" for _ in range(5000)) + b"--burst--\r\n"
+        rendered = (f"{root}/studies/{ds.StudyInstanceUID}/series/{ds.SeriesInstanceUID}/instances/"
+                    f"{ds.SOPInstanceUID}/rendered?viewport=2048,2048")
+        statuses = []
+
+        def request(method, target, body=None, headers=None):
+            c, _ = connection(server.base)
+            c.request(method, target, body=body, headers=headers or {})
+            r = c.getresponse()
+            r.read()
+            c.close()
+            statuses.append(r.status)
+
+        def burst(method, target, body=None, headers=None):
+            threads = [threading.Thread(target=request, args=(method, target, body, headers)) for _ in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+        for _ in range(2):
+            burst("POST", root + "/studies", tiny,
+                  {"Content-Type": f'multipart/related; type="application/dicom"; boundary={boundary}'})
+            burst("GET", rendered, headers={"Accept": "image/png"})
+            burst("GET", root + "/instances?includefield=all&limit=1000")
+        assert all(s < 500 for s in statuses), statuses
+        peak = server.peak_rss_kb()
+        deadline = time.time() + 25
+        while time.time() < deadline and resident_kb(server.proc.pid) >= LIMIT_KB:
+            time.sleep(1)
+        after = resident_kb(server.proc.pid)
+        print(f"after bursts: peak {peak // 1000} MB, resident {after // 1000} MB")
+        assert after < LIMIT_KB, (peak, after)
+    finally:
+        server.stop()

@@ -42,8 +42,10 @@ public enum RenderAnnotation: String, Hashable, Sendable, CaseIterable {
         }
     }
 
+    /// A window value as text: an integer without decimals; one past `Int` (a request's `window` may say
+    /// 9223372036854775808) as a decimal, never a trap.
     private static func number(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        Int(exactly: value).map(String.init) ?? String(value)
     }
 }
 

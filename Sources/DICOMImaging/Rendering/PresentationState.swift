@@ -103,7 +103,7 @@ public struct PresentationState: Sendable {
     }
 
     private static func decimal(_ value: Double) -> [UInt8] {
-        var text = value == value.rounded() ? String(Int(value)) : String(value)
+        var text = Int(exactly: value).map(String.init) ?? String(value)
         if text.count > 16 { text = String(text.prefix(16)) }
         var bytes = Array(text.utf8)
         if bytes.count % 2 == 1 { bytes.append(0x20) }

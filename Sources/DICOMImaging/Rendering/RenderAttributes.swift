@@ -46,8 +46,11 @@ struct LookupTable {
     let bits: Int
 
     func callAsFunction(_ x: Double) -> Double {
-        let index = Int(x.rounded(.down)) - first
-        return Double(values[max(0, min(values.count - 1, index))])
+        // x comes from stored values through a rescale (a slope of 1e300 is possible): clamped to the table
+        // before it becomes an Int, so that it can never trap; NaN reads the first entry.
+        let offset = x.rounded(.down) - Double(first)
+        let index = offset.isNaN ? 0 : Int(max(0, min(Double(values.count - 1), offset)))
+        return Double(values[index])
     }
 
     /// The largest value the table can hold.

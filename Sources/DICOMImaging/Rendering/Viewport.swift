@@ -15,6 +15,9 @@ public struct Viewport: Hashable, Sendable {
     public var sourceWidth: Double?
     /// Region height (negative flips vertically), nil for down to the bottom edge.
     public var sourceHeight: Double?
+    /// The most pixels the scaled image may have (the server's `max-rendered-pixels`), nil for no limit but
+    /// 16384 a side: a viewport that would scale past it is refused before any pixel is scaled.
+    public var maximumPixels: Int?
 
     /// Creates a viewport.
     public init(
@@ -54,6 +57,12 @@ public struct Viewport: Hashable, Sendable {
             )
         }
         let size = fitted(width: w, height: h)
+        if let maximumPixels, size.width * size.height > maximumPixels {
+            throw CodecError(
+                .invalidParameter,
+                "the rendered image would be \(size.width) × \(size.height) pixels, more than the server's limit of "
+                    + "\(maximumPixels) (max-rendered-pixels)")
+        }
         return Resampler.resample(
             image, x: x0, y: y0, width: w, height: h, to: size.width, size.height,
             flipX: (sourceWidth ?? 0) < 0, flipY: (sourceHeight ?? 0) < 0)

@@ -21,8 +21,9 @@ struct RenderQuery: Sendable {
     /// No parameters (WADO-URI sets its own, §9.5).
     init() {}
 
-    /// Parses the parameters of `request`; `thumbnail` allows only `viewport=vw,vh` (§8.3.5.2).
-    init(_ request: Request, thumbnail: Bool = false) throws {
+    /// Parses the parameters of `request`; `thumbnail` allows only `viewport=vw,vh` (§8.3.5.2). A viewport that
+    /// would render more than `maximumPixels` is refused when applied (400, naming `max-rendered-pixels`).
+    init(_ request: Request, thumbnail: Bool = false, maximumPixels: Int? = nil) throws {
         let query = request.uri.queryParameters
         func single(_ name: String) throws -> String? {
             let values = query.getAll(name)
@@ -31,6 +32,7 @@ struct RenderQuery: Sendable {
         }
         if let text = try single("viewport") {
             viewport = try Self.viewport(text, full: !thumbnail)
+            viewport?.maximumPixels = maximumPixels
         }
         guard !thumbnail else { return }
         if let text = try single("iccprofile") {
