@@ -48,6 +48,7 @@ public struct StowInstanceResult: Sendable, Hashable {
         case 0x0111: return "duplicate SOP instance"
         case 0x0122: return "SOP class not supported"
         case 0xC122: return "referenced transfer syntax not supported"
+        case 0xC409: return "refused (0xC409)"
         default: return hex4(code)
         }
     }
@@ -58,6 +59,7 @@ public struct StowInstanceResult: Sendable, Hashable {
         case 0xB000: return "coercion of data elements"
         case 0xB006: return "elements discarded"
         case 0xB007: return "data set does not match SOP class"
+        case 0xB409: return "stored into a study of another patient"
         default: return hex4(code)
         }
     }
@@ -85,9 +87,10 @@ extension DICOMwebClient {
     /// Stores `parts` in one `multipart/related` request (PS3.18 §10.5), streamed from memory and files with a
     /// known Content-Length. `rootType` is the multipart `type` parameter: `application/dicom` for Part 10
     /// instances, `application/dicom+json` or `application/dicom+xml` for metadata and bulk data. With
-    /// `studyUID` the request goes to `/studies/{study}` and the server refuses instances of other studies.
+    /// `studyUID` the request goes to `/studies/{study}` and the server refuses instances of other studies;
+    /// with `resource` (a non-patient category such as `color-palettes`, PS3.18 §12.5) it goes there.
     public func store(
-        _ parts: [StowPart], rootType: MediaType = .dicom, studyUID: String? = nil
+        _ parts: [StowPart], rootType: MediaType = .dicom, studyUID: String? = nil, resource: String? = nil
     ) async throws -> StowResponse {
         var writer = MultipartWriter(boundary: MultipartBoundary.random())
         var segments: [UploadSegment] = []
@@ -99,7 +102,8 @@ extension DICOMwebClient {
         segments.append(.bytes(writer.finish()))
         let body = UploadBody(segments: segments)
         var request = self.request(
-            url(studyUID.map { "/studies/\($0)" } ?? "/studies"), method: .POST, accept: "application/dicom+json")
+            url(resource.map { "/" + $0 } ?? studyUID.map { "/studies/\(PercentEncoding.encode($0))" } ?? "/studies"),
+            method: .POST, accept: "application/dicom+json")
         request.headers.add(name: "Content-Type", value: writer.contentType(type: rootType).description)
         request.body = .stream(body, length: .known(body.length))
         let response = try await send(request) { (200..<300).contains($0) || $0 == 409 || $0 == 400 }

@@ -81,15 +81,28 @@ public final class DICOMwebClient: Sendable {
         do {
             response = try await http.execute(request, timeout: .hours(24))
         } catch {
-            throw DICOMwebClientError("\(request.method.rawValue) \(request.url): \(error)")
+            throw DICOMwebClientError(
+                TransportFailure.sentence(error, method: request.method.rawValue, url: request.url))
         }
         let status = Int(response.status.code)
         guard accepted(status) else {
             let body = (try? await response.body.collect(upTo: 64 * 1024)).map { String(buffer: $0) } ?? ""
-            throw DICOMwebClientError(
-                status: status, Self.explanation(status: response.status, body: body, headers: response.headers))
+            var explanation = Self.explanation(status: response.status, body: body, headers: response.headers)
+            if status == 404, let hint = serviceRootHint() { explanation += " (\(hint))" }
+            throw DICOMwebClientError(status: status, explanation)
         }
         return response
+    }
+
+    /// A hint for a 404 when the service root has no path: DICOMweb servers (Lantern's `/dicomweb`) serve
+    /// under one, and a URL without it is the usual cause.
+    func serviceRootHint() -> String? {
+        let root = configuration.serviceRoot
+        guard let schemeEnd = root.range(of: "://") else { return nil }
+        let path = root[schemeEnd.upperBound...].drop(while: { $0 != "/" })
+        guard path.isEmpty || path == "/" else { return nil }
+        return
+            "the URL \(root) has no service path: Lantern's is \(root.hasSuffix("/") ? String(root.dropLast()) : root)/dicomweb"
     }
 
     /// The reason phrase, the server's `Warning` header and the start of its error body on one line.

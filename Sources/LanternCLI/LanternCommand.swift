@@ -9,6 +9,7 @@ public struct LanternCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, StoreCommand.self, ImportCommand.self, QueryCommand.self, RetrieveCommand.self,
+            DeleteCommand.self,
             WorklistCommand.self, DumpCommand.self, CapabilitiesCommand.self,
         ]
     )

@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMweb
 
 /// The categories of the Non-Patient Instance Service (PS3.18 §12.1.1), each a resource `/{npi-name}` holding
 /// instances of its storage SOP Classes (PS3.4 Annex GG), searched with the keys of its PS3.4 query model.
@@ -14,16 +15,8 @@ public enum NonPatientCategory: String, Sendable, Hashable, CaseIterable {
     /// Inventories (PS3.4 Annex JJ).
     case inventories = "inventories"
 
-    /// The storage SOP Classes the category holds (PS3.6 Table A-1).
-    public var sopClassUIDs: Set<String> {
-        switch self {
-        case .colorPalettes: ["1.2.840.10008.5.1.4.39.1"]
-        case .definedProcedureProtocols: ["1.2.840.10008.5.1.4.1.1.200.1", "1.2.840.10008.5.1.4.1.1.200.7"]
-        case .hangingProtocols: ["1.2.840.10008.5.1.4.38.1"]
-        case .implantTemplates: ["1.2.840.10008.5.1.4.43.1", "1.2.840.10008.5.1.4.44.1", "1.2.840.10008.5.1.4.45.1"]
-        case .inventories: ["1.2.840.10008.5.1.4.1.1.201.1"]
-        }
-    }
+    /// The storage SOP Classes the category holds (PS3.6 Table A-1; ``DICOMweb/NonPatientResources``).
+    public var sopClassUIDs: Set<String> { NonPatientResources.sopClasses(of: rawValue) }
 
     /// The category whose storage SOP Classes include `sopClassUID`.
     public init?(sopClassUID: String) {

@@ -77,6 +77,7 @@ enum Console {
     static func err(_ text: String) { write(2, text) }
     static var stderrIsTerminal: Bool { isatty(2) == 1 }
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }
+    static var stdinIsTerminal: Bool { isatty(0) == 1 }
 
     static func write(_ fd: Int32, _ text: String) {
         _ = Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }

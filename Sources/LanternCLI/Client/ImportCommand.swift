@@ -115,11 +115,15 @@ actor ImportObserver: UploadObserver {
             case .failed:
                 failed += 1
                 lines += outcome.line(for: file)
-            case .skipped(.duplicate): duplicates += 1
+            case .skipped(.duplicate):
+                duplicates += 1
+                lines += outcome.line(for: file)
             case .skipped(.changed):
                 changed += 1
                 lines += outcome.line(for: file)
-            case .skipped: notDICOM += 1
+            case .skipped:
+                notDICOM += 1
+                lines += outcome.line(for: file)
             }
         }
         await journal.record(confirmed)

@@ -203,11 +203,19 @@ struct RetrieveCommand: AsyncParsableCommand {
             }
             guard let file else { throw DICOMwebClientError("the response held no instance") }
             try file.finish()
+            guard file.length > 0 else {
+                // An empty part (a server that lost the instance's bytes): never written as a file.
+                await tally.damaged(target.instance)
+                return
+            }
             guard InstanceFileInfo.fromHeader(path: file.temporary)?.sopInstanceUID == target.instance else {
                 throw DICOMwebClientError("the response is not the instance asked for")
             }
             try file.commit(to: path(target))
             await tally.done(bytes: file.length)
+        } catch let error as DICOMwebClientError where error.status == 500 {
+            // The server lists the instance but cannot read it (its bytes are missing or damaged).
+            await tally.damaged(target.instance)
         } catch {
             await tally.failed("\(target.instance): \(error)")
         }
@@ -278,25 +286,51 @@ struct RetrieveCommand: AsyncParsableCommand {
     /// One rendered image into `stem` plus the extension of its media type.
     func render(_ client: DICOMwebClient, _ tally: RetrieveTally, _ path: String, _ stem: String) async {
         do {
-            let folder = String(stem[..<stem.lastIndex(of: "/")!])
-            let file = try PartFile(folder: folder)
-            var type: MediaType?
-            try await client.retrieve(path, accept: mediaType) { event in
-                switch event {
-                case .partStart(let headers): if type == nil { type = headers.contentType }
-                case .body(let bytes): try file.write(bytes)
-                case .partEnd: break
-                }
+            // The image type asked for first; an instance that is not an image (an encapsulated PDF, a
+            // report, a video) has no such rendering (406) and comes in its own rendered type instead. Two
+            // requests rather than one Accept list: some servers (Orthanc) refuse a list there.
+            do {
+                try await renderOnce(client, tally, path, stem, accept: mediaType)
+            } catch let error as DICOMwebClientError where error.status == 406 {
+                try await renderOnce(client, tally, path, stem, accept: "*/*")
             }
-            try file.commit(to: stem + "." + Self.fileExtension(type))
-            await tally.done(bytes: file.length)
         } catch {
             await tally.failed("\(path): \(error)")
         }
     }
 
+    private func renderOnce(
+        _ client: DICOMwebClient, _ tally: RetrieveTally, _ path: String, _ stem: String, accept: String
+    ) async throws {
+        let folder = String(stem[..<stem.lastIndex(of: "/")!])
+        let file = try PartFile(folder: folder)
+        var type: MediaType?
+        try await client.retrieve(path, accept: accept) { event in
+            switch event {
+            case .partStart(let headers): if type == nil { type = headers.contentType }
+            case .body(let bytes): try file.write(bytes)
+            case .partEnd: break
+            }
+        }
+        try file.commit(to: stem + "." + Self.fileExtension(type))
+        await tally.done(bytes: file.length)
+    }
+
+    /// The file name extension of a part of `type`. A frame sent as stored, `application/octet-stream` with
+    /// an encapsulated transfer syntax, is named for what it holds (a JPEG frame `.jpg`, not `.raw`).
     static func fileExtension(_ type: MediaType?) -> String {
+        if type?.essence == "application/octet-stream", let syntax = type?[parameter: "transfer-syntax"] {
+            let held = FrameMediaTypes.mediaType(forTransferSyntax: syntax)
+            if held.essence != "application/octet-stream" { return fileExtension(held) }
+        }
         switch type?.essence {
+        case "application/pdf": return "pdf"
+        case "text/plain": return "txt"
+        case "text/html": return "html"
+        case "text/xml", "application/xml": return "xml"
+        default: break
+        }
+        return switch type?.essence {
         case "image/jpeg": "jpg"
         case "image/png": "png"
         case "image/gif": "gif"
@@ -346,6 +380,13 @@ actor RetrieveTally {
         clear()
         failures.append(reason)
         Console.err("failed   \(reason)\n")
+    }
+
+    /// An instance the server lists but could not read: counted as a failure.
+    func damaged(_ sopInstanceUID: String) {
+        clear()
+        failures.append("damaged: \(sopInstanceUID)")
+        Console.err("damaged: \(sopInstanceUID): server could not read it\n")
     }
 
     func clear() { if terminal { Console.err("\r\u{1B}[K") } }

@@ -50,6 +50,33 @@ struct StoreCommand: AsyncParsableCommand {
     @Flag(help: "Print only failures and the summary.")
     var quiet = false
 
+    /// A wrapped file added to a stored study (`-m StudyInstanceUID=…`) takes the study's patient unless it
+    /// names one itself: a document added to a study belongs to that study's patient, and the server refuses
+    /// an instance of another patient (`patient-conflicts`). Patient attributes of the template or `-m` win.
+    static func joiningStoredStudy(
+        _ template: DataSet, _ assignments: [AttributeAssignment], server: ClientOptions
+    ) async -> DataSet {
+        let assigned = Set(assignments.map(\.tag))
+        let study =
+            assignments.last(where: { $0.tag == Tag.studyInstanceUID })?.values.first
+            ?? template.string(Tag.studyInstanceUID)
+        guard let study, !study.isEmpty,
+            !assigned.contains(where: { $0.group == 0x0010 }), !template.contains(where: { $0.tag.group == 0x0010 })
+        else { return template }
+        let patientTags = ["00100010", "00100020", "00100021", "00100030", "00100040"]
+        guard let client = try? server.makeClient(connections: 1) else { return template }
+        let query = SearchQuery(
+            level: .studies, studyUID: nil, seriesUID: nil, matches: [("StudyInstanceUID", study)],
+            includeFields: patientTags, limit: 1, offset: nil, fuzzyMatching: false)
+        let result = try? await client.search(query).results.first
+        try? await client.shutdown()
+        guard let found = result else { return template }
+        var joined = template
+        for element in found where element.tag.group == 0x0010 { joined.set(element) }
+        if let charset = found[Tag.specificCharacterSet] { joined.set(charset) }
+        return joined
+    }
+
     func run() async throws {
         let assignments: [AttributeAssignment]
         var wrapper: InstanceWrapper
@@ -57,7 +84,8 @@ struct StoreCommand: AsyncParsableCommand {
             assignments = try attributes.map { text throws(DICOMwebClientError) in
                 try AttributeAssignment(parsing: text)
             }
-            let template = try metadata.map { try InstanceWrapper.template(path: $0) } ?? DataSet()
+            var template = try metadata.map { try InstanceWrapper.template(path: $0) } ?? DataSet()
+            template = await Self.joiningStoredStudy(template, assignments, server: server)
             wrapper = try InstanceWrapper(template: template, assignments: assignments)
         } catch {
             throw ValidationError("\(error)")

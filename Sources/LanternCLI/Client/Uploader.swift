@@ -13,8 +13,15 @@ protocol UploadObserver: Sendable {
 
 /// Remembers which SOP Instance UIDs have been sent (or imported before), so a second file holding the same
 /// instance is skipped rather than sent again.
+///
+/// Batches are prepared concurrently, but claimed in the order they were taken (``claim(batch:_:)`` waits for
+/// the batches before it): of several files holding one instance, the first in path order is always the one
+/// sent, whatever the timing.
 actor SOPInstanceClaims {
     private var owners: [String: String] = [:]
+    /// The batch whose claims come next, and the batches waiting for their turn.
+    private var turn = 0
+    private var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
 
     init(known: [String: String] = [:]) { owners = known }
 
@@ -23,6 +30,18 @@ actor SOPInstanceClaims {
         if let owner = owners[sop], owner != display { return owner }
         owners[sop] = display
         return nil
+    }
+
+    /// Claims the instances of batch `index` (numbered from 0 in the order batches were taken) once every
+    /// earlier batch has claimed; returns the earlier owner of each, or `nil` where the file now owns it.
+    func claim(batch index: Int, _ entries: [(sop: String, display: String)]) async -> [String?] {
+        while turn < index {
+            await withCheckedContinuation { waiting[index] = $0 }
+        }
+        let owners = entries.map { claim($0.sop, for: $0.display) }
+        turn = index + 1
+        waiting.removeValue(forKey: turn)?.resume()
+        return owners
     }
 }
 
@@ -40,7 +59,17 @@ actor UploadQueue {
         self.bytes = max(1, bytes)
     }
 
-    func take() -> [UploadItem]? {
+    /// Batches handed out so far.
+    private var taken = 0
+
+    /// The next batch and its number (from 0, in order).
+    func take() -> (index: Int, items: [UploadItem])? {
+        guard let batch = takeItems() else { return nil }
+        taken += 1
+        return (taken - 1, batch)
+    }
+
+    private func takeItems() -> [UploadItem]? {
         guard next < items.count else { return nil }
         var batch = [items[next]]
         var size = items[next].file.size
@@ -105,8 +134,8 @@ struct Uploader: Sendable {
         // Each worker prepares its next batch (headers read, duplicates claimed) while the current request
         // is in flight, so the server always has `concurrency` requests to work on.
         @Sendable func prepareNext() async -> PreparedBatch? {
-            guard let batch = await queue.take() else { return nil }
-            return await prepare(batch, claims: claims)
+            guard let (index, batch) = await queue.take() else { return nil }
+            return await prepare(batch, index: index, claims: claims)
         }
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, concurrency) {
@@ -128,13 +157,16 @@ struct Uploader: Sendable {
         var parts: [StowPart] = []
         var metadata: [DataSet] = []
         var sent: [(file: UploadFile, sop: String)] = []
+        /// The non-patient resource of each part (PS3.18 §12), `nil` for the studies; in `parts` order.
+        var resources: [String?] = []
         /// Instances built on the client for this batch (removed once sent).
         var built: [String] = []
     }
 
     /// Reads the headers of a batch's Part 10 files (one job on the blocking-I/O pool) and builds its parts.
-    func prepare(_ batch: [UploadItem], claims: SOPInstanceClaims?) async -> PreparedBatch {
+    func prepare(_ batch: [UploadItem], index: Int, claims: SOPInstanceClaims?) async -> PreparedBatch {
         var prepared = PreparedBatch()
+        var candidates: [(item: UploadItem, info: InstanceFileInfo, content: [UInt8]?)] = []
         let part10 = batch.filter { !$0.isWrapped }
         let inspected = await InstanceFileInfo.inspect(paths: part10.map(\.file.path))
         var next = 0
@@ -152,11 +184,6 @@ struct Uploader: Sendable {
                         (item.file, .skipped(.mediaDirectory)))
                     continue
                 }
-                if let claims, let owner = await claims.claim(info.sopInstanceUID, for: item.file.display) {
-                    prepared.results.append(
-                        (item.file, .skipped(.duplicate(of: owner))))
-                    continue
-                }
                 // A small file was read whole with its header. A file that changed since it was listed (still
                 // being copied in, say) is left for the next run rather than sent cut or failing its batch.
                 let size = content.map { Int64($0.count) } ?? currentSize(item.file.path)
@@ -165,14 +192,27 @@ struct Uploader: Sendable {
                         (item.file, .skipped(.changed)))
                     continue
                 }
-                let segment: UploadSegment = content.map { .bytes($0) } ?? .file(path: item.file.path, length: size)
-                prepared.parts.append(StowPart(contentType: .dicom, content: segment))
-                prepared.sent.append((item.file, info.sopInstanceUID))
+                candidates.append((item, info, content))
             case .wrapped(let dataSet, let bulk, let sop):
                 prepared.metadata.append(dataSet)
                 prepared.parts.append(bulk)
                 prepared.sent.append((item.file, sop))
+                prepared.resources.append(nil)
             }
+        }
+        let owners =
+            await claims?.claim(batch: index, candidates.map { ($0.info.sopInstanceUID, $0.item.file.display) })
+            ?? Array(repeating: nil, count: candidates.count)
+        for ((item, info, content), owner) in zip(candidates, owners) {
+            if let owner {
+                prepared.results.append((item.file, .skipped(.duplicate(of: owner))))
+                continue
+            }
+            let segment: UploadSegment =
+                content.map { .bytes($0) } ?? .file(path: item.file.path, length: item.file.size)
+            prepared.parts.append(StowPart(contentType: .dicom, content: segment))
+            prepared.sent.append((item.file, info.sopInstanceUID))
+            prepared.resources.append(info.sopClassUID.flatMap { NonPatientResources.resourceBySOPClass[$0] })
         }
         return prepared
     }
@@ -188,16 +228,45 @@ struct Uploader: Sendable {
         var results = prepared.results
         let (parts, metadata, sent) = (prepared.parts, prepared.metadata, prepared.sent)
         guard !sent.isEmpty else { return results }
+        // Non-patient instances (colour palettes, hanging protocols, …) go to their own resource, one request
+        // per resource of the batch.
+        if metadata.isEmpty, prepared.resources.contains(where: { $0 != nil }) {
+            var groups: [String?: PreparedBatch] = [:]
+            var order: [String?] = []
+            for (n, resource) in prepared.resources.enumerated() {
+                if groups[resource] == nil {
+                    groups[resource] = PreparedBatch()
+                    order.append(resource)
+                }
+                groups[resource]!.parts.append(parts[n])
+                groups[resource]!.sent.append(sent[n])
+            }
+            for resource in order {
+                results += await transmit(groups[resource]!, local: local, resource: resource)
+            }
+            return results
+        }
+        return results + (await transmit(prepared, local: local, resource: nil))
+    }
+
+    /// Sends the parts of `prepared` to `resource` (the studies when `nil`).
+    private func transmit(
+        _ prepared: PreparedBatch, local: Bool, resource: String?
+    ) async -> [(file: UploadFile, outcome: UploadOutcome)] {
+        var results: [(file: UploadFile, outcome: UploadOutcome)] = []
+        let (parts, metadata, sent) = (prepared.parts, prepared.metadata, prepared.sent)
         let response: StowResponse
         do {
             if metadata.isEmpty {
-                response = try await client.store(parts, rootType: .dicom)
+                response = try await client.store(parts, rootType: .dicom, resource: resource)
             } else {
                 response = try await client.store(
                     [InstanceWrapper.metadataPart(metadata)] + parts, rootType: .dicomJSON)
             }
         } catch let error as DICOMwebClientError where error.status == 415 && !metadata.isEmpty && localBuilder != nil {
-            let outcomes = await transmit(prepared, local: true)
+            var bare = prepared
+            bare.results = []
+            let outcomes = await transmit(bare, local: true)
             let note = "built by the client: the server does not take metadata and bulk data (HTTP 415)"
             return outcomes.map { result in
                 guard case .stored(let sop, let warning) = result.outcome else { return result }
