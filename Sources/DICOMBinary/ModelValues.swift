@@ -186,6 +186,12 @@ public enum ModelValueCodec {
     }
 
     /// An IS value as a JSON integer literal, or `nil` when it is not an integer string.
+    /// The JSON number literal of one IS or DS value (trimmed), or `nil` when it is not a valid number of
+    /// its VR (PS3.5 Table 6.2-1), such as IS `1A`.
+    public static func numberLiteral(_ value: String, vr: VR) -> String? {
+        vr == .IS ? integerLiteral(value) : decimalLiteral(value)
+    }
+
     static func integerLiteral(_ s: String) -> String? {
         var digits = Substring(s)
         var negative = false

@@ -6,7 +6,8 @@
 ///
 /// Values follow PS3.18 §F.2: PN as component-group objects, IS/DS/FL/FD/SL/SS/SV/UL/US/UV as JSON
 /// numbers, AT as `GGGGEEEE` strings, binary VRs as `InlineBinary` or `BulkDataURI` as the
-/// ``BinaryPolicy`` decides, empty values as `null`, zero-length attributes without `Value`.
+/// ``BinaryPolicy`` decides, empty values as `null`, zero-length attributes without `Value`; an IS or DS value
+/// that is not a number (IS `1A`) as `null` too, with a warning.
 /// Text that cannot be decoded in its character set is reported in ``warnings`` and written as decoded
 /// with ISO 8859-1, so no byte is lost.
 public struct DICOMJSONEncoder: Sendable {
@@ -243,6 +244,24 @@ public struct DICOMJSONEncoder: Sendable {
                 ?? .strings([String(decoding: bytes, as: UTF8.self)])
         }
         guard values.count > 0 else { return }
+        if case .strings(let list) = values, header.vr == .IS || header.vr == .DS {
+            // An IS or DS value that is not a number (IS `1A`) can be neither a JSON Number nor a JSON String
+            // (which must hold a valid IS or DS too, PS3.18 §F.2.3): it is written as an empty value, `null`
+            // (§F.2.5), keeping the positions of the valid ones, and an attribute with no valid value has no
+            // `Value`; so standard readers load the rest of the data set. The stored instance keeps the bytes.
+            let literals = list.map { $0.flatMap { ModelValueCodec.numberLiteral($0, vr: header.vr) } }
+            if zip(list, literals).contains(where: { $0 != nil && $1 == nil }) {
+                warnings.append("\(header.tag): \(header.vr) value that is not a number left out")
+            }
+            guard literals.contains(where: { $0 != nil }) else { return }
+            JSONText.append(",\"Value\":[", to: &out)
+            for (i, v) in literals.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                out.append(contentsOf: (v ?? "null").utf8)
+            }
+            out.append(0x5D)
+            return
+        }
         JSONText.append(",\"Value\":[", to: &out)
         switch values {
         case .strings(let list):

@@ -11,6 +11,7 @@ enum CapabilitiesOpenAPI {
             operations[route.method.rawValue.lowercased()] = operation(route)
             paths["/" + route.path] = operations
         }
+        paths["/wado"] = wadoURI(base: base)
         let document: [String: Any] = [
             "openapi": "3.0.3",
             "info": [
@@ -23,6 +24,37 @@ enum CapabilitiesOpenAPI {
         ]
         let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The query parameters of WADO-URI (PS3.18 §9.1.2.1, Table 9.1.2-1 and -2).
+    static let wadoURIParameters = [
+        "requestType", "studyUID", "seriesUID", "objectUID", "contentType", "charset", "anonymize", "annotation",
+        "rows", "columns", "region", "windowCenter", "windowWidth", "frameNumber", "imageQuality",
+        "presentationUID", "presentationSeriesUID", "transferSyntax",
+    ]
+
+    /// WADO-URI (PS3.18 §9), served beside the service root rather than under it: its own `servers` entry.
+    static func wadoURI(base: String) -> [String: Any] {
+        let origin =
+            base.hasSuffix(ServerConfiguration().serviceRoot)
+            ? String(base.dropLast(ServerConfiguration().serviceRoot.count)) : base
+        let required: Set<String> = ["requestType", "studyUID", "seriesUID", "objectUID"]
+        let parameters: [[String: Any]] = wadoURIParameters.map {
+            ["name": $0, "in": "query", "required": required.contains($0), "schema": ["type": "string"]]
+        }
+        let operation: [String: Any] = [
+            "operationId": "RetrieveWADOURI",
+            "summary":
+                "WADO-URI (PS3.18 §9): an instance as application/dicom, or rendered (image/jpeg, image/png, image/gif, image/jp2, text/plain, text/html)",
+            "parameters": parameters,
+            "responses": [
+                "200": [
+                    "description": "Success", "content": ["*/*": ["schema": ["type": "string", "format": "binary"]]],
+                ],
+                "default": ["description": "An error, with the reason in a text/plain body"],
+            ],
+        ]
+        return ["servers": [["url": origin]], "get": operation]
     }
 
     static func operation(_ route: RouteDescription) -> [String: Any] {

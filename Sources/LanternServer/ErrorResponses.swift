@@ -22,6 +22,8 @@ struct DICOMwebError: HTTPResponseError {
         case .invalidRequest: self.init(.badRequest, error.message)
         case .notAcceptable: self.init(.notAcceptable, error.message)
         case .tooLarge: self.init(.contentTooLarge, error.message)
+        // What the index lists cannot be read whole: the server's fault, never a 200 with a short body.
+        case .damaged: self.init(.internalServerError, error.message)
         default: self.init(.internalServerError, error.message)
         }
     }
@@ -55,9 +57,10 @@ func httpError(_ error: any Error) -> any Error {
     case let e as UPSError: DICOMwebError(e)
     case let e as CodecError where e.code == .invalidParameter:
         DICOMwebError(.badRequest, e.message)
+    // Stored pixel data that no codec can decode (truncated, corrupt) or convert: the representation asked for
+    // cannot be produced (PS3.18 Table 10.4.3-1, 406), not a fault of the server; the reason says which.
     case let e as CodecError:
-        DICOMwebError(
-            e.code == .corruptData ? .internalServerError : .notAcceptable, "pixel data cannot be converted: \(e)")
+        DICOMwebError(.notAcceptable, "pixel data cannot be converted: \(e)")
     default: error
     }
 }

@@ -34,7 +34,8 @@ struct NonPatientController {
             let wanted = query.returnedTags(defaults: category.returnTags)
             return { attributes in
                 let sop = attributes.string(Tag.sopInstanceUID) ?? ""
-                return attributes.returned(wanted, retrieveURL: "\(base)/\(category.rawValue)/\(sop)")
+                return attributes.returned(
+                    wanted, retrieveURL: "\(base)/\(category.rawValue)/\(PercentEncoding.encode(sop))")
             }
         }
     }

@@ -36,8 +36,10 @@ struct QidoController {
         let result = try await index.search(query, limit: limit) { query.matches($0) }
         let base = request.serviceBase(configuration)
         let wanted = Self.wantedTags(query)
+        // Type 2 return keys the stored entity has no value for are returned zero-length (PS3.18 §10.6.3.3).
+        let typeTwo = QIDOReturnAttributes.typeTwo(for: query.scope)
         let returned = result.matches.map { match in
-            Self.returnedAttributes(match, wanted: wanted, base: base)
+            Self.returnedAttributes(match, wanted: wanted, base: base).addingEmpty(typeTwo)
         }
         var headers: HTTPFields = [:]
         if result.hasMore && (query.limit == nil || query.limit! > configuration.maxResults) {
@@ -59,9 +61,10 @@ struct QidoController {
 
     /// The attributes a match returns: the `wanted` ones (``wantedTags(_:)``) plus RetrieveURL.
     static func returnedAttributes(_ match: SearchMatch, wanted: Set<Tag>?, base: String) -> DataSet {
-        var url = "\(base)/studies/\(match.studyUID)"
-        if let series = match.seriesUID { url += "/series/\(series)" }
-        if let sop = match.sopInstanceUID { url += "/instances/\(sop)" }
+        // Percent-encoded path segments (RFC 3986 §2.1): the same for valid UIDs, one segment for anything else.
+        var url = "\(base)/studies/\(PercentEncoding.encode(match.studyUID))"
+        if let series = match.seriesUID { url += "/series/\(PercentEncoding.encode(series))" }
+        if let sop = match.sopInstanceUID { url += "/instances/\(PercentEncoding.encode(sop))" }
         return match.attributes.returned(wanted, retrieveURL: url)
     }
 }

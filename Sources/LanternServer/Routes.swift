@@ -1,8 +1,10 @@
 import Archive
+import DICOMCore
 import DICOMweb
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// The resources of the DICOMweb service root (PS3.18 §10.4–10.6), the DELETE extension and the
 /// capabilities (`OPTIONS`), registered from ``ServiceDescription``.
@@ -24,13 +26,54 @@ struct Routes {
             let transaction = route.transaction
             let category = route.category
             group.on(RouterPath(route.routerPath), method: route.method) { request, context in
-                try await handle(transaction, category, request, context)
+                do {
+                    return try await handle(transaction, category, request, context)
+                } catch let error where (httpError(error) as? DICOMwebError)?.status == .notFound {
+                    // Nothing is stored there: a path UID that is not a UID explains why better than a 404.
+                    // (Checked only now, so that anything stored under such a UID stays reachable.)
+                    if let (name, value) = Self.invalidUID(in: context) {
+                        throw DICOMwebError(
+                            .badRequest,
+                            "the \(name) UID in the path is not a valid UID (PS3.5 §9.1): \(value.prefix(70))")
+                    }
+                    throw error
+                }
             }
         }
         for path in [""] + ServiceDescription.paths {
             let routerPath = path.isEmpty ? "" : RouteDescription.routerPath(path)
             group.on(RouterPath(routerPath), method: .options) { request, context in
                 try Capabilities.options(request, target: path, configuration: configuration)
+            }
+            registerMethodNotAllowed(at: path, on: group)
+        }
+    }
+
+    /// The first path parameter that should hold a UID and does not, with its name.
+    static func invalidUID(in context: LanternRequestContext) -> (String, String)? {
+        for name in ["study", "series", "instance", "workitem", "uid"] {
+            if let value = context.parameters.get(name), !UIDValidation.isValid(value) { return (name, value) }
+        }
+        return nil
+    }
+
+    /// A known resource asked with a method it does not serve: 405 with the `Allow` header (RFC 9110 §15.5.6),
+    /// rather than the 404 of an unknown resource.
+    private func registerMethodNotAllowed(at path: String, on group: RouterGroup<LanternRequestContext>) {
+        var allowed = ServiceDescription.methods(at: path)
+        if allowed.contains("GET") { allowed.insert("HEAD", at: allowed.firstIndex(of: "GET")! + 1) }
+        let allow = allowed.joined(separator: ", ")
+        let routerPath = path.isEmpty ? "" : RouteDescription.routerPath(path)
+        let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+        for method in methods where !allowed.contains(method.rawValue) {
+            group.on(RouterPath(routerPath), method: method) { request, _ in
+                var headers = HTTPFields()
+                headers[.allow] = allow
+                headers[.contentType] = "text/plain; charset=utf-8"
+                let text = "\(request.method.rawValue) is not allowed on this resource; allowed: \(allow)\n"
+                return Response(
+                    status: .methodNotAllowed, headers: headers,
+                    body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
             }
         }
     }
@@ -45,7 +88,7 @@ struct Routes {
         switch transaction {
         case .storeInstances: return try await stow.handle(request, target: .studies(study: nil))
         case .storeStudyInstances:
-            return try await stow.handle(request, target: .studies(study: try context.parameters.require("study")))
+            return try await stow.handle(request, target: .studies(study: try targetUID(context, "study")))
         case .searchForStudies: return try await qido.handle(request, scope: .allStudies)
         case .searchForSeries: return try await qido.handle(request, scope: .allSeries)
         case .searchForInstances: return try await qido.handle(request, scope: .allInstances)
@@ -104,7 +147,7 @@ struct Routes {
         case .storeNonPatientInstances:
             return try await stow.handle(request, target: .nonPatient(try described(category), uid: nil))
         case .storeNonPatientInstance:
-            let uid = try context.parameters.require("uid")
+            let uid = try targetUID(context, "uid")
             return try await stow.handle(request, target: .nonPatient(try described(category), uid: uid))
         case .searchNonPatientInstances: return try await nonPatient.search(request, try described(category))
         case .retrieveNonPatientInstance:
@@ -138,17 +181,34 @@ struct Routes {
         return ae
     }
 
+    /// The UID of a path component that names where to store: percent-decoded, and 400 when it is not a valid
+    /// UID (PS3.5 §9.1), since nothing stored under it could be addressed.
+    private func targetUID(_ context: LanternRequestContext, _ name: String) throws -> String {
+        let uid = try pathUID(context, name)
+        if let problem = UIDValidation.problem(uid) {
+            throw DICOMwebError(.badRequest, "The \(name) UID of the path is not a valid UID (PS3.5 §9.1): \(problem).")
+        }
+        return uid
+    }
+
+    /// A UID path component, percent-decoded (RetrieveURLs are percent-encoded). Not checked: whatever an
+    /// earlier version stored under a UID that breaks PS3.5 §9.1 stays retrievable and deletable.
+    private func pathUID(_ context: LanternRequestContext, _ name: String) throws -> String {
+        let raw = try context.parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
+
     private func study(_ context: LanternRequestContext) throws -> InstanceSelection {
-        .study(try context.parameters.require("study"))
+        .study(try pathUID(context, "study"))
     }
 
     private func series(_ context: LanternRequestContext) throws -> InstanceSelection {
-        .series(study: try context.parameters.require("study"), series: try context.parameters.require("series"))
+        .series(study: try pathUID(context, "study"), series: try pathUID(context, "series"))
     }
 
     private func instance(_ context: LanternRequestContext) throws -> InstanceSelection {
         .instance(
-            study: try context.parameters.require("study"), series: try context.parameters.require("series"),
-            sop: try context.parameters.require("instance"))
+            study: try pathUID(context, "study"), series: try pathUID(context, "series"),
+            sop: try pathUID(context, "instance"))
     }
 }

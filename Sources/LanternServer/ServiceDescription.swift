@@ -199,7 +199,10 @@ enum ServiceDescription {
         var types = renderedTypes
         if multipart { types += renderedTypes.map { #"multipart/related; type="\#($0)""# } }
         if transaction == .retrieveRenderedInstance {
-            types += ["application/pdf", "text/xml", "video/mp4", "video/mpeg"]
+            types += ["application/pdf", "text/xml", "video/mp4", "video/mpeg", "text/html", "text/plain"]
+        } else if transaction == .retrieveRenderedStudy || transaction == .retrieveRenderedSeries {
+            // A study or series of Structured Reports (no image): one text part per report.
+            types += [#"multipart/related; type="text/html""#, #"multipart/related; type="text/plain""#]
         }
         return RouteDescription(
             method: .get, path: target + "/rendered", transaction: transaction,

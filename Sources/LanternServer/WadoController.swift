@@ -92,6 +92,9 @@ struct WadoController {
         if let requested, requested != "*" {
             for instance in found { try await retrieve.checkConvertible(instance, to: requested) }
         }
+        // A missing or damaged first instance is a 500 before the head; a later one cuts the connection
+        // (AbortOnBodyFailureMiddleware), so no response that lacks an instance ends like a complete one.
+        try await retrieve.checkIntact(found[0])
         let retrieve = self.retrieve
         if negotiated.offerIndex == 2 {
             // Supplement 211: the instances as stored, one entry each, streamed.
@@ -127,7 +130,11 @@ struct WadoController {
             let instance = found[0]
             let syntax = target(instance)
             headers[.contentType] = MediaType.dicom.setting(parameter: "transfer-syntax", to: syntax).description
-            if syntax == instance.transferSyntaxUID { headers[.contentLength] = String(instance.size) }
+            if syntax == instance.transferSyntaxUID {
+                // As stored: byte ranges of the instance (converted ones have no known length).
+                return Self.storedInstance(request, instance, headers: headers, retrieve)
+            }
+            try await retrieve.checkFirstFrame(instance, to: syntax)  // undecodable: 406, never a 200 cut short
             return Response(
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in
@@ -135,6 +142,7 @@ struct WadoController {
                     try await writer.finish(nil)
                 })
         }
+        if found.count == 1 { try await retrieve.checkFirstFrame(found[0], to: target(found[0])) }
         let boundary = MultipartBoundary.random()
         let multipartType = MultipartWriter(boundary: boundary)
         headers[.contentType] = multipartType.contentType(type: .dicom).description
@@ -203,6 +211,13 @@ struct WadoController {
         if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
         let base = request.serviceBase(configuration)
         let retrieve = self.retrieve
+        // The first batch is read before the head: an instance whose metadata document and bytes are both
+        // gone is a 500, not a 200 cut short (a later batch cuts the connection).
+        let batches = Self.batches(found)
+        let firstDocuments = try await retrieve.metadata(batches[0], format: xml ? .xml : .json)
+        @Sendable func documents(_ i: Int) async throws -> [[UInt8]] {
+            i == 0 ? firstDocuments : try await retrieve.metadata(batches[i], format: xml ? .xml : .json)
+        }
         if xml {
             let boundary = MultipartBoundary.random()
             let multipartType = MultipartWriter(boundary: boundary)
@@ -211,8 +226,8 @@ struct WadoController {
                 status: .ok, headers: headers,
                 body: ResponseBody { writer in
                     var multipart = MultipartWriter(boundary: boundary)
-                    for batch in Self.batches(found) {
-                        let documents = try await retrieve.metadata(batch, format: .xml)
+                    for (i, batch) in batches.enumerated() {
+                        let documents = try await documents(i)
                         var chunk: [UInt8] = []
                         for (instance, document) in zip(batch, documents) {
                             chunk += multipart.beginPart(contentType: .dicomXML)
@@ -232,8 +247,8 @@ struct WadoController {
             body: ResponseBody { writer in
                 var chunk: [UInt8] = [UInt8(ascii: "[")]
                 var first = true
-                for batch in Self.batches(found) {
-                    let documents = try await retrieve.metadata(batch, format: .json)
+                for (i, batch) in batches.enumerated() {
+                    let documents = try await documents(i)
                     for (instance, document) in zip(batch, documents) {
                         if !first { chunk.append(UInt8(ascii: ",")) }
                         first = false
@@ -260,8 +275,10 @@ struct WadoController {
         }
     }
 
+    /// The instance's URL, its UIDs as percent-encoded path segments (RFC 3986 §2.1).
     static func instanceURL(_ base: String, _ instance: StoredInstance) -> String {
-        "\(base)/studies/\(instance.studyUID)/series/\(instance.seriesUID)/instances/\(instance.sopInstanceUID)"
+        let (study, series) = (PercentEncoding.encode(instance.studyUID), PercentEncoding.encode(instance.seriesUID))
+        return "\(base)/studies/\(study)/series/\(series)/instances/\(PercentEncoding.encode(instance.sopInstanceUID))"
     }
 
     // MARK: Frames, pixel data, bulk data
@@ -269,25 +286,38 @@ struct WadoController {
     /// `/frames/{list}` (§10.4.1.1.6) and `/pixeldata` (CP 2040, all frames).
     func frames(_ request: Request, _ selection: InstanceSelection, list: String?) async throws -> Response {
         let instance = try await retrieve.instances(selection)[0]
-        guard let layout = instance.pixelLayout else {
+        // Deflated instances have no recorded frames: they are found by inflating.
+        guard let layout = try await retrieve.frameLayout(instance) else {
             throw DICOMwebError(.notFound, "instance \(instance.sopInstanceUID) has no pixel data")
         }
-        let numbers = try list.map { try Self.frameNumbers($0, of: instance) } ?? Array(1...max(1, layout.frameCount))
+        let numbers =
+            try list.map { try Self.frameNumbers($0, count: layout.frameCount) } ?? Array(1...max(1, layout.frameCount))
         let ranges = numbers.map { layout.ranges(ofFrame: $0) ?? [] }
         return try await sendBulk(request, instance: instance, parts: ranges, locations: numbers.map { "frames/\($0)" })
     }
 
     /// The frame numbers of a `{frames}` path segment (PS3.18 §10.4.1.1.2): from 1, comma-separated, in the
-    /// order given; 400 when malformed, 404 beyond the instance's frames.
+    /// order given; 400 when malformed or longer than the instance's frames (a list repeating one frame would
+    /// make one short request cost as many decodes, renders or transcodes as it names), 404 beyond them.
     static func frameNumbers(_ list: String, of instance: StoredInstance) throws -> [Int] {
-        let count = instance.pixelLayout?.frameCount ?? 0
-        return try list.split(separator: ",", omittingEmptySubsequences: false).map { item in
-            guard let n = Int(item.trimmingCharacters(in: .whitespaces)), n >= 1 else {
+        try frameNumbers(list, count: instance.pixelLayout?.frameCount ?? 0)
+    }
+
+    /// The frame numbers of `list` for an instance of `count` frames.
+    static func frameNumbers(_ list: String, count: Int) throws -> [Int] {
+        let items = list.split(separator: ",", omittingEmptySubsequences: false)
+        guard items.count <= max(1, count) else {
+            throw DICOMwebError(
+                .badRequest, "the frame list names \(items.count) frames; the instance has \(count)")
+        }
+        return try items.map { item in
+            let digits = item.trimmingCharacters(in: .whitespaces)
+            guard let n: Int = DecimalNumber.saturating(digits), n >= 1 else {
                 throw DICOMwebError(
                     .badRequest, "frame numbers are positive integers separated by commas, got \"\(list)\"")
             }
             guard n <= count else {
-                throw DICOMwebError(.notFound, "frame \(n) does not exist; the instance has \(count)")
+                throw DICOMwebError(.notFound, "frame \(digits) does not exist; the instance has \(count)")
             }
             return n
         }
@@ -298,43 +328,55 @@ struct WadoController {
     func bulkData(_ request: Request, _ selection: InstanceSelection, reference: String) async throws -> Response {
         let instance = try await retrieve.instances(selection)[0]
         let pieces = reference.split(separator: "-")
-        guard let offset = pieces.first.flatMap({ UInt64($0) }), pieces.count <= 2 else {
+        guard let offset: UInt64 = pieces.first.flatMap({ DecimalNumber.saturating($0) }), pieces.count <= 2 else {
             throw DICOMwebError(.notFound, "no bulk data \(reference)")
         }
         if offset == instance.pixelDataOffset, let layout = instance.pixelLayout, pieces.count == 1 {
             let ranges = (1...max(1, layout.frameCount)).map { layout.ranges(ofFrame: $0) ?? [] }
             return try await sendBulk(request, instance: instance, parts: ranges, locations: nil)
         }
-        guard pieces.count == 2, let length = UInt64(pieces[1]), offset + length <= instance.size else {
+        if pieces.count == 1, TransferSyntax(uid: instance.transferSyntaxUID).isEncapsulated,
+            let fragments = try await retrieve.nestedFragments(instance, at: offset)
+        {
+            // Encapsulated Pixel Data nested in a sequence (an icon image): one frame, its fragments, as stored
+            // (its geometry is not the instance's, so it is never decoded here).
+            return try await sendBulk(request, instance: instance, parts: [fragments], locations: nil, asStored: true)
+        }
+        guard pieces.count == 2, let length: UInt64 = DecimalNumber.saturating(pieces[1]),
+            case (let end, false) = offset.addingReportingOverflow(length),
+            end <= instance.size || TransferSyntax(uid: instance.transferSyntaxUID).isDeflated
+        else {
             throw DICOMwebError(.notFound, "no bulk data \(reference)")
         }
-        if TransferSyntax(uid: instance.transferSyntaxUID).isDeflated
-            || TransferSyntax(uid: instance.transferSyntaxUID).isBigEndian
-        {
-            throw DICOMwebError(.notAcceptable, "bulk data of deflated or big endian instances is not served yet")
+        if TransferSyntax(uid: instance.transferSyntaxUID).isDeflated {
+            // Offsets count inflated bytes: the value is checked by inflating up to it, before the head.
+            let reader = retrieve.valueReader(instance)
+            defer { reader.close() }
+            try await retrieve.checkInflatedValue(reader, at: offset, length: length)
         }
+        // Big endian values are sent little endian (PS3.18 §8.7.3.4), swapped by their VR.
+        let swap = try await retrieve.bulkDataSwap(instance, valueAt: offset, length: length)
         return try await sendBulk(
             request, instance: instance, parts: [[ByteRange(offset: offset, length: length)]], locations: nil,
-            plainBulk: true)
+            plainBulk: true, swapping: swap)
     }
 
     /// Sends byte ranges as a multipart/related body (one part per entry of `parts`), or as a single body
     /// when the client accepts the bare media type; HTTP Range applies to a single bare body.
     private func sendBulk(
         _ request: Request, instance: StoredInstance, parts: [[ByteRange]], locations: [String]?,
-        plainBulk: Bool = false
+        plainBulk: Bool = false, asStored: Bool = false, swapping: ByteSwap? = nil
     ) async throws -> Response {
         let ts = TransferSyntax(uid: instance.transferSyntaxUID)
         let encapsulated = ts.isEncapsulated && !plainBulk
-        if !encapsulated && ts.isBigEndian {
-            throw DICOMwebError(.notAcceptable, "pixel data of big endian instances is not served yet")
-        }
+        // Native big endian frames are sent little endian (PS3.18 §8.7.3.4), words of Bits Allocated reversed.
+        let swap = !encapsulated && ts.isBigEndian && !plainBulk ? try await retrieve.pixelDataSwap(instance) : swapping
         let native = MediaType.octetStream
         let le = Representation.explicitVRLittleEndian
         // As stored; frames a codec decodes also native (PS3.18 §8.7.3.4: octet-stream without a transfer syntax
         // is Explicit VR Little Endian) and re-encoded in any syntax a codec produces, one frame at a time.
         var offers: [Representation] = []
-        let convertible = !encapsulated || FrameCodecs.canDecode(ts.uid)
+        let convertible = !encapsulated || (!asStored && FrameCodecs.canDecode(ts.uid))
         if encapsulated {
             let own = FrameMediaTypes.mediaType(forTransferSyntax: ts.uid)
             offers = [
@@ -348,11 +390,16 @@ struct WadoController {
             Representation(.multipartRelated(type: native), transferSyntaxes: octets),
             Representation(native, transferSyntaxes: octets),
         ]
-        if convertible && !plainBulk {
+        if convertible && !plainBulk && !ts.isBigEndian && !ts.isDeflated {
             offers += Self.encodedFrameOffers(excluding: encapsulated ? ts.uid : nil)
         }
         let negotiated: NegotiatedRepresentation
-        do { negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: offers) } catch {
+        let knownGeometry: FrameGeometry?
+        do {
+            // A range whose conversion the codecs cannot make for these frames gives way to the next one.
+            (negotiated, knownGeometry) = try await Self.negotiateProducible(
+                request.acceptHeader, offers: offers, instance: instance, encapsulated: encapsulated, retrieve)
+        } catch let error as NotAcceptable {
             throw DICOMwebError(
                 .notAcceptable,
                 "\(error.description) (frames stored in \(ts.uid) can be sent as stored"
@@ -365,8 +412,9 @@ struct WadoController {
         // encapsulated syntax other than the stored one are encoded one at a time.
         let decoding = encapsulated && chosen != ts.uid
         let encodingTo: String? = chosen != ts.uid && TransferSyntax(uid: chosen).isEncapsulated ? chosen : nil
-        // The parts carry their transfer syntax when they are encapsulated, as stored or newly encoded.
-        let labelled = (encapsulated && !decoding) || encodingTo != nil
+        // Every part carries the transfer syntax of what it holds (PS3.18 §8.7.3.4): the stored or newly encoded
+        // one of encapsulated frames, Explicit VR Little Endian for native frames and bulk data.
+        let sentSyntax = encodingTo ?? (encapsulated && !decoding ? ts.uid : le)
         let instances = [instance]
         let etag = Validators.etag(
             instances,
@@ -377,8 +425,13 @@ struct WadoController {
             .cacheControl: "private, max-age=0, must-revalidate",
         ]
         if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
-        let geometry: FrameGeometry? =
-            decoding || encodingTo != nil ? try FrameGeometry(try await retrieve.imageAttributes(instance)) : nil
+        // Missing or damaged bytes are a 500 before the head, not a 200 with a short body.
+        try await retrieve.checkIntact(instance)
+        var loaded = knownGeometry
+        if loaded == nil, decoding || encodingTo != nil {
+            loaded = try FrameGeometry(try await retrieve.imageAttributes(instance))
+        }
+        let geometry = loaded
         if decoding, let geometry { try FrameCodecs.checkDecodable(geometry, from: ts.uid) }
         if let encodingTo, let geometry {
             let native = decoding ? FrameCodecs.decodedGeometry(geometry, from: ts.uid) : geometry
@@ -388,11 +441,7 @@ struct WadoController {
         let partType =
             negotiated.mediaType.hasSameEssence(as: .multipartRelated)
             ? (negotiated.mediaType[parameter: "type"].flatMap { MediaType($0) } ?? native) : negotiated.mediaType
-        var typed = partType.removing(parameter: "transfer-syntax")
-        if let syntax = negotiated.transferSyntax, labelled {
-            typed = typed.setting(parameter: "transfer-syntax", to: syntax)
-        }
-        let partMediaType = typed
+        let partMediaType = partType.setting(parameter: "transfer-syntax", to: sentSyntax)
         if !negotiated.mediaType.hasSameEssence(as: .multipartRelated) {
             guard parts.count == 1 else {
                 throw DICOMwebError(
@@ -406,27 +455,18 @@ struct WadoController {
                 headers[.contentLength] = String(frame.count)
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: frame)))
             }
-            var ranges = parts[0]
-            let total = ranges.reduce(0) { $0 + $1.length }
-            var status = HTTPResponse.Status.ok
-            headers[.acceptRanges] = "bytes"
-            if let rangeHeader = request.headers[.range] {
-                guard ranges.count == 1, let (start, end) = Self.parseRange(rangeHeader, total: total) else {
-                    headers[.contentRange] = "bytes */\(total)"
-                    return Response(status: .rangeNotSatisfiable, headers: headers)
-                }
-                ranges = [ByteRange(offset: ranges[0].offset + start, length: end - start + 1)]
-                headers[.contentRange] = "bytes \(start)-\(end)/\(total)"
-                status = .partialContent
+            guard let (status, send) = Self.applyRange(request, to: parts[0], headers: &headers) else {
+                return Response(status: .rangeNotSatisfiable, headers: headers)
             }
-            let send = ranges
             headers[.contentType] = partMediaType.description
             headers[.contentLength] = String(send.reduce(0) { $0 + $1.length })
             return Response(
                 status: status, headers: headers,
                 body: ResponseBody { writer in
+                    let reader = retrieve.valueReader(instance, swapping: swap)
+                    defer { reader.close() }
                     for range in send {
-                        try await retrieve.stream(instance, range: range) { try await writer.write($0) }
+                        try await reader.stream(range) { try await writer.write($0) }
                     }
                     try await writer.finish(nil)
                 })
@@ -442,12 +482,13 @@ struct WadoController {
         headers[.contentType] =
             multipartType.contentType(
                 type: partType.removing(parameter: "transfer-syntax"),
-                parameters: labelled && negotiated.transferSyntax != nil
-                    ? [.init(name: "transfer-syntax", value: negotiated.transferSyntax!)] : []
+                parameters: [.init(name: "transfer-syntax", value: sentSyntax)]
             ).description
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
+                let reader = retrieve.valueReader(instance, swapping: swap)
+                defer { reader.close() }
                 var multipart = MultipartWriter(boundary: boundary)
                 for (i, ranges) in parts.enumerated() {
                     let location = locations.map {
@@ -465,7 +506,7 @@ struct WadoController {
                         continue
                     }
                     for range in ranges {
-                        try await retrieve.stream(instance, range: range) { try await writer.write($0) }
+                        try await reader.stream(range) { try await writer.write($0) }
                     }
                 }
                 try await writer.write(ByteBuffer(bytes: multipart.finish()))
@@ -506,13 +547,15 @@ struct WadoController {
         guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
         let first = spec[..<dash].trimmingCharacters(in: .whitespaces)
         let last = spec[spec.index(after: dash)...].trimmingCharacters(in: .whitespaces)
+        // Positions past the representation, however many digits, are clamped to it (§14.1.2), never overflow.
         if first.isEmpty {
-            guard let suffix = UInt64(last), suffix > 0 else { return nil }
+            guard let suffix: UInt64 = DecimalNumber.saturating(last), suffix > 0 else { return nil }
             return (total - min(suffix, total), total - 1)
         }
-        guard let start = UInt64(first), start < total else { return nil }
-        let end = last.isEmpty ? total - 1 : min(UInt64(last) ?? 0, total - 1)
-        guard end >= start, last.isEmpty || UInt64(last) != nil else { return nil }
+        guard let start: UInt64 = DecimalNumber.saturating(first), start < total else { return nil }
+        guard let end = last.isEmpty ? total - 1 : DecimalNumber.saturating(last).map({ min($0, total - 1) }),
+            end >= start
+        else { return nil }
         return (start, end)
     }
 }

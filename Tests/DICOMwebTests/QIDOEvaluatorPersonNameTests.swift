@@ -5,16 +5,21 @@ import Testing
 @Suite struct QIDOEvaluatorPersonNameTests {
     static let japanese = "Yamada^Tarou=山田^太郎=やまだ^たろう"
 
-    @Test func caseAndAccentInsensitive() throws {
+    @Test func caseInsensitiveAccentsFoldedOnlyWhenFuzzy() throws {
         let stored = Stored.dataSet([("PatientName", "Müller^Hans")], characterSet: "ISO_IR 100")
-        for query in ["Müller^Hans", "MULLER^HANS", "muller^hans", "Mu\u{308}ller^Hans", "MÜLLER^hans"] {
+        for query in ["Müller^Hans", "MÜLLER^HANS", "müller^hans", "Mu\u{308}ller^Hans", "MÜLLER^hans"] {
             #expect(try Stored.matches("PatientName", query, stored), "\(query)")
         }
+        let fuzzy = ("fuzzymatching", "true")
+        // Accents are literal characters unless the query asks for fuzzy matching (issue 15).
+        #expect(try !Stored.matches("PatientName", "MULLER^HANS", stored))
+        #expect(try Stored.matches([("PatientName", "MULLER^HANS"), fuzzy], stored))
         #expect(try !Stored.matches("PatientName", "Mueller^Hans", stored))
         #expect(try !Stored.matches("PatientName", "Müller^Hanna", stored))
-        // The other way round: an unaccented stored name found by an accented query.
+        // The other way round: an unaccented stored name, an accented query.
         let plain = Stored.dataSet([("PatientName", "MULLER^HANS")])
-        #expect(try Stored.matches("PatientName", "Müller^Hans", plain))
+        #expect(try !Stored.matches("PatientName", "Müller^Hans", plain))
+        #expect(try Stored.matches([("PatientName", "Müller^Hans"), fuzzy], plain))
     }
 
     @Test func wholeValueNotFamilyNameAlone() throws {
@@ -52,13 +57,24 @@ import Testing
         #expect(try Stored.matches("PatientName", "Yamada*=山田*", stored))
     }
 
-    @Test func wildcardsAreCaseAndAccentInsensitive() throws {
+    @Test func wildcardsAreCaseInsensitiveAndAccentSensitive() throws {
         let stored = Stored.dataSet([("PatientName", "Müller^Hans")], characterSet: "ISO_IR 100")
-        #expect(try Stored.matches("PatientName", "MULL*", stored))
+        #expect(try Stored.matches("PatientName", "MÜLL*", stored))
         #expect(try Stored.matches("PatientName", "m?ller^*", stored))
+        #expect(try Stored.matches("PatientName", "*ü*", stored))
+        #expect(try Stored.matches("PatientName", "*Ü*", stored))
         #expect(try Stored.matches("PatientName", "*^HANS", stored))
         #expect(try !Stored.matches("PatientName", "*^HANSI", stored))
         #expect(try !Stored.matches("PatientName", "M?ler*", stored))
+        #expect(try !Stored.matches("PatientName", "MULL*", stored))
+        #expect(try Stored.matches([("PatientName", "MULL*"), ("fuzzymatching", "true")], stored))
+        // `*é*` finds names with é only, not every name with a plain e.
+        let plain = Stored.dataSet([("PatientName", "Dupont^Rene")])
+        let accented = Stored.dataSet([("PatientName", "Dupont^René")], characterSet: "ISO_IR 192")
+        #expect(try !Stored.matches("PatientName", "*é*", plain))
+        #expect(try Stored.matches("PatientName", "*é*", accented))
+        #expect(try Stored.matches("PatientName", "*É*", accented))
+        #expect(try Stored.matches([("PatientName", "*é*"), ("fuzzymatching", "true")], plain))
     }
 
     @Test func fuzzyMatchingByPrefixAndSoundex() throws {

@@ -65,7 +65,12 @@ import Testing
         #expect(try Stored.matches("ModalitiesInStudy", "CT", stored))
         #expect(try !Stored.matches("ModalitiesInStudy", "US", stored))
         #expect(try Stored.matches("ModalitiesInStudy", "M?", stored))
-        #expect(try Stored.matches("OtherPatientNames", "MULLER^HANS", stored))
+        #expect(try Stored.matches("OtherPatientNames", "MÜLLER^HANS", stored))
+        #expect(try !Stored.matches("OtherPatientNames", "MULLER^HANS", stored))  // accents fold only when fuzzy
+        // A list of values matches when any listed value is one of the stored ones.
+        #expect(try Stored.matches("ModalitiesInStudy", "US,MR", stored))
+        #expect(try Stored.matches("ModalitiesInStudy", "US\\CT", stored))
+        #expect(try !Stored.matches("ModalitiesInStudy", "US,XA", stored))
         #expect(try Stored.matches([("ModalitiesInStudy", "MR"), ("multiplevaluematching", "true")], stored))
         // With multiple value matching off, only single-valued attributes can match.
         #expect(try !Stored.matches([("ModalitiesInStudy", "MR"), ("multiplevaluematching", "false")], stored))

@@ -84,9 +84,20 @@ import Testing
         #expect(QIDO.failure([("ReferencedStudySequence", "1.2.3")])?.code == .unsupportedMatching)
     }
 
-    @Test func backslashOnlyForUIDLists() throws {
-        #expect(QIDO.failure([("ModalitiesInStudy", "CT\\MR")])?.code == .unsupportedMatching)
+    @Test func valueLists() throws {
+        #expect(try QIDO.matching("ModalitiesInStudy", "CT\\MR") == .textList(["CT", "MR"]))
+        #expect(try QIDO.matching("ModalitiesInStudy", "CT,MR\\OT") == .textList(["CT", "MR", "OT"]))
+        #expect(try QIDO.matching("Modality", "CT,MR", scope: .allSeries) == .textList(["CT", "MR"]))
+        #expect(try QIDO.matching("AccessionNumber", "A1\\A2") == .textList(["A1", "A2"]))
+        // A comma is a character of LO, SH, PN… values: a list only in CS.
+        #expect(try QIDO.matching("StudyDescription", "Head, neck") == .text("Head, neck"))
+        #expect(QIDO.failure([("ModalitiesInStudy", "CT,")])?.code == .unsupportedMatching)
+        #expect(QIDO.failure([("ModalitiesInStudy", "C*,MR")])?.code == .unsupportedMatching)
         #expect(QIDO.failure([("PatientName", "A\\B")])?.code == .unsupportedMatching)
+        // A text key repeated, as dicomweb-client sends a list, is one list.
+        let repeated = try QIDO.parse([("ModalitiesInStudy", "CT"), ("ModalitiesInStudy", "MR,US")])
+        #expect(repeated.keys.map(\.matching) == [.textList(["CT", "MR", "US"])])
+        #expect(QIDO.failure([("ModalitiesInStudy", "CT"), ("ModalitiesInStudy", "M*")])?.code == .duplicateParameter)
         // Single-valued text VRs may contain a backslash as a character.
         #expect(try QIDO.matching("StudyComments", "a\\b") == .text("a\\b"))
     }

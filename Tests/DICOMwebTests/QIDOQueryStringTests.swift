@@ -17,6 +17,20 @@ import Testing
         #expect(try decode("%41%62=%2b") == [["Ab", "+"]])
     }
 
+    @Test func plusIsASpaceInTextValuesOnly() throws {
+        // Form encoding (Python's requests, Java's URLEncoder) sends a space as `+` and a plus as `%2B`.
+        #expect(try decode("ProcedureStepState=IN+PROGRESS") == [["ProcedureStepState", "IN PROGRESS"]])
+        #expect(
+            try decode("PatientName=Doe+Jr*&StudyDescription=T1%2BC") == [
+                ["PatientName", "Doe Jr*"], ["StudyDescription", "T1+C"],
+            ])
+        #expect(try decode("00741000=IN+PROGRESS") == [["00741000", "IN PROGRESS"]])
+        #expect(
+            try decode("InstanceNumber=+7&limit=+1&StudyInstanceUID=1+2") == [
+                ["InstanceNumber", "+7"], ["limit", "+1"], ["StudyInstanceUID", "1+2"],
+            ])
+    }
+
     @Test func plusIsNotASpace() throws {
         let items = try QIDOQueryString.decode("AcquisitionDateTime=20240101120000+0100")
         #expect(items.map(\.1) == ["20240101120000+0100"])

@@ -225,3 +225,41 @@ def test_crash_recovery(server_factory, tmp_path):
     for ds in dss:
         assert c2.retrieve_instance(ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID) == ds
         assert indexed(c2, ds)
+
+
+# ------------------------------------------------------------------------------------------------
+# Methods
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method,path,allowed", [
+    ("PUT", "/studies", {"GET", "HEAD", "POST", "OPTIONS"}),
+    ("PATCH", "/studies", {"GET", "HEAD", "POST", "OPTIONS"}),
+    ("POST", "/studies/1.2.3/series", {"GET", "HEAD", "OPTIONS"}),
+    ("PUT", "/studies/1.2.3/series/4.5/instances/6.7", {"GET", "HEAD", "DELETE", "OPTIONS"}),
+    ("GET", "/workitems/1.2.3/state", {"PUT", "OPTIONS"}),
+])
+def test_known_resource_with_another_method_is_405_with_allow(server, http, method, path, allowed):
+    r = http.request(method, server.url + path, headers={"Origin": ORIGIN})
+    assert r.status_code == 405, (r.status_code, r.text)
+    assert set(m.strip() for m in r.headers["Allow"].split(",")) == allowed
+    assert r.headers.get("Access-Control-Allow-Origin") in ("*", ORIGIN)
+
+
+def test_unknown_resource_is_still_404(server, http):
+    assert http.put(server.url + "/no-such-resource").status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/studies/not-a-uid/metadata",
+    "/studies/1.2.3/series/1..2/metadata",
+    "/studies/1.2.3/series/4.5/instances/abc",
+    "/workitems/x%2Fy",
+])
+def test_malformed_uid_in_a_path_is_400_not_404(server, http, path):
+    r = http.get(server.url + path)
+    assert r.status_code == 400, (r.status_code, r.text)
+    assert "UID" in r.text
+
+
+def test_well_formed_unknown_uid_is_still_404(server, http):
+    assert http.get(server.url + "/studies/1.2.3.999999/metadata").status_code == 404

@@ -286,3 +286,77 @@ def test_fuzzymatching(seq_instance, client):
                                                                           "PatientID": "E2ESEQ"})
     assert [tag_value(s, "0020000D") for s in found] == [ds.StudyInstanceUID]
     assert client.search_for_studies(search_filters={"PatientName": "fuzzy", "PatientID": "E2ESEQ"}) == []
+
+
+def test_modalities_in_study_value_lists(qido, client):
+    """A list of values matches any of them, on the computed ModalitiesInStudy as on the stored Modality
+    (issue 15): comma-separated (CS values hold no comma) or backslash-separated."""
+    assert studies(client, ModalitiesInStudy="OT,MR") == uids(qido, "A", "B")
+    assert studies(client, ModalitiesInStudy="OT\\MR") == uids(qido, "A", "B")
+    assert studies(client, ModalitiesInStudy="US,XA\\CT") == uids(qido, "A", "C", "D")
+    assert studies(client, ModalitiesInStudy="XA,DX") == []
+    assert studies(client, ModalitiesInStudy=["OT", "MR"]) == uids(qido, "A", "B")  # repeated keys
+    found = client.search_for_series(search_filters={"PatientID": PID, "Modality": "MR,US"})
+    assert sorted(tag_value(s, "00080060") for s in found) == ["MR", "US"]
+    found = client.search_for_instances(search_filters={"PatientID": PID, "Modality": "OT\\US"})
+    assert len(found) == 2
+    # With the other keys, as OHIF sends them.
+    assert studies(client, ModalitiesInStudy="CT,MR", StudyDate="20190101-20201231") == uids(qido, "A")
+
+
+def test_value_lists_keep_literal_commas_and_refuse_wildcards(qido, server, http):
+    r = http.get(f"{server.url}/studies", params={"PatientID": PID, "StudyDescription": "Qido study A,B"})
+    assert r.status_code in (200, 204) and (r.status_code == 204 or r.json() == [])  # a comma is a character
+    r = http.get(f"{server.url}/studies", params={"ModalitiesInStudy": "C*,MR"})
+    assert r.status_code == 400
+
+
+@pytest.fixture(scope="module")
+def accented(client):
+    """Two studies under PatientID E2EACC: Dupont^René (UTF-8) and Dupont^Rene."""
+    out = {}
+    for name in ("Dupont^René", "Dupont^Rene"):
+        ds = make_instance(PatientName=name, PatientID="E2EACC")
+        client.store_instances([ds])
+        out[name] = ds.StudyInstanceUID
+    return out
+
+
+def test_pn_accents_are_literal_without_fuzzymatching(accented, client):
+    """`*é*` matches the character é, not every plain e (issue 15); case still folds, and accents fold only
+    with fuzzymatching=true."""
+    def names(fuzzy=False, **filters):
+        found = client.search_for_studies(fuzzymatching=fuzzy, search_filters={"PatientID": "E2EACC", **filters})
+        return sorted(tag_value(s, "00100010")["Alphabetic"] for s in found)
+    assert names(PatientName="*é*") == ["Dupont^René"]
+    assert names(PatientName="*É*") == ["Dupont^René"]
+    assert names(PatientName="DUPONT^RENÉ") == ["Dupont^René"]
+    assert names(PatientName="Dupont^Rene") == ["Dupont^Rene"]
+    assert names(PatientName="*e") == ["Dupont^Rene"]
+    assert names(fuzzy=True, PatientName="*é*") == ["Dupont^Rene", "Dupont^René"]
+    assert names(fuzzy=True, PatientName="Dupont^Rene") == ["Dupont^Rene", "Dupont^René"]
+
+
+@pytest.mark.parametrize("level,fields", [
+    ("studies", "00081030,00080090,00100030"),   # the issue's request
+    ("studies", "00081030%2C00080060"),          # OHIF's study list
+    ("series", "0008103E,00080021"),
+    ("instances", "00080023,00200032"),
+])
+def test_includefield_keeps_the_default_attributes(stored_corpus, qido, server, http, level, fields):
+    """includefield adds attributes; the level's default return attributes (PS3.18 Tables 10.6.3-3 to -5:
+    ModalitiesInStudy, which OHIF's study list reads, the counts…) stay, on every row (issue 15)."""
+    plain = http.get(f"{server.url}/{level}?limit=1000", headers={"Accept": "application/dicom+json"}).json()
+    more = http.get(f"{server.url}/{level}?limit=1000&includefield={fields}",
+                    headers={"Accept": "application/dicom+json"}).json()
+    assert len(plain) == len(more) > 0
+    lacking = [(row.get("0020000D"), sorted(set(base) - set(row))) for base, row in zip(plain, more)
+               if set(base) - set(row)]
+    assert not lacking
+    if level == "studies":
+        counts = {s: sorted(m) for s, (_, _, m) in STUDY_COUNTS.items() if m}
+        for row in more:
+            study = tag_value(row, "0020000D")
+            if study in counts:
+                assert sorted(tag_values(row, "00080061")) == counts[study], study
+            assert "00201206" in row and "00201208" in row

@@ -204,3 +204,16 @@ def test_file_without_preamble_is_refused_or_served_as_part10(server, http, clie
     assert r.status_code == 200, r.text
     got = client.retrieve_instance(ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID)
     assert got == ds
+
+
+def test_long_failure_comments_come_whole_in_warning_headers(server, http):
+    """An Error Comment is an LO (64 characters): the whole explanation comes in a Warning header."""
+    from conftest import encode, make_instance, stow_raw
+    ds = make_instance()
+    del ds.StudyInstanceUID
+    del ds.SeriesInstanceUID
+    r = stow_raw(http, server.url, [encode(ds)])
+    assert r.status_code == 409, r.text
+    warnings = r.headers.get("Warning", "")
+    assert "StudyInstanceUID" in warnings and "SeriesInstanceUID" in warnings, warnings
+    assert warnings.startswith("299 ")

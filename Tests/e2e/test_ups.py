@@ -542,3 +542,41 @@ def test_shutdown_closes_open_channels(server_factory):
         with pytest.raises(Exception) as closed:
             ws.recv(timeout=5)
         assert getattr(closed.value, "rcvd", None) is not None and closed.value.rcvd.code == 1000
+
+
+def test_search_follows_state_changes_and_updates(ups):
+    """Issue 15: a claimed workitem is found by ProcedureStepState=IN PROGRESS, however the client encodes the
+    space (`%20`, or `+` as Python's requests and other form encoders send it), and every attribute a state
+    change or an update modifies is searchable at once."""
+    tag = "Q" + uuid.uuid4().hex[:8]
+    wid, other = uid(), uid()
+    assert ups.create(workitem(tag), wid).status_code == 201
+    assert ups.create(workitem(tag), other).status_code == 201
+    txn = uid()
+    assert ups.state(wid, "IN PROGRESS", txn).status_code == 200
+
+    def found(**params) -> list:
+        r = ups.http.get(ups.url("workitems"), params={"ProcedureStepLabel": tag, **params},
+                         headers={"Accept": "application/dicom+json"}, timeout=REQUEST_TIMEOUT)
+        assert r.status_code in (200, 204), r.text
+        return [] if r.status_code == 204 else [value(d, "00080018") for d in r.json()]
+
+    assert found(ProcedureStepState="IN PROGRESS") == [wid]          # sent as IN+PROGRESS
+    assert ups.search(f"?ProcedureStepLabel={tag}&ProcedureStepState=IN%20PROGRESS").json()[0]["00080018"][
+        "Value"] == [wid]
+    assert found(ProcedureStepState="SCHEDULED") == [other]
+    # An update by the owner: label, priority, progress; searchable at once, the old label no longer.
+    renamed = tag + " renamed"
+    changes = {LABEL: {"vr": "LO", "Value": [renamed]}, PRIORITY: cs("HIGH"),
+               PROGRESS_SEQ: {"vr": "SQ", "Value": [{PROGRESS: {"vr": "DS", "Value": [40]}}]}}
+    assert ups.update(wid, changes, txn).status_code == 200
+    assert found() == [other]
+    assert found(ProcedureStepLabel=renamed, ScheduledProcedureStepPriority="HIGH") == [wid]
+    assert found(ProcedureStepLabel=renamed, **{"ProcedureStepProgressInformationSequence.ProcedureStepProgress":
+                                                "40"}) == [wid]
+    assert ups.update(wid, performed(), txn).status_code == 200
+    assert ups.state(wid, "COMPLETED", txn).status_code == 200
+    assert found(ProcedureStepLabel=renamed, ProcedureStepState="COMPLETED") == [wid]
+    assert found(ProcedureStepLabel=renamed, ProcedureStepState="IN PROGRESS") == []
+    # A plus sign itself is %2B, which requests sends for "+".
+    assert found(ProcedureStepLabel=tag + "+x") == []

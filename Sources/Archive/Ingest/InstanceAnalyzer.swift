@@ -147,17 +147,7 @@ public struct InstanceAnalyzer: Sendable {
                     fragments: fragments, basicOffsetTable: basicOffsetTable, frameCount: frames,
                     firstItemOffset: fragments.first.map { $0.offset - 8 }))
         }
-        let total = UInt64(header.length.defined!)
-        let rows = UInt64(attributes.int(Tag(0x0028_0010)) ?? 0)
-        let columns = UInt64(attributes.int(Tag(0x0028_0011)) ?? 0)
-        let samples = UInt64(attributes.int(Tag(0x0028_0002)) ?? 1)
-        let bits = UInt64(attributes.int(Tag(0x0028_0100)) ?? 0)
-        let frameBits = rows * columns * samples * bits
-        // Frames of packed 1-bit data need not start on a byte boundary: served only as a whole.
-        guard frameBits > 0, frameBits % 8 == 0, frameBits / 8 * UInt64(frames) <= total else {
-            return .native(offset: header.valueOffset, frameLength: total, frames: 1)
-        }
-        return .native(offset: header.valueOffset, frameLength: frameBits / 8, frames: frames)
+        return .native(attributes: attributes, valueOffset: header.valueOffset, length: UInt64(header.length.defined!))
     }
 }
 

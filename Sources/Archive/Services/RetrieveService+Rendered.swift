@@ -14,9 +14,16 @@ public struct RenderSource: Sendable {
     public let geometry: FrameGeometry
     /// The renderer of its decoded frames.
     public let renderer: FrameRenderer
+    /// The frames found at retrieve where ingest recorded none or too few: those of a deflated image
+    /// (``RetrieveService/inflatedPixelLayout(_:)``), or encapsulated fragments assigned by their codestreams
+    /// (``RetrieveService/codestreamFrames(_:frames:)``).
+    var resolvedLayout: PixelLayout? = nil
+
+    /// The frames, found at retrieve or as recorded at ingest.
+    var layout: PixelLayout? { resolvedLayout ?? instance.pixelLayout }
 
     /// The number of frames.
-    public var frames: Int { instance.pixelLayout?.frameCount ?? geometry.frames }
+    public var frames: Int { layout?.frameCount ?? geometry.frames }
 }
 
 extension RetrieveService {
@@ -26,10 +33,11 @@ extension RetrieveService {
     public func renderSource(
         _ instance: StoredInstance, presentationState: PresentationState? = nil
     ) async throws -> RenderSource {
-        guard instance.pixelLayout != nil else {
+        guard instance.hasPixelData else {
             throw ArchiveError(.notAcceptable, "instance \(instance.sopInstanceUID) has no pixel data to render")
         }
-        var attributes = try await imageAttributes(instance)
+        var attributes =
+            instance.isDeflatedImage ? try await deflatedAttributes(instance) : try await imageAttributes(instance)
         let geometry = try FrameGeometry(attributes)
         if let presentationState {
             attributes = presentationState.attributes(
@@ -43,7 +51,12 @@ extension RetrieveService {
         }
         let renderer = FrameRenderer(attributes: attributes, geometry: decoded, bigEndian: syntax.isBigEndian)
         try renderer.check()
-        return RenderSource(instance: instance, attributes: attributes, geometry: geometry, renderer: renderer)
+        let resolved =
+            instance.isDeflatedImage
+            ? try await inflatedPixelLayout(instance) : try await codestreamFrames(instance, frames: geometry.frames)
+        return RenderSource(
+            instance: instance, attributes: attributes, geometry: geometry, renderer: renderer,
+            resolvedLayout: resolved)
     }
 
     /// Frame `number` (from 1) decoded and rendered on the codec pool, with `annotations` burned in.
@@ -51,10 +64,20 @@ extension RetrieveService {
         _ source: RenderSource, number: Int, window: VOIWindow?, viewport: Viewport?,
         annotations: [RenderAnnotation] = []
     ) async throws -> RenderedImage {
-        guard let ranges = source.instance.pixelLayout?.ranges(ofFrame: number) else {
+        guard let ranges = source.layout?.ranges(ofFrame: number) else {
             throw ArchiveError(.notFound, "frame \(number) does not exist; the instance has \(source.frames)")
         }
-        let native = try await convertedFrame(source.instance, ranges: ranges, geometry: source.geometry)
+        let native: [UInt8]
+        if source.instance.isDeflatedImage {
+            // Deflated (PS3.5 §A.5): native frames, read by inflating the instance while streaming.
+            let reader = valueReader(source.instance)
+            defer { reader.close() }
+            var bytes: [UInt8] = []
+            for range in ranges { bytes += try await reader.read(range) }
+            native = bytes
+        } else {
+            native = try await convertedFrame(source.instance, ranges: ranges, geometry: source.geometry)
+        }
         let frames = source.frames
         return try await CodecPool.shared.runIfActive {
             let image = try source.renderer.render(native, window: window, viewport: viewport)

@@ -8,7 +8,7 @@ import DICOMCore
 ///   Window Center / Width with its VOI LUT Function, else its VOI LUT Sequence, else the frame's range) →
 ///   Presentation LUT Shape (INVERSE, and MONOCHROME1 without a shape, inverts) → 8 bits.
 /// - **Colour:** RGB (scaled to 8 bits), YBR_FULL, YBR_FULL_422 and YBR_PARTIAL_422 converted to RGB (PS3.3
-///   §C.7.6.3.1.2), PALETTE COLOR looked up in its palette (§C.7.6.3.1.5; segmented palettes are refused).
+///   §C.7.6.3.1.2; 16- and 32-bit samples keep their top 8 stored bits), PALETTE COLOR looked up in its palette (§C.7.6.3.1.5; segmented palettes expanded first, §C.7.9.2).
 ///
 /// Then the region of the viewport is cut out and scaled (``Viewport``).
 public struct FrameRenderer: Sendable {
@@ -35,11 +35,11 @@ public struct FrameRenderer: Sendable {
             guard geometry.bitsAllocated <= 32 else { throw CodecError(.unsupported, "64-bit samples") }
         case (1, "PALETTE COLOR"):
             guard palette() != nil else {
-                throw CodecError(.unsupported, "the palette is missing or segmented (not supported)")
+                throw CodecError(.unsupported, "the palette is missing or cannot be expanded")
             }
         case (3, "RGB"), (3, "YBR_FULL"), (3, "YBR_FULL_422"), (3, "YBR_PARTIAL_422"), (3, "YBR_RCT"),
             (3, "YBR_ICT"):
-            guard geometry.bitsAllocated == 8 || geometry.bitsAllocated == 16 else {
+            guard [8, 16, 32].contains(geometry.bitsAllocated) else {
                 throw CodecError(.unsupported, "\(geometry.bitsAllocated)-bit colour samples")
             }
         default:
@@ -179,7 +179,17 @@ public struct FrameRenderer: Sendable {
     private func palette() -> Palette? {
         let values = RenderAttributes(dataSet: attributes)
         func table(_ descriptor: UInt32, _ data: UInt32) -> LookupTable? {
-            RenderAttributes.table(descriptor: values.numbers(descriptor), data: attributes[Tag(data)])
+            let numbers = values.numbers(descriptor)
+            if let table = RenderAttributes.table(descriptor: numbers, data: attributes[Tag(data)]) { return table }
+            // Else the Segmented Palette Color Lookup Table Data (0028,1221–1223), expanded.
+            guard numbers.count == 3, case .bytes(let bytes)? = attributes[Tag(data + 0x20)]?.value else {
+                return nil
+            }
+            let bits = Int(numbers[2])
+            guard let expanded = SegmentedLUT.expand(SegmentedLUT.entries(bytes, bits: bits)) else { return nil }
+            var first = Int(numbers[1])
+            if first > 32767 && attributes[Tag(descriptor)]?.vr != .SS { first -= 65536 }
+            return LookupTable(first: first, values: expanded, bits: max(1, min(16, bits)))
         }
         guard let red = table(0x0028_1101, 0x0028_1201), let green = table(0x0028_1102, 0x0028_1202),
             let blue = table(0x0028_1103, 0x0028_1203)
@@ -218,6 +228,13 @@ public struct FrameRenderer: Sendable {
                 index = pixel * 3 + s
             }
             if bytes == 1 { return Int(frame[index]) }
+            if bytes == 4 {
+                // 32-bit samples, scaled to 8 bits by their top stored bits like 16-bit ones.
+                let at = 4 * index
+                var v = 0
+                for k in 0..<4 { v |= Int(frame[at + k]) << (8 * (bigEndian ? 3 - k : k)) }
+                return (v & (1 << min(g.bitsStored, 32) - 1)) >> shift
+            }
             let a = Int(frame[2 * index])
             let b = Int(frame[2 * index + 1])
             return (bigEndian ? a << 8 | b : b << 8 | a) >> shift

@@ -9,7 +9,7 @@ public enum ICCProfileEmbedding {
         switch format {
         case .jpeg: return jpeg(profile, file)
         case .png: return png(profile, file)
-        case .gif: return nil
+        case .gif, .jp2: return nil
         }
     }
 

@@ -1,7 +1,8 @@
 import CLanternCodecs
 
 /// The image formats rendered frames are written in (PS3.18 §8.7.4, Table 8.7.4-1): JPEG (baseline, 8-bit,
-/// libjpeg-turbo), PNG and GIF (several frames make an animation).
+/// libjpeg-turbo), PNG, GIF (several frames make an animation) and JPEG 2000 (a lossless JP2 file, OpenJPEG;
+/// offered by WADO-URI).
 public enum RenderedFormat: String, Hashable, Sendable, CaseIterable {
     /// `image/jpeg`.
     case jpeg = "image/jpeg"
@@ -9,6 +10,8 @@ public enum RenderedFormat: String, Hashable, Sendable, CaseIterable {
     case png = "image/png"
     /// `image/gif`.
     case gif = "image/gif"
+    /// `image/jp2`.
+    case jp2 = "image/jp2"
 
     /// The JPEG quality when the request names none.
     public static let defaultQuality = 90
@@ -26,6 +29,7 @@ public enum RenderedFormat: String, Hashable, Sendable, CaseIterable {
         switch self {
         case .png: return PNGEncoder.encode(first)
         case .gif: return GIFEncoder.encode(frames, delay: delay)
+        case .jp2: return try JP2File.encode(first)
         case .jpeg:
             let q = Int32(max(1, min(100, quality ?? Self.defaultQuality)))
             let geometry = FrameGeometry(

@@ -5,10 +5,12 @@ struct QIDOEvaluationNode: Sendable {
     /// A prepared test of one key.
     enum Test: Sendable {
         case text(String)
+        case texts(Set<String>)
         case uids(Set<String>)
         case personName(QIDOPersonNameMatcher)
         case wildcard(QIDOWildcardMatcher)
-        case personNameWildcard(QIDOWildcardMatcher, spansGroups: Bool)
+        /// Case folded; accents folded too in `accentFolded`, for fuzzy matching.
+        case personNameWildcard(QIDOWildcardMatcher, accentFolded: QIDOWildcardMatcher, spansGroups: Bool)
         case date(lower: QIDOTemporal.Instant?, upper: QIDOTemporal.Instant?)
         case time(lower: QIDOTemporal.Instant?, upper: QIDOTemporal.Instant?)
         case dateTime(lower: QIDOTemporal.Instant?, upper: QIDOTemporal.Instant?)
@@ -69,13 +71,16 @@ struct QIDOEvaluationNode: Sendable {
         switch matching {
         case .universal: return nil
         case .text(let text): return .text(QIDOStoredValues.trim(Substring(text), vr: vr))
+        case .textList(let texts): return .texts(Set(texts.map { QIDOStoredValues.trim(Substring($0), vr: vr) }))
         case .personName(let name): return .personName(QIDOPersonNameMatcher(query: name))
         case .uid(let uid): return .uids([uid])
         case .uidList(let uids): return .uids(Set(uids))
         case .wildcard(let pattern):
             guard vr == .PN else { return .wildcard(QIDOWildcardMatcher(pattern)) }
             let prepared = QIDOPersonNameMatcher.wildcardMatcher(pattern)
-            return .personNameWildcard(prepared.matcher, spansGroups: prepared.spansGroups)
+            let folded = QIDOPersonNameMatcher.wildcardMatcher(pattern, accents: true)
+            return .personNameWildcard(
+                prepared.matcher, accentFolded: folded.matcher, spansGroups: prepared.spansGroups)
         case .date(let date):
             let interval = QIDOTemporal.interval(date)
             return .date(lower: interval.start, upper: interval.end)

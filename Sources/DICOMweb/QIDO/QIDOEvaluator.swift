@@ -13,8 +13,8 @@
 ///   are compared as Unicode text. A value that cannot be decoded or parsed matches nothing.
 /// - Text (AE, AS, CS, LO, LT, SH, ST, UC, UR, UT) and UIDs: exact and case-sensitive after removing padding
 ///   and insignificant spaces (PS3.5 §6.2), on both the stored value and the query value (§C.2.2.2.1).
-/// - Person names: see ``QIDOPersonNameMatcher`` (case and accent insensitive, any component group; fuzzy
-///   matching by prefixes and Soundex).
+/// - Person names: see ``QIDOPersonNameMatcher`` (case insensitive, any component group; with fuzzy matching
+///   also accent insensitive, and matching by prefixes and Soundex).
 /// - Wild Card Matching (§C.2.2.2.4): per character; case-sensitive except for PN.
 /// - Dates and times (§C.2.2.2.1, §C.2.2.2.5): see ``QIDOTemporal``. A query value covers the interval of its
 ///   precision, ranges are inclusive and may be open at one end, a stored value is the instant it starts.
@@ -85,15 +85,19 @@ public struct QIDOEvaluator: Sendable {
         switch key.test {
         case .text(let query):
             return decide(strings()) { $0 == query }
+        case .texts(let texts):
+            return decide(strings()) { texts.contains($0) }
         case .uids(let uids):
             return decide(strings()) { uids.contains($0) }
         case .personName(let matcher):
             return decide(strings()) { matcher.matches($0, fuzzy: fuzzyMatching) }
         case .wildcard(let matcher):
             return decide(strings(), matcher.matches)
-        case .personNameWildcard(let matcher, let spansGroups):
+        case .personNameWildcard(let matcher, let accentFolded, let spansGroups):
             return decide(strings()) {
-                QIDOPersonNameMatcher.matches($0, wildcard: matcher, spansGroups: spansGroups)
+                QIDOPersonNameMatcher.matches(
+                    $0, wildcard: fuzzyMatching ? accentFolded : matcher, spansGroups: spansGroups,
+                    accents: fuzzyMatching)
             }
         case .date(let lower, let upper):
             return decide(strings()) { text in

@@ -16,6 +16,11 @@ public enum QIDOMatching: Sendable, Hashable {
     /// List of UID Matching (§C.2.2.2.2): any of these UIDs (two or more), sent separated by `\` (the DICOM
     /// value separator) or `,` (the `uid-list-match` rule of PS3.18 §8.3.4.1).
     case uidList([String])
+    /// List matching of a text VR other than PN: any of these values (two or more), each exact and
+    /// case-sensitive as in ``text(_:)``. Sent separated by `\` (the DICOM value separator, for VRs whose values
+    /// cannot contain one) or, for CS, whose values cannot contain a comma, by `,` as a UID list (PS3.18
+    /// §8.3.4.1). Works alike on stored and computed attributes (`ModalitiesInStudy=CT,MR`).
+    case textList([String])
     /// Wild Card Matching (§C.2.2.2.4) of a text VR or PN (for PN, case-insensitive as for ``personName(_:)``).
     case wildcard(QIDOWildcardPattern)
     /// Single Value Matching of a date.

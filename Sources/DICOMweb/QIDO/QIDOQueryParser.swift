@@ -52,7 +52,9 @@ struct QIDOQueryParser {
         let matching = try QIDOValueSyntax.matching(for: value, path: path, parameter: name)
         if let index = keys.firstIndex(where: { $0.path == path }) {
             // A UI key repeated (`StudyInstanceUID=a&StudyInstanceUID=b`, as some clients send a list) is
-            // read as one List of UID Matching key (PS3.4 §C.2.2.2.2); any other repetition is ambiguous.
+            // read as one List of UID Matching key (PS3.4 §C.2.2.2.2), a text key other than PN as one value
+            // list (`Modality=CT&Modality=MR`, as dicomweb-client sends a list); any other repetition is
+            // ambiguous.
             func uids(_ m: QIDOMatching) -> [String]? {
                 switch m {
                 case .uid(let u): [u]
@@ -60,10 +62,21 @@ struct QIDOQueryParser {
                 default: nil
                 }
             }
+            func texts(_ m: QIDOMatching) -> [String]? {
+                switch m {
+                case .text(let t): [t]
+                case .textList(let list): list
+                default: nil
+                }
+            }
+            if let earlier = texts(keys[index].matching), let more = texts(matching) {
+                keys[index] = QIDOMatchKey(path: path, matching: .textList(earlier + more))
+                return
+            }
             guard let earlier = uids(keys[index].matching), let more = uids(matching) else {
                 throw QIDOQueryError(
                     .duplicateParameter, parameter: name,
-                    "The attribute \(path) is given more than once; list several UIDs with ',' instead.")
+                    "The attribute \(path) is given more than once; list several values with ',' or '\\' instead.")
             }
             keys[index] = QIDOMatchKey(path: path, matching: .uidList(earlier + more))
             return
@@ -94,9 +107,10 @@ struct QIDOQueryParser {
         }
     }
 
-    /// `uint` of PS3.18 §8.3.4.4: decimal digits only (no sign), fitting in an `Int`.
+    /// `uint` of PS3.18 §8.3.4.4: decimal digits only (no sign). A value past `Int.max` reads as `Int.max`: an
+    /// offset that large is past every match (an empty page), a limit that large is the server's maximum.
     private static func count(_ value: String, _ name: String) throws(QIDOQueryError) -> Int {
-        guard !value.isEmpty, value.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let number = Int(value) else {
+        guard let number: Int = DecimalNumber.saturating(value) else {
             throw QIDOQueryError(.invalidInteger, parameter: name, "\(name) must be a non-negative integer.")
         }
         return number

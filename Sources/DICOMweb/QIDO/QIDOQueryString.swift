@@ -5,10 +5,13 @@ public enum QIDOQueryString {
     /// percent-decodes names and values as UTF-8 (RFC 3986 §2.1). An item without `=` has an empty value
     /// (Universal Matching for an attribute); empty items (`a=1&&b=2`) are skipped.
     ///
-    /// `+` stays a plus sign. PS3.18 builds its URIs by RFC 3986, where `+` is an ordinary character; the
-    /// "`+` means space" rule belongs to HTML form encoding (`application/x-www-form-urlencoded`), which
-    /// QIDO-RS does not use. Decoding it as a space would corrupt DT values with a positive UTC offset
-    /// (`20240101120000+0100`). Clients send a space as `%20`.
+    /// A `+` is a space in the value of an attribute whose values may hold spaces (AE, CS, LO, LT, PN, SH, ST,
+    /// UC, UT): PS3.18 builds its URIs by RFC 3986, where `+` is an ordinary character, but the widespread
+    /// HTML form encoding (`application/x-www-form-urlencoded`: Python's requests and so dicomweb-client,
+    /// Java's URLEncoder, URLSearchParams) sends a space as `+` (`ProcedureStepState=IN+PROGRESS`), and every
+    /// such encoder sends a plus sign as `%2B`. Everywhere else `+` stays a plus sign: in DA, DT, TM, numbers,
+    /// UIDs and tags a space is never valid, and a `+` there is a sign or a UTC offset
+    /// (`20240101120000+0100`), as in parameter names and the other parameters.
     ///
     /// - Throws: ``QIDOQueryError/Code/malformedQueryString`` for `%` not followed by two hexadecimal digits
     ///   or for bytes that are not UTF-8.
@@ -17,12 +20,24 @@ public enum QIDOQueryString {
         for item in query.utf8.split(separator: UInt8(ascii: "&")) {
             let equals = item.firstIndex(of: UInt8(ascii: "="))
             let name = try percentDecode(item[..<(equals ?? item.endIndex)])
+            let plusIsSpace = Self.plusIsSpace(in: name)
             let value = try equals.map { (index) throws(QIDOQueryError) in
-                try percentDecode(item[item.index(after: index)...])
+                let raw = item[item.index(after: index)...]
+                return try percentDecode(
+                    plusIsSpace ? raw.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 } : Array(raw))
             }
             items.append((name, value ?? ""))
         }
         return items
+    }
+
+    /// VRs whose values may hold spaces, where a `+` of a form-encoded query is one.
+    private static let spaceVRs: Set<VR> = [.AE, .CS, .LO, .LT, .PN, .SH, .ST, .UC, .UT]
+
+    /// Whether `name` is an attribute (keyword, tag or path) of a VR in ``spaceVRs``.
+    private static func plusIsSpace(in name: String) -> Bool {
+        guard let path = try? QIDOAttributePath.parse(Substring(name), parameter: name) else { return false }
+        return spaceVRs.contains(path.vr)
     }
 
     private static func percentDecode(_ bytes: some Collection<UInt8>) throws(QIDOQueryError) -> String {

@@ -30,10 +30,22 @@ public enum QIDOValueSyntax {
         let text = Substring(value)
         if wildcardVRs.contains(vr) {
             if text.allSatisfy({ $0 == "*" }) { return .universal }
-            if !backslashTextVRs.contains(vr), text.contains("\\") {
-                throw fail(
-                    .unsupportedMatching,
-                    "Several values ('\\') are only allowed for UID lists (PS3.4 §C.2.2.2.2).")
+            // A list: `\` separates values in every VR that cannot hold one in a value (LT, ST, UT and UR can);
+            // `,` too in CS, whose values cannot hold a comma either. Person names keep single values.
+            let separators: Set<Character> = vr == .CS ? ["\\", ","] : ["\\"]
+            if !backslashTextVRs.contains(vr), text.contains(where: separators.contains) {
+                guard vr != .PN else {
+                    throw fail(
+                        .unsupportedMatching,
+                        "Several values ('\\') are only allowed for UID and text lists, not person names.")
+                }
+                let values = text.split(omittingEmptySubsequences: false, whereSeparator: separators.contains)
+                guard !values.contains(where: { $0.isEmpty || QIDOWildcardPattern.hasWildcard($0) }) else {
+                    throw fail(
+                        .unsupportedMatching,
+                        "A list of values takes neither empty values nor wildcards (PS3.4 §C.2.2.2).")
+                }
+                return .textList(values.map(String.init))
             }
             if QIDOWildcardPattern.hasWildcard(text) { return .wildcard(QIDOWildcardPattern(text)) }
             return vr == .PN ? .personName(value) : .text(value)
@@ -96,14 +108,9 @@ public enum QIDOValueSyntax {
     }
 
     /// A UID of PS3.5 §9.1: 1 to 64 characters, components of digits separated by `.`, no leading zero in a
-    /// component of more than one digit.
+    /// component of more than one digit (``UIDValidation``, the one check the server and the store share).
     public static func isValidUID(_ text: some StringProtocol) -> Bool {
-        guard (1...64).contains(text.utf8.count) else { return false }
-        for component in text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
-            guard !component.isEmpty, component.allSatisfy({ (0x30...0x39).contains($0) }) else { return false }
-            if component.count > 1, component.first == UInt8(ascii: "0") { return false }
-        }
-        return true
+        UIDValidation.isValid(text)
     }
 
     /// An optionally signed run of decimal digits (`+7`, `-3`, `007`).

@@ -13,7 +13,8 @@ import NIOCore
 /// - **Study and series:** multipart, one part per image instance, in storage order (instances that are not
 ///   images are left out).
 /// - **Non-image instances:** an Encapsulated PDF as `application/pdf`, an Encapsulated CDA as `text/xml`, and
-///   MPEG-2 / MPEG-4 / HEVC video as its stream (`video/mpeg`, `video/mp4`), unchanged.
+///   MPEG-2 / MPEG-4 / HEVC video as its stream (`video/mpeg`, `video/mp4`), unchanged; a Structured Report as
+///   `text/html` or `text/plain` (``ReportRendering``), and a study or series without images as its reports.
 /// - **Thumbnail:** one image, no annotation: the middle frame of the instance, of the middle image instance of
 ///   the series, of the first series with images of the study (storage order); 128 × 128 at most unless
 ///   `viewport=vw,vh` says otherwise.
@@ -31,6 +32,7 @@ struct RenderedController {
         case .jpeg: .jpeg
         case .png: .png
         case .gif: .gif
+        case .jp2: .jp2
         }
     }
 
@@ -40,16 +42,19 @@ struct RenderedController {
     ) async throws
         -> Response
     {
-        let query = try RenderQuery(request)
+        let query = try RenderQuery(request, maximumPixels: configuration.maxRenderedPixels)
         let found = try await retrieve.instances(selection)
         let single: Bool
         if case .instance = selection { single = true } else { single = false }
-        if single, let instance = found.first, instance.pixelLayout == nil || Self.isVideo(instance) {
+        if single, let instance = found.first, !instance.hasPixelData || Self.isVideo(instance) {
             return try await document(instance, accept: request.acceptHeader)
         }
         var numbers: [Int] = []
-        if let list { numbers = try WadoController.frameNumbers(list, of: found[0]) }
+        if let list { numbers = try await Self.frameNumbers(list, of: found[0], retrieve) }
         let multipart = !single || numbers.count > 1
+        if !single, !found.contains(where: { $0.hasPixelData && !Self.isVideo($0) }) {
+            return try await reportParts(request, found)  // a study or series of Structured Reports
+        }
         var offers: [Representation] = Self.imageFormats.map {
             Representation(.multipartRelated(type: Self.mediaType($0)))
         }
@@ -74,7 +79,7 @@ struct RenderedController {
         let headers = Self.headers(query, format)
         // Every part is rendered before the response starts only for a single image; a multipart response
         // renders its parts as it goes (a failure after the first cuts the connection).
-        let images = found.filter { $0.pixelLayout != nil && !Self.isVideo($0) }
+        let images = found.filter { $0.hasPixelData && !Self.isVideo($0) }
         guard !images.isEmpty else {
             throw DICOMwebError(.notAcceptable, "nothing here is an image to render")
         }
@@ -89,32 +94,50 @@ struct RenderedController {
                 request, numbers.map { (source, $0) }, perInstance: false, format: format, query, headers: headers)
         }
         // A study or series: one part per image instance, resolved as the parts are sent; an instance that
-        // cannot be rendered (no decoder, a segmented palette) is left out. The first is rendered before the
-        // response starts, so that a study with nothing renderable is a 406.
+        // cannot be rendered (no decoder, a segmented palette, pixel data no codec decodes) is left out. The
+        // first is rendered before the response starts, so that a study with nothing renderable is a 406.
         var remaining = images[...]
-        var first: RenderSource?
-        while first == nil, let next = remaining.popFirst() { first = await Self.renderable(next, retrieve) }
+        var first: (source: RenderSource, body: [UInt8])?
+        while first == nil, let next = remaining.popFirst() {
+            guard let source = try await Self.renderable(next, retrieve) else { continue }
+            // A parameter the request got wrong (a viewport over max-rendered-pixels) is the request's error.
+            do { first = (source, try await encode(source, 1, format, query)) } catch let error as CodecError
+                where error.code != .invalidParameter
+            { continue }
+        }
         guard let first else {
             throw DICOMwebError(.notAcceptable, "none of the \(images.count) images can be rendered")
         }
         return try await parts(
-            request, [(first, 1)], perInstance: true, format: format, query, headers: headers, more: Array(remaining))
+            request, [(first.source, 1)], perInstance: true, format: format, query, headers: headers,
+            more: Array(remaining), firstBody: first.body)
     }
 
-    /// The rendering source of `instance`, nil when it cannot be rendered.
-    static func renderable(_ instance: StoredInstance, _ retrieve: RetrieveService) async -> RenderSource? {
-        try? await retrieve.renderSource(instance)
+    /// The rendering source of `instance`, nil when it cannot be rendered. An instance whose stored bytes are
+    /// missing or damaged is not left out: it throws (a 500 before the head, a cut connection after it).
+    static func renderable(_ instance: StoredInstance, _ retrieve: RetrieveService) async throws -> RenderSource? {
+        do {
+            return try await retrieve.renderSource(instance)
+        } catch let error as ArchiveError where error.code == .damaged {
+            throw error
+        } catch {
+            return nil
+        }
     }
 
     /// A multipart response of rendered `items` (source, frame), then one part (frame 1) for each renderable
     /// instance of `more`; the first part is rendered before the response starts.
     private func parts(
         _ request: Request, _ items: [(RenderSource, Int)], perInstance: Bool, format: RenderedFormat,
-        _ query: RenderQuery, headers: HTTPFields, more: [StoredInstance] = []
+        _ query: RenderQuery, headers: HTTPFields, more: [StoredInstance] = [], firstBody rendered: [UInt8]? = nil
     ) async throws -> Response {
         let retrieve = self.retrieve
-        let firstBody = try await retrieve.encodeRendered(
-            [try await render(items[0].0, items[0].1, query)], format: format, quality: query.quality)
+        let firstBody: [UInt8]
+        if let rendered {
+            firstBody = rendered
+        } else {
+            firstBody = try await encode(items[0].0, items[0].1, format, query)
+        }
         let boundary = MultipartBoundary.random()
         var headers = headers
         headers[.contentType] =
@@ -147,8 +170,9 @@ struct RenderedController {
                     try await send(source, number, i == 0 ? firstBody : nil)
                 }
                 for instance in more {
-                    guard let source = await Self.renderable(instance, retrieve) else { continue }
-                    try await send(source, 1, nil)
+                    guard let source = try await Self.renderable(instance, retrieve) else { continue }
+                    // Rendered before its part starts: pixel data no codec decodes leaves the image out.
+                    do { try await send(source, 1, nil) } catch is CodecError { continue }
                 }
                 try await writer.write(ByteBuffer(bytes: multipart.finish()))
                 try await writer.finish(nil)
@@ -205,6 +229,14 @@ struct RenderedController {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
+    /// Frame `number` of `source` rendered and written in `format`.
+    private func encode(
+        _ source: RenderSource, _ number: Int, _ format: RenderedFormat, _ query: RenderQuery
+    ) async throws -> [UInt8] {
+        try await retrieve.encodeRendered(
+            [try await render(source, number, query)], format: format, quality: query.quality)
+    }
+
     private func render(_ source: RenderSource, _ number: Int, _ query: RenderQuery) async throws -> RenderedImage {
         try await retrieve.renderedFrame(
             source, number: number, window: query.window, viewport: query.viewport, annotations: query.annotations)
@@ -239,7 +271,8 @@ struct RenderedController {
     /// (0018,0040, frames per second), else 10.
     static func frameDelay(_ attributes: DataSet) -> Int {
         if let text = attributes.string(Tag(0x0018_1063)), let ms = Double(text), ms > 0 {
-            return max(2, Int((ms / 10).rounded()))
+            // A GIF delay is 16 bits; a stored Frame Time of 1e300 must not overflow Int.
+            return max(2, Int((min(ms, 655_350) / 10).rounded()))
         }
         if let rate = attributes.int(Tag(0x0018_0040)), rate > 0 { return max(2, 100 / rate) }
         return 10
@@ -280,6 +313,8 @@ struct RenderedController {
                 throw DICOMwebError(.notAcceptable, "the instance holds no Encapsulated Document to render")
             }
             ranges = [range]
+        } else if let report = try await report(instance, accept: accept) {
+            return report
         } else {
             throw DICOMwebError(
                 .notAcceptable,
@@ -288,6 +323,8 @@ struct RenderedController {
         do { _ = try ContentNegotiation.negotiate(accept, offers: [Representation(type)]) } catch {
             throw DICOMwebError(.notAcceptable, "\(error.description); this instance renders as \(type)")
         }
+        // Missing or damaged bytes are a 500 before the head, not a 200 with a short body.
+        try await retrieve.checkIntact(instance)
         var length = ranges.reduce(0) { $0 + $1.length }
         if type == .pdf, let last = ranges.last, length > 0 {
             // The value is padded to even length with a NUL; the document ends before it.
@@ -319,9 +356,9 @@ struct RenderedController {
     ) async throws
         -> Response
     {
-        let query = try RenderQuery(request, thumbnail: true)
+        let query = try RenderQuery(request, thumbnail: true, maximumPixels: configuration.maxRenderedPixels)
         let found = try await retrieve.instances(selection)
-        let images = found.filter { $0.pixelLayout != nil && !Self.isVideo($0) }
+        let images = found.filter { $0.hasPixelData && !Self.isVideo($0) }
         let chosen: StoredInstance
         switch selection {
         case .instance: chosen = found[0]
@@ -335,7 +372,7 @@ struct RenderedController {
             let inSeries = images.filter { $0.seriesUID == series }
             chosen = inSeries[inSeries.count / 2]
         }
-        guard chosen.pixelLayout != nil, !Self.isVideo(chosen) else {
+        guard chosen.hasPixelData, !Self.isVideo(chosen) else {
             throw DICOMwebError(.notAcceptable, "instance \(chosen.sopInstanceUID) is not an image")
         }
         let offers = Self.imageFormats.map { Representation(Self.mediaType($0)) }
@@ -347,7 +384,7 @@ struct RenderedController {
         let format = Self.imageFormats[negotiated.offerIndex]
         let source = try await retrieve.renderSource(chosen)
         var number = (source.frames + 1) / 2
-        if let list { number = try WadoController.frameNumbers(list, of: chosen)[0] }
+        if let list { number = try WadoController.frameNumbers(list, count: source.frames)[0] }
         let size = max(source.renderer.geometry.rows, source.renderer.geometry.columns)
         let viewport =
             query.viewport

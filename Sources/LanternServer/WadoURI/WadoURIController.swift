@@ -37,6 +37,9 @@ struct WadoURIController {
             )
         }
         try await retrieve.checkConvertible(instance, to: syntax)
+        try await retrieve.checkFirstFrame(instance, to: syntax)  // undecodable: 406, never a 200 cut short
+        // Missing or damaged bytes are a 500 before the head, not a 200 with a short body.
+        try await retrieve.checkIntact(instance)
         // Images are checked before the response starts; other instances are refused by the de-identifier.
         if query.anonymize, instance.pixelLayout != nil,
             try await retrieve.imageAttributes(instance).string(Tag(0x0028_0301)) == "YES"
@@ -72,7 +75,7 @@ struct WadoURIController {
     )
         async throws -> Response
     {
-        if instance.pixelLayout != nil && !RenderedController.isVideo(instance) {
+        if instance.hasPixelData && !RenderedController.isVideo(instance) {
             return try await rendered(request, query, instance, types: ["image/jpeg"])
         }
         if let type = RenderedController.documentType(instance) {
@@ -87,18 +90,14 @@ struct WadoURIController {
     /// The report's data set when the instance is a Structured Report (its SOP Class says so: the SR family
     /// 1.2.840.10008.5.1.4.1.1.88.*; reports are small enough to read whole).
     private func report(_ instance: StoredInstance) async throws -> DataSet? {
-        guard instance.pixelLayout == nil, instance.sopClassUID.hasPrefix("1.2.840.10008.5.1.4.1.1.88.") else {
-            return nil
-        }
-        let dataSet = try await retrieve.dataSet(instance)
-        return StructuredReportText.isReport(dataSet) ? dataSet : nil
+        try await ReportRendering.report(instance, retrieve)
     }
 
     /// §9.5: the first of `types` the instance can be rendered in.
     private func rendered(
         _ request: Request, _ query: WadoURIRequest, _ instance: StoredInstance, types: [String]
     ) async throws -> Response {
-        if instance.pixelLayout == nil || RenderedController.isVideo(instance) {
+        if !instance.hasPixelData || RenderedController.isVideo(instance) {
             if let type = RenderedController.documentType(instance) {
                 guard types.contains(type.essence) else {
                     throw DICOMwebError(.notAcceptable, "this instance renders as \(type.essence) only")
@@ -106,16 +105,14 @@ struct WadoURIController {
                 return try await rendered.document(instance, accept: AcceptHeader(type.essence))
             }
             if let report = try await report(instance) {
-                guard let type = types.first(where: { $0 == "text/html" || $0 == "text/plain" }) else {
+                guard
+                    let type = types.lazy.compactMap({ DICOMweb.MediaType($0) }).first(where: { type in
+                        ReportRendering.types.contains { $0.essence == type.essence }
+                    })
+                else {
                     throw DICOMwebError(.notAcceptable, "a Structured Report renders as text/html or text/plain")
                 }
-                let text =
-                    type == "text/html" ? StructuredReportText.html(report) : StructuredReportText.plain(report)
-                let body = Array(text.utf8)
-                return Response(
-                    status: .ok,
-                    headers: [.contentType: "\(type); charset=utf-8", .contentLength: String(body.count)],
-                    body: .init(byteBuffer: ByteBuffer(bytes: body)))
+                return ReportRendering.response(report, as: type)
             }
             throw DICOMwebError(
                 .notAcceptable,
@@ -124,7 +121,7 @@ struct WadoURIController {
         guard let format = types.lazy.compactMap(RenderedFormat.init(rawValue:)).first else {
             throw DICOMwebError(
                 .notAcceptable,
-                "images render as image/jpeg, image/png or image/gif, not \(types.joined(separator: ", "))")
+                "images render as image/jpeg, image/png, image/gif or image/jp2, not \(types.joined(separator: ", "))")
         }
         var presentation: PresentationState?
         if let (series, uid) = query.presentation {
@@ -161,6 +158,8 @@ struct WadoURIController {
                 for: instance.sopInstanceUID, width: geometry.columns, height: geometry.rows)
         }
         render.viewport = Self.viewport(region: region, rows: query.rows, columns: query.columns)
+        let maximumPixels = rendered.configuration.maxRenderedPixels
+        render.viewport?.maximumPixels = maximumPixels
         let headers = RenderedController.headers(render, format)
         guard let presentation, presentation.rotation != 0 || presentation.horizontalFlip else {
             return try await rendered.image(source, frame: query.frameNumber, format: format, render, headers: headers)
@@ -172,7 +171,9 @@ struct WadoURIController {
             try await retrieve.renderedFrame(
                 source, number: query.frameNumber ?? 1, window: nil, viewport: unscaled.viewport))
         if query.rows != nil || query.columns != nil {
-            image = try Viewport(width: query.columns ?? 16384, height: query.rows ?? 16384).apply(to: image)
+            var fit = Viewport(width: query.columns ?? 16384, height: query.rows ?? 16384)
+            fit.maximumPixels = maximumPixels
+            image = try fit.apply(to: image)
         }
         // Annotations last, so that their text is neither turned nor mirrored.
         image = RetrieveService.annotate(
