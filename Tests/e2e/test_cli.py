@@ -549,3 +549,16 @@ def test_retrieved_files_are_named_by_what_they_hold(cli_server, stored, tmp_pat
     assert written == [".jpg", ".pdf"], (written, s.stdout, r.stdout, r.stderr)
     pdf = next((out / image.StudyInstanceUID).rglob("*.pdf"))
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "xml"])
+def test_dump_of_a_truncated_file_prints_what_it_read_then_the_error(tmp_path, fmt):
+    """As dcmdump does: the elements before the damage, then the error on standard error, exit status 1."""
+    source = (CORPUS / "files" / "data__test_files__CT_small.dcm").read_bytes()
+    cut = tmp_path / "cut.dcm"
+    cut.write_bytes(source[:2000])
+    r = lantern(None, "dump", "--format", fmt, str(cut))
+    assert r.returncode == 1
+    assert "truncated" in r.stderr and "cut.dcm" in r.stderr
+    marker = {"text": "PatientName", "json": '"00100010"', "xml": 'tag="00100010"'}[fmt]
+    assert marker in r.stdout, r.stdout[:500]

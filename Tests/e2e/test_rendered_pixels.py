@@ -245,6 +245,20 @@ def test_every_frame_of_multi_frame_colour(server, case):
         assert np.abs(got.astype(int) - expected[number - 1].astype(int)).max() <= tolerance, (case, number)
 
 
+def test_frames_of_uneven_fragments_are_their_codestreams(server):
+    """Plain /frames/N (as stored) of fragments ingest could not assign: each frame is one whole codestream."""
+    from pydicom.encaps import generate_fragments
+    ds, _ = CASES["jpeg-uneven-fragments"]
+    fragments = list(generate_fragments(ds.PixelData))[1:]     # the first item is the (empty) offset table
+    codestreams = [b"".join(fragments[:3])] + fragments[3:]
+    for number in (1, 2, 30):
+        r = get(server, ds, f"/frames/{number}", accept='multipart/related; type="application/octet-stream"; '
+                                                        'transfer-syntax=*')
+        assert r.status_code == 200, (number, r.status_code, r.text[:200])
+        [(_, payload)] = parse_multipart(r.headers["Content-Type"], r.content)
+        assert payload == codestreams[number - 1], number
+
+
 def test_32_bit_rgb_rendered_and_thumbnail(server):
     ds, expected = CASES["rgb-32bit-rle"]
     assert np.array_equal(image(get(server, ds, "/rendered")), expected[0])

@@ -154,8 +154,16 @@ extension RetrieveService {
     /// The frames of `instance`: as ingest recorded them, else those of a deflated image
     /// (``inflatedPixelLayout(_:)``); `nil` without Pixel Data.
     public func frameLayout(_ instance: StoredInstance) async throws -> PixelLayout? {
-        if let layout = instance.pixelLayout { return layout }
-        return try await inflatedPixelLayout(instance)
+        guard let layout = instance.pixelLayout else { return try await inflatedPixelLayout(instance) }
+        // Fragments ingest could not assign to frames (no Basic Offset Table, a count that is not a multiple of
+        // the frames) are assigned by where their codestreams start.
+        if case .encapsulated(let recorded) = layout, recorded.count == 1, recorded[0].count > 1,
+            let frames = try await imageAttributes(instance).int(Tag(0x0028_0008)), frames > 1,
+            let assigned = try await codestreamFrames(instance, frames: frames)
+        {
+            return assigned
+        }
+        return layout
     }
 
     /// The frames of a Deflated Explicit VR Little Endian image, which ingest does not record (its offsets count
