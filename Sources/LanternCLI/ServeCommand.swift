@@ -68,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         for key in [
             "host", "port", "data", "public-url", "max-results", "max-request-bytes", "duplicates", "log-level",
             "patient-conflicts",
-            "ae-title", "max-parts", "max-rendered-pixels",
+            "ae-title", "max-parts", "max-rendered-pixels", "default-transfer-syntax",
         ] + ConnectionSettings.keys {
             let variable = "LANTERN_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
             if let value = environment[variable] { settings[key] = value }
@@ -123,6 +123,13 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = settings["ae-title"] {
             guard WorklistService.isValidAETitle(v) else { throw ValidationError("invalid ae-title \(v)") }
             configuration.aeTitle = v
+        }
+        if let v = settings["default-transfer-syntax"] {
+            switch v {
+            case "explicit": configuration.defaultTransferSyntax = "1.2.840.10008.1.2.1"
+            case "as-stored": configuration.defaultTransferSyntax = "*"
+            default: throw ValidationError("default-transfer-syntax must be explicit or as-stored")
+            }
         }
         try ConnectionSettings.apply(settings, to: &configuration.connections)
         let requestedConnections = configuration.connections.maxConnections

@@ -34,6 +34,11 @@ public struct ServerConfiguration: Sendable {
     /// Timeouts, the connection cap and request head limits (docs/server.md "Limits and timeouts").
     public var connections = ConnectionLimits()
 
+    /// The transfer syntax of instances retrieved without a `transfer-syntax` parameter: Explicit VR Little
+    /// Endian, the default of PS3.18 §8.7.3.5.2 (an instance that cannot be converted goes as stored), or `*`
+    /// for as stored (config key `default-transfer-syntax`: `explicit` or `as-stored`).
+    public var defaultTransferSyntax = "1.2.840.10008.1.2.1"
+
     /// The defaults.
     public init() {}
 }

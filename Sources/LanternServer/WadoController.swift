@@ -66,15 +66,39 @@ struct WadoController {
             )
         }
         // `*` (or a mixed set negotiated on its first offer) sends each instance as stored.
-        let requested = negotiated.transferSyntax
+        var requested = negotiated.transferSyntax
+        // No transfer syntax named: the standard default (PS3.18 §8.7.3.5.2, Explicit VR Little Endian) for every
+        // instance that can be converted to it, the others as stored; `default-transfer-syntax = as-stored` keeps
+        // them all as stored.
+        var keptAsStored: Set<String> = []
+        let defaulted = negotiated.offerIndex < 2 && Self.namesNoTransferSyntax(request.acceptHeader)
+        if defaulted, configuration.defaultTransferSyntax != "*" {
+            let standard = configuration.defaultTransferSyntax
+            requested = standard
+            for instance in found where instance.transferSyntaxUID != standard {
+                let convertible: Bool
+                if !RetrieveService.canSend(instance.transferSyntaxUID, as: standard) {
+                    convertible = false
+                } else {
+                    do {
+                        try await retrieve.checkConvertible(instance, to: standard)
+                        convertible = true
+                    } catch { convertible = false }
+                }
+                if !convertible { keptAsStored.insert(instance.sopInstanceUID) }
+            }
+        }
+        let requestedSyntax = requested
+        let keep = keptAsStored
         @Sendable func target(_ instance: StoredInstance) -> String {
-            guard let requested, requested != "*", RetrieveService.canSend(instance.transferSyntaxUID, as: requested)
+            guard let requestedSyntax, requestedSyntax != "*", !keep.contains(instance.sopInstanceUID),
+                RetrieveService.canSend(instance.transferSyntaxUID, as: requestedSyntax)
             else {
                 return instance.transferSyntaxUID
             }
-            return requested
+            return requestedSyntax
         }
-        if let requested, requested != "*",
+        if !defaulted, let requested, requested != "*",
             let refused = found.first(where: { !RetrieveService.canSend($0.transferSyntaxUID, as: requested) })
         {
             throw DICOMwebError(
@@ -89,7 +113,7 @@ struct WadoController {
         ]
         if Validators.notModified(request, etag: etag) { return Response(status: .notModified, headers: headers) }
         // Frames a codec cannot decode or encode are refused before the response starts (406 with the reason).
-        if let requested, requested != "*" {
+        if !defaulted, let requested, requested != "*" {
             for instance in found { try await retrieve.checkConvertible(instance, to: requested) }
         }
         // A missing or damaged first instance is a 500 before the head; a later one cuts the connection
@@ -169,6 +193,14 @@ struct WadoController {
             try await retrieve.stream(instance, range: nil, chunk: chunk)
         } else {
             try await retrieve.streamConverted(instance, to: syntax, chunk: chunk)
+        }
+    }
+
+    /// Whether no DICOM range of `accept` names a transfer syntax (a bare `application/dicom`,
+    /// `multipart/related; type="application/dicom"`, `*/*` or no Accept at all): the server's default applies.
+    static func namesNoTransferSyntax(_ accept: AcceptHeader) -> Bool {
+        !accept.ranges.contains { range in
+            range.mediaType[parameter: "transfer-syntax"] != nil
         }
     }
 

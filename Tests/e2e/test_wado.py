@@ -111,10 +111,49 @@ def test_retrieve_instance_default_accept_native(stored_corpus, client):
 def test_retrieve_instance_bare_application_dicom(stored_corpus, server, http):
     f = by_name("data__test_files__JPEG2000.dcm") if any(
         x.name == "data__test_files__JPEG2000.dcm" for x in STORED_FILES) else STORED_FILES[0]
+    # Without a transfer syntax: the standard default, Explicit VR Little Endian (PS3.18 §8.7.3.5.2).
     r = http.get(instance_url(server.url, f), headers={"Accept": "application/dicom"})
     assert r.status_code == 200
-    assert r.headers["Content-Type"].replace(" ", "").startswith("application/dicom")
-    assert r.content == f.data
+    assert r.headers["Content-Type"].replace(" ", "") == "application/dicom;transfer-syntax=1.2.840.10008.1.2.1"
+    back = pydicom.dcmread(io.BytesIO(r.content))
+    assert back.file_meta.TransferSyntaxUID == "1.2.840.10008.1.2.1"
+    assert back.SOPInstanceUID == f.sop
+    # transfer-syntax=* keeps what is stored, byte for byte.
+    r = http.get(instance_url(server.url, f), headers={"Accept": "application/dicom; transfer-syntax=*"})
+    assert r.status_code == 200 and r.content == f.data
+
+
+def test_default_transfer_syntax_converts_what_it_can_and_keeps_the_rest(server_factory, tmp_path):
+    """A study of a JPEG image and an MPEG-2 video (no decoder) asked for without a transfer syntax: the JPEG
+    comes in Explicit VR Little Endian, the video as stored; `default-transfer-syntax = as-stored` keeps both
+    as stored."""
+    from pydicom.encaps import encapsulate
+    jpeg = by_name("data__test_files__SC_rgb_jpeg_dcmtk.dcm")
+    video = make_instance(study=jpeg.study)
+    source = jpeg.dataset()
+    for keyword in ("PatientName", "PatientID", "IssuerOfPatientID"):
+        if keyword in source:
+            setattr(video, keyword, source.data_element(keyword).value)
+        elif keyword in video:
+            delattr(video, keyword)
+    video.file_meta.TransferSyntaxUID = "1.2.840.10008.1.2.4.100"
+    video.PixelData = encapsulate([b"\x00\x00\x01\xb3" + b"\0" * 28])
+    video["PixelData"].VR = "OB"
+    video_bytes = encode(video)
+    for setting, expected in (("explicit", "1.2.840.10008.1.2.1"), ("as-stored", jpeg.ts)):
+        conf = tmp_path / f"{setting}.conf"
+        conf.write_text(f"default-transfer-syntax = {setting}\n")
+        s = server_factory("--config", str(conf))
+        session = requests.Session()
+        assert stow_raw(session, s.url, [jpeg.data, video_bytes]).status_code == 200
+        r = session.get(f"{s.url}/studies/{jpeg.study}",
+                        headers={"Accept": 'multipart/related; type="application/dicom"'}, timeout=30)
+        assert r.status_code == 200, r.text
+        syntaxes = {}
+        for headers, payload in parse_multipart(r.headers["Content-Type"], r.content):
+            back = pydicom.dcmread(io.BytesIO(payload))
+            syntaxes[back.SOPInstanceUID] = back.file_meta.TransferSyntaxUID
+        assert syntaxes == {jpeg.sop: expected, video.SOPInstanceUID: "1.2.840.10008.1.2.4.100"}, setting
 
 
 def study_param(study):

@@ -66,7 +66,7 @@ def test_jpeg_with_json_metadata(tmp_path):
         ])
         assert status == 200, response
         url = response["00081199"]["Value"][0]["00081190"]["Value"][0]
-        status, body = fetch(url, "application/dicom")
+        status, body = fetch(url, "application/dicom; transfer-syntax=*")  # as stored
         assert status == 200
         path = tmp_path / "back.dcm"
         path.write_bytes(body)
