@@ -18,10 +18,19 @@ extension RetrieveService {
     /// The attributes of a deflated instance before its Pixel Data, read by inflating it from the start and
     /// stopping at the Pixel Data element.
     public func deflatedAttributes(_ instance: StoredInstance) async throws -> DataSet {
-        struct Reached: Error {}
+        try await headUpToPixelData(instance).attributes
+    }
+
+    /// The top-level attributes of `instance` before its Pixel Data, and the Pixel Data element's header (nil
+    /// when there is none), read through the parser from the start (which inflates a deflated instance) and
+    /// stopping there.
+    func headUpToPixelData(_ instance: StoredInstance) async throws -> (attributes: DataSet, pixelData: ElementHeader?)
+    {
+        struct Reached: Error { let header: ElementHeader }
         var builder = DataSetBuilder(policy: ReadPolicy(stopAtPixelData: true))
         var parser = StreamParser()
         var depth = 0
+        var pixelData: ElementHeader?
         do {
             try await stream(instance, range: nil) { buffer in
                 parser.append(buffer.readableBytesView)
@@ -29,14 +38,16 @@ extension RetrieveService {
                     switch event {
                     case .sequenceStart: depth += 1
                     case .sequenceEnd: depth -= 1
-                    case .elementStart(let h) where h.tag == .pixelData && depth == 0: throw Reached()
-                    case .element(let h, _) where h.tag == .pixelData && depth == 0: throw Reached()
+                    case .elementStart(let h) where h.tag == .pixelData && depth == 0: throw Reached(header: h)
+                    case .element(let h, _) where h.tag == .pixelData && depth == 0: throw Reached(header: h)
                     default: break
                     }
                     builder.consume(event)
                 }
             }
-        } catch is Reached {}
-        return builder.dataSet
+        } catch let reached as Reached {
+            pixelData = reached.header
+        }
+        return (builder.dataSet, pixelData)
     }
 }

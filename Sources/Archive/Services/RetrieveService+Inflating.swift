@@ -174,30 +174,9 @@ extension RetrieveService {
         guard instance.pixelLayout == nil, instance.pixelDataOffset != nil,
             TransferSyntax(uid: instance.transferSyntaxUID).isDeflated
         else { return nil }
-        struct Found: Error { let header: ElementHeader }
-        var builder = DataSetBuilder(policy: ReadPolicy(stopAtPixelData: true))
-        var parser = StreamParser()
-        var depth = 0
-        var pixelHeader: ElementHeader?
-        do {
-            try await stream(instance, range: nil) { buffer in
-                parser.append(buffer.readableBytesView)
-                while let event = try parser.next() {
-                    switch event {
-                    case .sequenceStart: depth += 1
-                    case .sequenceEnd: depth -= 1
-                    case .elementStart(let h) where h.tag == .pixelData && depth == 0: throw Found(header: h)
-                    case .element(let h, _) where h.tag == .pixelData && depth == 0: throw Found(header: h)
-                    default: break
-                    }
-                    builder.consume(event)
-                }
-            }
-        } catch let found as Found {
-            pixelHeader = found.header
-        }
+        let (attributes, pixelHeader) = try await headUpToPixelData(instance)
         guard let pixelHeader, let length = pixelHeader.length.defined else { return nil }
-        return .native(attributes: builder.dataSet, valueOffset: pixelHeader.valueOffset, length: UInt64(length))
+        return .native(attributes: attributes, valueOffset: pixelHeader.valueOffset, length: UInt64(length))
     }
 
     /// Throws ``ArchiveError/Code/notFound`` unless an element value of `length` bytes starts at `offset` of the
