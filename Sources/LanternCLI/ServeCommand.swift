@@ -45,6 +45,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error.")
     var logLevel: String?
 
+    /// Every key of the configuration file, also read from `LANTERN_*` environment variables.
+    static let keys =
+        [
+            "host", "port", "data", "public-url", "max-results", "max-request-bytes", "duplicates", "log-level",
+            "patient-conflicts", "ae-title", "max-parts", "max-rendered-pixels", "default-transfer-syntax",
+        ] + ConnectionSettings.keys
+
     func run() async throws {
         // glibc gives every thread that allocates its own malloc arena; with NIO's event loops, the blocking
         // pool and the cooperative pool that is a dozen arenas holding freed chunks of streamed bodies. Two
@@ -52,24 +59,9 @@ struct ServeCommand: AsyncParsableCommand {
         #if canImport(Glibc)
             _ = lantern_mallopt(-8, 2)  // M_ARENA_MAX
         #endif
-        var settings: [String: String] = [:]
-        if let config {
-            guard let text = try? String(contentsOfFile: config, encoding: .utf8) else {
-                throw ValidationError("cannot read the configuration file \(config)")
-            }
-            for line in text.split(whereSeparator: \.isNewline) {
-                let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                let pair = content.split(separator: "=", maxSplits: 1)
-                guard pair.count == 2 else { continue }
-                settings[pair[0].trimmingCharacters(in: .whitespaces)] = pair[1].trimmingCharacters(in: .whitespaces)
-            }
-        }
+        var settings = try config.map { try ConfigFile.read($0, known: Set(Self.keys)) } ?? [:]
         let environment = ProcessInfo.processInfo.environment
-        for key in [
-            "host", "port", "data", "public-url", "max-results", "max-request-bytes", "duplicates", "log-level",
-            "patient-conflicts",
-            "ae-title", "max-parts", "max-rendered-pixels", "default-transfer-syntax",
-        ] + ConnectionSettings.keys {
+        for key in Self.keys {
             let variable = "LANTERN_" + key.uppercased().replacingOccurrences(of: "-", with: "_")
             if let value = environment[variable] { settings[key] = value }
         }
@@ -136,6 +128,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.connections.maxConnections = ConnectionSettings.fitDescriptorLimit(requestedConnections)
         let dataFolder = settings["data"] ?? "./lantern-data"
         var logger = Logger(label: "lantern")
+        if let v = settings["log-level"], Logger.Level(rawValue: v) == nil {
+            throw ValidationError("log-level must be trace, debug, info, notice, warning, error or critical")
+        }
         logger.logLevel = settings["log-level"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
         // Nothing touches the data folder before the port is known to be ours, and nothing reads or recovers it

@@ -411,3 +411,20 @@ def one_instance_body():
     body = (f"--{boundary}\r\nContent-Type: application/dicom\r\n\r\n".encode() + buffer.getvalue()
             + f"\r\n--{boundary}--\r\n".encode())
     return body, boundary
+
+
+def test_an_unknown_configuration_key_is_refused_at_start():
+    """A typo in the configuration file must not leave the server running on defaults nobody chose."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "never-created")
+        conf = write_config(tmp, "# limits\nidle-timeout = 5\nmax-conections = 10\n")
+        result = subprocess.run([BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data", data,
+                                 "--config", conf], capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0
+        message = (result.stdout + result.stderr).strip()
+        assert 'line 3: unknown key "max-conections"' in message, message
+        assert not os.path.exists(data)
+        bad_level = write_config(tmp, "log-level = verbose\n")
+        result = subprocess.run([BIN, "serve", "--port", "0", "--data", data, "--config", bad_level],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0 and "log-level" in result.stderr
