@@ -50,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         [
             "host", "port", "data", "public-url", "max-results", "max-request-bytes", "duplicates", "log-level",
             "patient-conflicts", "ae-title", "max-parts", "max-rendered-pixels", "default-transfer-syntax",
+            "trust-forwarded-headers",
         ] + ConnectionSettings.keys
 
     func run() async throws {
@@ -115,6 +116,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let v = settings["ae-title"] {
             guard WorklistService.isValidAETitle(v) else { throw ValidationError("invalid ae-title \(v)") }
             configuration.aeTitle = v
+        }
+        if let v = settings["trust-forwarded-headers"] {
+            guard let trust = Bool(v) else { throw ValidationError("trust-forwarded-headers must be true or false") }
+            configuration.trustForwardedHeaders = trust
         }
         if let v = settings["default-transfer-syntax"] {
             switch v {

@@ -1,4 +1,5 @@
 import DICOMweb
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -10,11 +11,41 @@ extension Request {
         return AcceptHeader(fieldValues: headers[values: .accept])
     }
 
-    /// The URL prefix of the service root as clients see it.
+    /// The URL prefix of the service root as clients see it: the configured public URL; else the request's
+    /// Host, with the scheme and host a trusted reverse proxy names in `X-Forwarded-Proto` and
+    /// `X-Forwarded-Host` (only with `trust-forwarded-headers`: a client could otherwise point the URLs the
+    /// server hands out at another host).
     func serviceBase(_ configuration: ServerConfiguration) -> String {
         if let base = configuration.publicBaseURL { return base + configuration.serviceRoot }
-        let host = head.authority ?? "\(configuration.host):\(configuration.port)"
-        return "http://\(host)\(configuration.serviceRoot)"
+        var scheme = "http"
+        var host = head.authority ?? "\(configuration.host):\(configuration.port)"
+        if configuration.trustForwardedHeaders {
+            if let proto = Self.firstForwarded(headers[Self.forwardedProto])?.lowercased(),
+                proto == "http" || proto == "https"
+            {
+                scheme = proto
+            }
+            if let forwarded = Self.firstForwarded(headers[Self.forwardedHost]), Self.isHostAndPort(forwarded) {
+                host = forwarded
+            }
+        }
+        return "\(scheme)://\(host)\(configuration.serviceRoot)"
+    }
+
+    static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    static let forwardedHost = HTTPField.Name("X-Forwarded-Host")!
+
+    /// The first (client-side) value of a forwarded header that proxies append to with commas.
+    static func firstForwarded(_ value: String?) -> String? {
+        value?.split(separator: ",").first.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Whether `text` is a host name or address with an optional port, nothing that could change a URL's shape.
+    static func isHostAndPort(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 255
+            && text.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || "0123456789.-:[]".unicodeScalars.contains($0)
+            }
     }
 }
 

@@ -39,6 +39,11 @@ public struct ServerConfiguration: Sendable {
     /// for as stored (config key `default-transfer-syntax`: `explicit` or `as-stored`).
     public var defaultTransferSyntax = "1.2.840.10008.1.2.1"
 
+    /// Whether `X-Forwarded-Proto` and `X-Forwarded-Host` of requests name the scheme and host of the URLs the
+    /// server hands out (RetrieveURL, BulkDataURI), when no `public-url` is set: for a server behind a reverse
+    /// proxy that sets them (config key `trust-forwarded-headers`, off by default).
+    public var trustForwardedHeaders = false
+
     /// The defaults.
     public init() {}
 }

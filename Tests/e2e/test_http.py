@@ -263,3 +263,26 @@ def test_malformed_uid_in_a_path_is_400_not_404(server, http, path):
 
 def test_well_formed_unknown_uid_is_still_404(server, http):
     assert http.get(server.url + "/studies/1.2.3.999999/metadata").status_code == 404
+
+
+def test_forwarded_scheme_and_host_only_when_trusted(server, server_factory, http, tmp_path):
+    """Behind a TLS proxy the URLs handed out must say https and the proxy's host, but only when the
+    operator says the proxy sets the headers: otherwise a client could point them anywhere."""
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "pacs.example.org", "Accept": "application/dicom+json"}
+    ds = make_instance()
+    conf = tmp_path / "proxy.conf"
+    conf.write_text("trust-forwarded-headers = true\n")
+    trusting = server_factory("--config", str(conf))
+    for s, expected in ((server, None), (trusting, "https://pacs.example.org/dicomweb/studies/")):
+        r = stow_raw(http, s.url, [encode(ds)])
+        assert r.status_code == 200
+        q = http.get(f"{s.url}/studies", params={"StudyInstanceUID": ds.StudyInstanceUID}, headers=forwarded)
+        url = q.json()[0]["00081190"]["Value"][0]
+        if expected:
+            assert url.startswith(expected), url
+        else:
+            assert url.startswith(s.url), url
+    # A forwarded host that is not a host name is ignored.
+    q = http.get(f"{trusting.url}/studies", params={"StudyInstanceUID": ds.StudyInstanceUID},
+                 headers={"X-Forwarded-Host": "evil.example/x?", "Accept": "application/dicom+json"})
+    assert q.json()[0]["00081190"]["Value"][0].startswith(trusting.url)
