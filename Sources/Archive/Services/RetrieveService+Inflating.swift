@@ -18,7 +18,7 @@ public final class StoredValueReader {
     private var handle: BlobHandle?
     /// Where the deflated data set starts in the stored bytes: the end of the file meta information.
     private var bodyStart: UInt64?
-    private var inflater: StreamingInflater?
+    private var inflater: Inflater?
     /// The next stored byte to inflate.
     private var physical: UInt64 = 0
     /// The offset of `window[0]`, counted as ingest counts: file meta bytes plus inflated bytes.
@@ -59,7 +59,7 @@ public final class StoredValueReader {
         }
         guard position < end else { return }
         if inflater == nil || position < logical {
-            inflater = try StreamingInflater()
+            inflater = try Inflater()
             physical = start
             logical = start
             window = []

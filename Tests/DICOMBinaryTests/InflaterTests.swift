@@ -2,8 +2,8 @@ import Testing
 
 @testable import DICOMBinary
 
-@Suite("StreamingInflater: raw inflate in bounded pieces")
-struct StreamingInflaterTests {
+@Suite("Inflater: raw inflate in bounded pieces")
+struct InflaterTests {
     /// Compressible and incompressible bytes, so some input inflates to many times its size.
     static let original: [UInt8] =
         [UInt8](repeating: 7, count: 300_000)
@@ -12,7 +12,7 @@ struct StreamingInflaterTests {
     @Test(arguments: [(1, 1), (7, 100), (4096, 1 << 20), (1 << 20, 333)])
     func inflatesWhatWasDeflated(feed: Int, piece: Int) throws {
         let compressed = try Deflater.compress(Self.original)
-        let inflater = try StreamingInflater()
+        let inflater = try Inflater()
         var out: [UInt8] = []
         var position = 0
         while !inflater.isFinished {
