@@ -33,12 +33,19 @@ class Server:
             self.proc.kill()
             raise RuntimeError("lantern serve did not start")
 
-    def peak_rss_kb(self):
+    def status_kb(self, field):
+        """A kB figure of /proc/PID/status: VmHWM (peak resident), VmRSS (resident now)."""
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
+
+    def peak_rss_kb(self):
+        return self.status_kb("VmHWM")
+
+    def rss_kb(self):
+        return self.status_kb("VmRSS")
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)

@@ -108,6 +108,13 @@ def closed_by_server(s, within):
     return False
 
 
+def settled_sockets(server):
+    """The server's PID and its open sockets once a search has been answered and the connection let go."""
+    assert search_ok(server)
+    time.sleep(0.3)
+    return server.proc.pid, fd_count(server.proc.pid)
+
+
 def assert_sockets_return_to(pid, before, within):
     """Waits up to `within` seconds for the server's open sockets to come back to `before`."""
     deadline = time.time() + within
@@ -324,10 +331,7 @@ def test_malformed_or_oversized_heads_are_answered(guarded, name, request_bytes,
 def test_early_answers_on_closing_connections_leak_no_descriptor(default_limits):
     """A 415 to a `Connection: close` request whose body is larger than the socket buffers: the server answers
     before reading the body; it must then close the connection itself, not wait for the client forever."""
-    pid = default_limits.proc.pid
-    assert search_ok(default_limits)
-    time.sleep(0.3)
-    before = fd_count(pid)
+    pid, before = settled_sockets(default_limits)
     clients = []
     try:
         for _ in range(10):
@@ -359,10 +363,7 @@ def test_early_answers_on_closing_connections_leak_no_descriptor(default_limits)
 def test_a_closing_connection_is_closed_by_the_server_even_if_the_client_never_closes(default_limits):
     """After the answer to a `Connection: close` request the server half-closes; a client that keeps its side
     open must not keep the server's descriptor."""
-    pid = default_limits.proc.pid
-    assert search_ok(default_limits)
-    time.sleep(0.3)
-    before = fd_count(pid)
+    pid, before = settled_sockets(default_limits)
     clients = []
     try:
         for _ in range(10):

@@ -166,14 +166,6 @@ def test_transcoding_a_large_instance_frame_by_frame_in_bounded_memory(tmp_path)
         decoder.stop()
 
 
-def resident_kb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
 def test_memory_comes_back_after_bursts(tmp_path):
     """Issue 14: bursts of costly requests (STOW bodies of thousands of tiny parts, large rendered images,
     search pages, four at a time) must not leave the server's resident size at their peak."""
@@ -228,9 +220,9 @@ def test_memory_comes_back_after_bursts(tmp_path):
         assert all(s < 500 for s in statuses), statuses
         peak = server.peak_rss_kb()
         deadline = time.time() + 25
-        while time.time() < deadline and resident_kb(server.proc.pid) >= LIMIT_KB:
+        while time.time() < deadline and server.rss_kb() >= LIMIT_KB:
             time.sleep(1)
-        after = resident_kb(server.proc.pid)
+        after = server.rss_kb()
         print(f"after bursts: peak {peak // 1000} MB, resident {after // 1000} MB")
         assert after < LIMIT_KB, (peak, after)
     finally:
