@@ -15,12 +15,6 @@ extension StoredInstance {
 }
 
 extension RetrieveService {
-    /// The attributes of a deflated instance before its Pixel Data, read by inflating it from the start and
-    /// stopping at the Pixel Data element.
-    public func deflatedAttributes(_ instance: StoredInstance) async throws -> DataSet {
-        try await headUpToPixelData(instance).attributes
-    }
-
     /// The top-level attributes of `instance` before its Pixel Data, and the Pixel Data element's header (nil
     /// when there is none), read through the parser from the start (which inflates a deflated instance) and
     /// stopping there.

@@ -171,12 +171,15 @@ extension RetrieveService {
     /// out from its image attributes as ingest lays out native frames. `nil` for any other instance, or without a
     /// top-level Pixel Data of defined length.
     public func inflatedPixelLayout(_ instance: StoredInstance) async throws -> PixelLayout? {
-        guard instance.pixelLayout == nil, instance.pixelDataOffset != nil,
-            TransferSyntax(uid: instance.transferSyntaxUID).isDeflated
-        else { return nil }
-        let (attributes, pixelHeader) = try await headUpToPixelData(instance)
-        guard let pixelHeader, let length = pixelHeader.length.defined else { return nil }
-        return .native(attributes: attributes, valueOffset: pixelHeader.valueOffset, length: UInt64(length))
+        guard instance.isDeflatedImage else { return nil }
+        return Self.inflatedLayout(try await headUpToPixelData(instance))
+    }
+
+    /// The native frames of a deflated image from what ``headUpToPixelData(_:)`` read: its attributes and its
+    /// Pixel Data element's header (nil without one of defined length).
+    static func inflatedLayout(_ head: (attributes: DataSet, pixelData: ElementHeader?)) -> PixelLayout? {
+        guard let header = head.pixelData, let length = header.length.defined else { return nil }
+        return .native(attributes: head.attributes, valueOffset: header.valueOffset, length: UInt64(length))
     }
 
     /// Throws ``ArchiveError/Code/notFound`` unless an element value of `length` bytes starts at `offset` of the

@@ -36,8 +36,14 @@ extension RetrieveService {
         guard instance.hasPixelData else {
             throw ArchiveError(.notAcceptable, "instance \(instance.sopInstanceUID) has no pixel data to render")
         }
-        var attributes =
-            instance.isDeflatedImage ? try await deflatedAttributes(instance) : try await imageAttributes(instance)
+        // A deflated image is inflated once, up to its Pixel Data, for both its attributes and its frames.
+        let deflatedHead = instance.isDeflatedImage ? try await headUpToPixelData(instance) : nil
+        var attributes: DataSet
+        if let deflatedHead {
+            attributes = deflatedHead.attributes
+        } else {
+            attributes = try await imageAttributes(instance)
+        }
         let geometry = try FrameGeometry(attributes)
         if let presentationState {
             attributes = presentationState.attributes(
@@ -52,8 +58,9 @@ extension RetrieveService {
         let renderer = FrameRenderer(attributes: attributes, geometry: decoded, bigEndian: syntax.isBigEndian)
         try renderer.check()
         let resolved =
-            instance.isDeflatedImage
-            ? try await inflatedPixelLayout(instance) : try await codestreamFrames(instance, frames: geometry.frames)
+            if let deflatedHead { Self.inflatedLayout(deflatedHead) } else {
+                try await codestreamFrames(instance, frames: geometry.frames)
+            }
         return RenderSource(
             instance: instance, attributes: attributes, geometry: geometry, renderer: renderer,
             resolvedLayout: resolved)
