@@ -5,7 +5,13 @@ extension RetrieveService {
     /// its Number of Frames says `frames` (`FrameMapper`'s last resort: no Basic Offset Table, a fragment count
     /// that is not a multiple of the frames).
     static func fragmentsCollapsed(_ instance: StoredInstance, frames: Int) -> Bool {
-        guard frames > 1, case .encapsulated(let recorded)? = instance.pixelLayout else { return false }
+        frames > 1 && hasOneFrameOfSeveralFragments(instance)
+    }
+
+    /// Whether ingest recorded one encapsulated frame of several fragments: one frame split in fragments, or
+    /// several frames ingest could not tell apart (Number of Frames decides).
+    static func hasOneFrameOfSeveralFragments(_ instance: StoredInstance) -> Bool {
+        guard case .encapsulated(let recorded)? = instance.pixelLayout else { return false }
         return recorded.count == 1 && recorded[0].count > 1
     }
 

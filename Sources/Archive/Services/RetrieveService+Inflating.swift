@@ -157,7 +157,7 @@ extension RetrieveService {
         guard let layout = instance.pixelLayout else { return try await inflatedPixelLayout(instance) }
         // Fragments ingest could not assign to frames (no Basic Offset Table, a count that is not a multiple of
         // the frames) are assigned by where their codestreams start.
-        if case .encapsulated(let recorded) = layout, recorded.count == 1, recorded[0].count > 1,
+        if Self.hasOneFrameOfSeveralFragments(instance),
             let frames = try await imageAttributes(instance).int(Tag(0x0028_0008)), frames > 1,
             let assigned = try await codestreamFrames(instance, frames: frames)
         {
