@@ -1,3 +1,4 @@
+import DICOMBinary
 import DICOMCore
 import NIOCore
 
@@ -16,21 +17,6 @@ public struct ByteSwap: Sendable, Hashable {
         self.origin = origin
     }
 
-    /// Reverses every whole word of `bytes` in place.
-    static func swapWords(_ bytes: inout [UInt8], unit: Int) {
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            var i = 0
-            while i + unit <= buffer.count {
-                var (lo, hi) = (i, i + unit - 1)
-                while lo < hi {
-                    buffer.swapAt(lo, hi)
-                    lo += 1
-                    hi -= 1
-                }
-                i += unit
-            }
-        }
-    }
 }
 
 extension RetrieveService {
@@ -119,7 +105,7 @@ extension RetrieveService {
             let whole = bytes.count - bytes.count % swap.unit
             carry = Array(bytes[whole...])
             bytes.removeLast(bytes.count - whole)
-            ByteSwap.swapWords(&bytes, unit: swap.unit)
+            ByteOrder.swap(&bytes, wordSize: swap.unit)
             try await emit(bytes)
         }
         // A value whose length is not a whole number of words: its last bytes as they are.
@@ -141,6 +127,6 @@ extension RetrieveService {
         guard let vr = try await bigEndianVR(instance, valueAt: offset, length: length) else {
             throw ArchiveError(.notFound, "no element value starts at \(offset) with length \(length)")
         }
-        return ByteSwap(unit: vr.wordSize, origin: offset)
+        return ByteSwap(unit: ByteOrder.swapWordSize(for: vr), origin: offset)
     }
 }
