@@ -15,7 +15,4 @@ final class ConnectionCounter: Sendable {
 
     /// Counts an admitted connection as closed.
     func release() { open.withLockedValue { $0 -= 1 } }
-
-    /// How many are open now.
-    var current: Int { open.withLockedValue { $0 } }
 }

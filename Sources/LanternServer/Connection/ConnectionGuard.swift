@@ -39,7 +39,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let limits: ConnectionLimits
     private let bytes: ConnectionByteGuard
     private var context: ChannelHandlerContext?
-    private(set) var phase = Phase.idle
+    private var phase = Phase.idle
     /// A final answer has started and not ended.
     private var answering = false
     /// The final answer ended before the request body did (on a connection that stays open).
@@ -167,20 +167,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func answerEnded() {
         switch phase {
-        case .handling where closesAfterAnswer:
-            // The server closes its side now and would wait for the client to close the other.
-            phase = .draining
-            arm(limits.lingerTimeout)
-            bytes.startDraining()
-        case .handling:
-            phase = .idle
-            arm(limits.idleTimeout)
-        case .head, .body:
+        case .handling, .head, .body:
             if closesAfterAnswer {
-                // Nobody will read the rest of this body, and the server would wait for the client to close.
+                // The server closes its side now and would wait for the client to close the other (and nobody
+                // will read the rest of a body still arriving): drop what comes for a while, then close.
                 phase = .draining
                 arm(limits.lingerTimeout)
                 bytes.startDraining()
+            } else if phase == .handling {
+                phase = .idle
+                arm(limits.idleTimeout)
             } else {
                 // The server reads the rest of the body before the next request; the body timeout still runs.
                 answeredEarly = true
