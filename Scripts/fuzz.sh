@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # libFuzzer runs over the parser, the JSON, XML, QIDO and multipart decoders, the RLE codec and the library codecs.
-#   Scripts/fuzz.sh short   — a few seconds per target (part of `make test`)
-#   Scripts/fuzz.sh long    — FUZZ_SECONDS (default 600) per target, corpus kept in .build-fuzz/corpus
+#   Scripts/fuzz.sh short   — a fixed number of runs per target from a fixed seed (part of `make test`): the
+#                             same inputs on every machine, so a CI run is reproducible; FUZZ_SECONDS caps it
+#   Scripts/fuzz.sh long    — FUZZ_SECONDS (default 600) per target, random seed, corpus kept in .build-fuzz/corpus
 # Seeds: the shared corpus files, and their JSON and XML dumps. Crashes are written to fuzz-artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -86,8 +87,10 @@ for target in parser json xml qido multipart rle codecs; do
     echo "fuzz: $target for ${seconds}s"
     max_len=65536
     [ $target = codecs ] && max_len=262144
+    budget=(-max_total_time="$seconds")
+    [ "$mode" = short ] && budget+=(-runs="${FUZZ_RUNS:-3000}" -seed=1)
     LANTERN_FUZZ_TARGET=$target ASAN_OPTIONS=detect_leaks=1 "$bin" "$scratch/corpus/$target" \
-        -max_total_time="$seconds" -max_len=$max_len -rss_limit_mb=2048 -timeout=10 \
+        "${budget[@]}" -max_len=$max_len -rss_limit_mb=2048 -timeout=10 \
         -artifact_prefix="fuzz-artifacts/$target-" -print_final_stats=1 >"$scratch/$target.log" 2>&1 || status=$?
     grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb)|ERROR|SUMMARY" "$scratch/$target.log" | sed "s/^/  $target: /" || true
     if [ $status -ne 0 ]; then tail -50 "$scratch/$target.log"; echo "fuzz: $target FAILED"; exit $status; fi

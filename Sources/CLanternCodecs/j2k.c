@@ -61,6 +61,69 @@ static void lantern_j2k_handlers(opj_codec_t *codec, lantern_j2k_messages *messa
     opj_set_info_handler(codec, lantern_j2k_quiet, NULL);
 }
 
+static uint32_t lantern_be32(const uint8_t *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/// The codestream inside a JP2 file: the content of its top-level `jp2c` box (ISO 15444-1 Annex I), or NULL.
+static const uint8_t *lantern_jp2_codestream(const uint8_t *src, size_t len, size_t *out_len) {
+    size_t at = 0;
+    while (len - at >= 8) {
+        uint64_t box = lantern_be32(src + at);
+        size_t header = 8;
+        if (box == 1) {
+            if (len - at < 16) return NULL;
+            box = (uint64_t)lantern_be32(src + at + 8) << 32 | lantern_be32(src + at + 12);
+            header = 16;
+        } else if (box == 0) {
+            box = len - at;
+        }
+        if (box < header || box > len - at) return NULL;
+        if (memcmp(src + at + 4, "jp2c", 4) == 0) {
+            *out_len = (size_t)box - header;
+            return src + at + header;
+        }
+        at += (size_t)box;
+    }
+    return NULL;
+}
+
+/// Checks the image and tile size (SIZ, the marker segment that follows SOC, ISO 15444-1 A.5.1) against the
+/// frame before OpenJPEG allocates for it: a codestream claiming a larger image than the attributes, or
+/// millions of tiny tiles, is refused with nothing allocated.
+static int lantern_j2k_check_size(const uint8_t *src, size_t len, const lantern_frame *frame, char *message,
+                                  size_t message_len) {
+    if (len < 2 + 2 + 38 || src[0] != 0xFF || src[1] != 0x4F || src[2] != 0xFF || src[3] != 0x51) {
+        lantern_message(message, message_len, "no JPEG 2000 image size (SIZ) after the SOC marker");
+        return LANTERN_CODEC_CORRUPT;
+    }
+    const uint8_t *siz = src + 6; // after SOC, the SIZ marker and its length
+    uint32_t xsiz = lantern_be32(siz + 2), ysiz = lantern_be32(siz + 6), xosiz = lantern_be32(siz + 10),
+             yosiz = lantern_be32(siz + 14), xtsiz = lantern_be32(siz + 18), ytsiz = lantern_be32(siz + 22),
+             xtosiz = lantern_be32(siz + 26), ytosiz = lantern_be32(siz + 30);
+    unsigned components = (unsigned)siz[34] << 8 | siz[35];
+    if (xsiz <= xosiz || ysiz <= yosiz || xtsiz == 0 || ytsiz == 0 || xtosiz > xosiz || ytosiz > yosiz) {
+        lantern_message(message, message_len, "an invalid JPEG 2000 image or tile size");
+        return LANTERN_CODEC_CORRUPT;
+    }
+    uint64_t width = xsiz - xosiz, height = ysiz - yosiz;
+    if (width != (uint64_t)frame->width || height != (uint64_t)frame->height || components != (unsigned)frame->components) {
+        lantern_message(message, message_len,
+                        "the JPEG 2000 frame is %llu × %llu × %u samples; the attributes say %d × %d × %d",
+                        (unsigned long long)width, (unsigned long long)height, components, frame->width, frame->height,
+                        frame->components);
+        return LANTERN_CODEC_MISMATCH;
+    }
+    uint64_t across = ((uint64_t)xsiz - xtosiz + xtsiz - 1) / xtsiz, down = ((uint64_t)ysiz - ytosiz + ytsiz - 1) / ytsiz;
+    uint64_t tiles = across * down, allowed = 64 + width * height / 1024;
+    if (tiles > allowed) {
+        lantern_message(message, message_len, "%llu JPEG 2000 tiles for %llu × %llu pixels", (unsigned long long)tiles,
+                        (unsigned long long)width, (unsigned long long)height);
+        return LANTERN_CODEC_UNSUPPORTED;
+    }
+    return LANTERN_CODEC_OK;
+}
+
 int lantern_j2k_decode(const uint8_t *src, size_t len, const lantern_frame *frame, uint8_t *dst, size_t dst_len,
                        char *message, size_t message_len) {
     if (message && message_len) message[0] = 0;
@@ -74,6 +137,12 @@ int lantern_j2k_decode(const uint8_t *src, size_t len, const lantern_frame *fram
         lantern_message(message, message_len, "no JPEG 2000 codestream (SOC marker) in %zu bytes", len);
         return LANTERN_CODEC_CORRUPT;
     }
+    size_t stream_len = len;
+    const uint8_t *stream_start = jp2 ? lantern_jp2_codestream(src, len, &stream_len) : src;
+    int checked = stream_start == NULL
+                      ? (lantern_message(message, message_len, "no codestream (jp2c box) in the JP2 file"), LANTERN_CODEC_CORRUPT)
+                      : lantern_j2k_check_size(stream_start, stream_len, frame, message, message_len);
+    if (checked != LANTERN_CODEC_OK) return checked;
     lantern_j2k_input input = {src, len, 0};
     lantern_j2k_messages messages = {message, message_len};
     opj_codec_t *codec = opj_create_decompress(jp2 ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K);

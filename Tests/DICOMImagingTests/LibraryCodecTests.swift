@@ -1,5 +1,6 @@
 import DICOMBinary
 import DICOMCore
+import Foundation
 import LanternTestSupport
 import Testing
 
@@ -121,6 +122,32 @@ struct LibraryCodecTests {
             try FrameCodecs.decode(encoded, transferSyntaxUID: syntax, geometry: other)
         }
         #expect(error?.code == .corruptData)
+    }
+
+    /// A fuzzer input (a 2,097,408 × 1,024 image claimed for a 1,024 × 256 frame) that once made OpenJPEG
+    /// allocate gigabytes before the sizes were compared.
+    static let oversizedCodestream = Array(
+        Data(
+            base64Encoded:
+                "/0//UQApAAAAIAEAAAAEAAAAAAAAAAAAAAABAAAABAAAAAAAAAAAAAABjwEB/1IADAAAAAEABQQEAAD/XAAjIncedwB3AHbibwBvAG7iZ0xnTGdkUANQA1BFV9JX0ldh/2QADgABS2FrYWR1LTIuMv+QAAoAAAAAAIgAAf+TwA+NuE7q0eUtNtI51QKfgZYiWhrSYNuRcLXg+pAjRxUF+k0U7N+NVW4/FH8zMA768BxwFrNgCyIS7AHAA6xAA6TAA4J7SmmZqgXTLwdGXEUs7oZMfzAuRSQ997+IESztaCzqCJyIGsACaADhAJSrA1TZ08aoOV+AgID/2Q=="
+        )!)
+
+    @Test("A JPEG 2000 size or tiling larger than the attributes is refused before anything is decoded")
+    func oversizedJPEG2000() throws {
+        let claimed = FrameGeometry(
+            rows: 1024, columns: 256, samplesPerPixel: 1, bitsAllocated: 16, bitsStored: 16, pixelRepresentation: 1)
+        let error = #expect(throws: CodecError.self) {
+            try FrameCodecs.decode(Self.oversizedCodestream, transferSyntaxUID: JPEG2000Codec.lossy, geometry: claimed)
+        }
+        #expect(error?.code == .corruptData)
+        // One-pixel tiles: a valid codestream for the size, but thousands of tiles for a 37 × 53 frame.
+        let geometry = Self.geometries[0]
+        var encoded = try FrameCodecs.encode(
+            Self.frame(geometry), transferSyntaxUID: JPEG2000Codec.lossless, geometry: geometry)
+        encoded.replaceSubrange(24..<32, with: [0, 0, 0, 1, 0, 0, 0, 1])  // XTsiz, YTsiz
+        #expect(throws: CodecError.self) {
+            try FrameCodecs.decode(encoded, transferSyntaxUID: JPEG2000Codec.lossless, geometry: geometry)
+        }
     }
 
     @Test("Lossy encodings mark the data set; geometries the codecs cannot hold are refused")
