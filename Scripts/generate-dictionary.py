@@ -10,6 +10,7 @@ Writes, overwriting:
     Sources/DICOMDictionary/Generated/StandardDictionary.swift   PS3.6 §6 data elements (+ repeating groups)
     Sources/DICOMDictionary/Generated/UIDRegistry.swift          PS3.6 Annex A UIDs
     Sources/DICOMDictionary/Generated/PrivateDictionary.swift    vendors' private dictionaries
+    Sources/DICOMDictionary/Generated/TagConstants.swift         `Tag.patientName`-style constants, one per keyword
 
 Source of truth: pydicom's shipped tables (`pydicom._dicom_dict.DicomDictionary`,
 `RepeatersDictionary`, `pydicom._uid_dict.UID_dictionary`, `pydicom._private_dict.private_dictionaries`).
@@ -206,6 +207,60 @@ def standard_dictionary(version: str, dicom_dict) -> tuple[str, dict]:
     return text, stats
 
 
+SWIFT_RESERVED = {
+    "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init", "inout",
+    "internal", "let", "open", "operator", "private", "protocol", "public", "rethrows", "static", "struct",
+    "subscript", "typealias", "var", "break", "case", "continue", "default", "defer", "do", "else", "fallthrough",
+    "for", "guard", "if", "in", "repeat", "return", "switch", "where", "while", "as", "catch", "false", "is", "nil",
+    "super", "self", "Self", "throw", "throws", "true", "try", "Type", "Protocol", "any", "some",
+}
+
+
+def swift_name(keyword: str) -> str:
+    """A keyword in lowerCamelCase: the leading capitals lowered, but for the first letter of the next word
+    (`PatientName` → `patientName`, `SOPClassUID` → `sopClassUID`, `RTPlanLabel` → `rtPlanLabel`)."""
+    run = len(keyword) - len(keyword.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    if run == 0:
+        name = keyword
+    elif run == len(keyword) or run == 1:
+        name = keyword[:run].lower() + keyword[run:]
+    else:
+        name = keyword[: run - 1].lower() + keyword[run - 1 :]
+    return f"`{name}`" if name in SWIFT_RESERVED else name
+
+
+def tag_constants(version: str, dicom_dict, core_names: set[str]) -> tuple[str, dict]:
+    """`Tag.patientName`-style constants for every fixed tag with a keyword (PS3.6 §6, PS3.7 Annex E), except
+    those DICOMCore declares itself."""
+    lines = []
+    seen: dict[str, int] = {}
+    skipped = 0
+    for tag in sorted(dicom_dict.DicomDictionary):
+        vr, vm, name, retired, keyword = dicom_dict.DicomDictionary[tag]
+        if not keyword:
+            continue
+        constant = swift_name(keyword)
+        if constant.strip("`") in core_names:
+            skipped += 1
+            continue
+        if constant in seen:
+            raise SystemExit(f"generate-dictionary: constant {constant} for {tag:08X} and {seen[constant]:08X}")
+        seen[constant] = tag
+        note = ", retired" if retired else ""
+        lines.append(f"    /// {check_field(name, keyword)} ({tag >> 16:04X},{tag & 0xFFFF:04X}), {vr}{note}.")
+        lines.append(f"    @inlinable public static var {constant}: Tag {{ Tag(0x{tag >> 16:04X}_{tag & 0xFFFF:04X}) }}")
+    text = header(version, "Named tags: one constant per keyword of PS3.6 §6 and PS3.7 Annex E (fixed tags).")
+    text += "\nimport DICOMCore\n\nextension Tag {\n" + "\n".join(lines) + "\n}\n"
+    return text, {"constants": len(seen), "in DICOMCore": skipped}
+
+
+def core_tag_names() -> set[str]:
+    """The constants DICOMCore's Tag.swift declares by hand (the generated file must not declare them again)."""
+    path = os.path.join(REPO_ROOT, "Sources", "DICOMCore", "Tag.swift")
+    with open(path, encoding="utf-8") as f:
+        return set(re.findall(r"public static let (\w+) = Tag\(", f.read()))
+
+
 def uid_sort_key(uid: str):
     return [int(p) if p.isdigit() else p for p in uid.split(".")]
 
@@ -322,6 +377,7 @@ def main() -> int:
     outputs["StandardDictionary.swift"], std_stats = standard_dictionary(version, dicom_dict)
     outputs["UIDRegistry.swift"], uid_stats = uid_registry(version, uid_dict)
     outputs["PrivateDictionary.swift"], priv_stats = private_dictionary(version, private_dict)
+    outputs["TagConstants.swift"], tag_stats = tag_constants(version, dicom_dict, core_tag_names())
 
     os.makedirs(OUT_DIR, exist_ok=True)
     stale = []
@@ -342,6 +398,7 @@ def main() -> int:
     print(f"  entries without VR (pydicom 'NONE'): {', '.join(std_stats['no VR'])}")
     print(f"  entries without keyword: {', '.join(std_stats['no keyword'])}")
     print(f"  UIDs: {uid_stats['uids']}; types: {uid_stats['types']}")
+    print(f"  tag constants: {tag_stats['constants']} (and {tag_stats['in DICOMCore']} declared in DICOMCore)")
     print(
         f"  private: {priv_stats['entries']} entries of {priv_stats['creators']} creators; "
         f"{priv_stats['offset-only rewritten']} 'gggg00ee' keys rewritten as 'ggggxxee', "

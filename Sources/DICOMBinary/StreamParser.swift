@@ -489,7 +489,7 @@ public struct StreamParser {
         let tag = header.tag
         if tag.isPrivateCreator {
             frames[frames.count - 1].creators[UInt32(tag.group) << 8 | UInt32(tag.element)] = Self.trimmedText(bytes)
-        } else if tag == Tag(0x0028_0103), bytes.count >= 2 {
+        } else if tag == Tag.pixelRepresentation, bytes.count >= 2 {
             frames[frames.count - 1].pixelRepresentation = UInt16(bytes[0]) | UInt16(bytes[1]) << 8
         }
     }

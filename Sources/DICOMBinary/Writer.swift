@@ -43,19 +43,21 @@ public enum DICOMWriter {
     {
         var meta = fileMeta
         meta.remove(.fileMetaInformationGroupLength)
-        if !meta.contains(Tag(0x0002_0001)) { meta.set(DataElement(Tag(0x0002_0001), .OB, bytes: [0, 1])) }
-        if !meta.contains(Tag(0x0002_0002)), let v = dataSet[Tag(0x0008_0016)]?.value.bytes {
-            meta.set(DataElement(Tag(0x0002_0002), .UI, bytes: v))
+        if !meta.contains(Tag.fileMetaInformationVersion) {
+            meta.set(DataElement(Tag.fileMetaInformationVersion, .OB, bytes: [0, 1]))
         }
-        if !meta.contains(Tag(0x0002_0003)), let v = dataSet[Tag(0x0008_0018)]?.value.bytes {
-            meta.set(DataElement(Tag(0x0002_0003), .UI, bytes: v))
+        if !meta.contains(Tag.mediaStorageSOPClassUID), let v = dataSet[Tag.sopClassUID]?.value.bytes {
+            meta.set(DataElement(Tag.mediaStorageSOPClassUID, .UI, bytes: v))
+        }
+        if !meta.contains(Tag.mediaStorageSOPInstanceUID), let v = dataSet[Tag.sopInstanceUID]?.value.bytes {
+            meta.set(DataElement(Tag.mediaStorageSOPInstanceUID, .UI, bytes: v))
         }
         meta.set(DataElement(.transferSyntaxUID, .UI, bytes: Array(transferSyntax.uid.utf8)))
-        if !meta.contains(Tag(0x0002_0012)) {
-            meta.set(DataElement(Tag(0x0002_0012), .UI, bytes: Array(implementationClassUID.utf8)))
+        if !meta.contains(Tag.implementationClassUID) {
+            meta.set(DataElement(Tag.implementationClassUID, .UI, bytes: Array(implementationClassUID.utf8)))
         }
-        if !meta.contains(Tag(0x0002_0013)) {
-            meta.set(DataElement(Tag(0x0002_0013), .SH, bytes: Array(implementationVersionName.utf8)))
+        if !meta.contains(Tag.implementationVersionName) {
+            meta.set(DataElement(Tag.implementationVersionName, .SH, bytes: Array(implementationVersionName.utf8)))
         }
         var body: [UInt8] = []
         // Group length counts every meta element after itself; encoding cannot fail for these values.

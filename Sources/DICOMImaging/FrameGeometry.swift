@@ -1,5 +1,6 @@
 import DICOMBinary
 import DICOMCore
+import DICOMDictionary
 
 /// What a frame of pixel data is made of (PS3.3 §C.7.6.3, Image Pixel Module): its size, its samples and
 /// their encoding. Codecs decode to and encode from native frames of this geometry, little endian.
@@ -53,12 +54,12 @@ public struct FrameGeometry: Hashable, Sendable {
         let columns = try required(0x0028_0011, "Columns")
         let bitsAllocated = try required(0x0028_0100, "BitsAllocated")
         self.init(
-            rows: rows, columns: columns, samplesPerPixel: attributes.int(Tag(0x0028_0002)) ?? 1,
-            bitsAllocated: bitsAllocated, bitsStored: attributes.int(Tag(0x0028_0101)) ?? bitsAllocated,
-            pixelRepresentation: attributes.int(Tag(0x0028_0103)) ?? 0,
-            planarConfiguration: attributes.int(Tag(0x0028_0006)) ?? 0,
-            photometricInterpretation: attributes.string(Tag(0x0028_0004)) ?? "MONOCHROME2",
-            frames: max(1, attributes.int(Tag(0x0028_0008)) ?? 1))
+            rows: rows, columns: columns, samplesPerPixel: attributes.int(Tag.samplesPerPixel) ?? 1,
+            bitsAllocated: bitsAllocated, bitsStored: attributes.int(Tag.bitsStored) ?? bitsAllocated,
+            pixelRepresentation: attributes.int(Tag.pixelRepresentation) ?? 0,
+            planarConfiguration: attributes.int(Tag.planarConfiguration) ?? 0,
+            photometricInterpretation: attributes.string(Tag.photometricInterpretation) ?? "MONOCHROME2",
+            frames: max(1, attributes.int(Tag.numberOfFrames) ?? 1))
         try validate()
     }
 

@@ -1,5 +1,6 @@
 import DICOMBinary
 import DICOMCore
+import DICOMDictionary
 
 /// Rewrites the top-level Image Pixel attributes of a transcoded data set so that they describe the new Pixel
 /// Data (PS3.18 §8.7.3.5: the metadata stays consistent with the bytes): Photometric Interpretation
@@ -40,7 +41,7 @@ struct ImageAttributeRewriter {
         switch tag.rawValue {
         case 0x0028_0004:
             let input = EventReplay.strings(h.tag, h.vr, bytes).first ?? ""
-            let samples = attributes.int(Tag(0x0028_0002)) ?? 1
+            let samples = attributes.int(Tag.samplesPerPixel) ?? 1
             let output = photometric(input, samples)
             return out + (output == input ? [event] : Self.string(h.tag, output))
         case 0x0028_0006:

@@ -1,5 +1,6 @@
 import DICOMBinary
 import DICOMCore
+import DICOMDictionary
 
 /// Turns the parse events of an instance with native Pixel Data into those of the same instance with encapsulated
 /// Pixel Data in `targetTransferSyntaxUID`, encoding one frame at a time (``FrameCodecs``): an empty Basic
@@ -52,8 +53,8 @@ public struct PixelDataEncodingStream {
 
     private mutating func encode(_ event: ParseEvent, topLevel: Bool) throws(CodecError) -> [ParseEvent] {
         switch event {
-        case .element(let h, _) where topLevel && (h.tag == Tag(0x7FE0_0008) || h.tag == Tag(0x7FE0_0009)),
-            .elementStart(let h) where topLevel && (h.tag == Tag(0x7FE0_0008) || h.tag == Tag(0x7FE0_0009)):
+        case .element(let h, _) where topLevel && (h.tag == Tag.floatPixelData || h.tag == Tag.doubleFloatPixelData),
+            .elementStart(let h) where topLevel && (h.tag == Tag.floatPixelData || h.tag == Tag.doubleFloatPixelData):
             throw CodecError(.unsupported, "float pixel data cannot be encoded in \(targetTransferSyntaxUID)")
         case .element(let h, let bytes) where topLevel && h.tag == .pixelData:
             var out = try begin(h)

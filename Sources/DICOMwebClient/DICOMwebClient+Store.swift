@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DICOMCore
+import DICOMDictionary
 import DICOMJSON
 import NIOCore
 
@@ -124,7 +125,7 @@ extension DICOMwebClient {
         }
         return StowResponse(
             status: status, instances: Self.results(dataSet), warnings: warnings,
-            message: dataSet.string(Tag(0x0000_0902)))
+            message: dataSet.string(Tag.errorComment))
     }
 
     /// The STOW response's data set: one DICOM JSON object, or the first of an array (some servers wrap it).
@@ -137,15 +138,16 @@ extension DICOMwebClient {
 
     static func results(_ response: DataSet) -> [StowInstanceResult] {
         var results: [StowInstanceResult] = []
-        for (tag, stored) in [(Tag(0x0008_1199), true), (Tag(0x0008_1198), false)] {
+        for (tag, stored) in [(Tag.referencedSOPSequence, true), (Tag.failedSOPSequence, false)] {
             for item in response[tag]?.value.items ?? [] {
                 results.append(
                     StowInstanceResult(
-                        sopInstanceUID: item.string(Tag(0x0008_1155)), sopClassUID: item.string(Tag(0x0008_1150)),
+                        sopInstanceUID: item.string(Tag.referencedSOPInstanceUID),
+                        sopClassUID: item.string(Tag.referencedSOPClassUID),
                         stored: stored,
-                        warningReason: item.int(Tag(0x0008_1196)).map { UInt16(truncatingIfNeeded: $0) },
-                        failureReason: item.int(Tag(0x0008_1197)).map { UInt16(truncatingIfNeeded: $0) },
-                        comment: item.string(Tag(0x0000_0902)), retrieveURL: item.string(Tag(0x0008_1190))))
+                        warningReason: item.int(Tag.warningReason).map { UInt16(truncatingIfNeeded: $0) },
+                        failureReason: item.int(Tag.failureReason).map { UInt16(truncatingIfNeeded: $0) },
+                        comment: item.string(Tag.errorComment), retrieveURL: item.string(Tag.retrieveURL)))
             }
         }
         return results

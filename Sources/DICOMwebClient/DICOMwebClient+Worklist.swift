@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DICOMCore
+import DICOMDictionary
 import DICOMJSON
 import DICOMweb
 import NIOCore
@@ -79,8 +80,8 @@ extension DICOMwebClient {
         -> WorklistReply
     {
         let body = DataSet([
-            .text(Tag(0x0074_1000), .CS, state),
-            .text(Tag(0x0008_1195), .UI, transactionUID),
+            .text(Tag.procedureStepState, .CS, state),
+            .text(Tag.transactionUID, .UI, transactionUID),
         ])
         let (response, warnings) = try await worklist(.PUT, "workitems/\(uid)/state", body: body)
         _ = try? await response.body.collect(upTo: 1 << 20)
@@ -89,7 +90,7 @@ extension DICOMwebClient {
 
     /// RequestCancellation (§11.8), with an optional reason.
     public func requestWorkitemCancellation(_ uid: String, reason: String?) async throws -> WorklistReply {
-        let body = reason.map { DataSet([.text(Tag(0x0074_1238), .LT, $0)]) }
+        let body = reason.map { DataSet([.text(Tag.reasonForCancellation, .LT, $0)]) }
         let (response, warnings) = try await worklist(.POST, "workitems/\(uid)/cancelrequest", body: body)
         _ = try? await response.body.collect(upTo: 1 << 20)
         return WorklistReply(uid: uid, warnings: warnings)

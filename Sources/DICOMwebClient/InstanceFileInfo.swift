@@ -1,5 +1,6 @@
 import DICOMBinary
 import DICOMCore
+import DICOMDictionary
 import NIOPosix
 
 #if canImport(Glibc)
@@ -86,12 +87,12 @@ public struct InstanceFileInfo: Sendable, Hashable {
                 contentsOf: path, policy: ReadPolicy(bulkThreshold: 4096, stopAtPixelData: true))
         else { return nil }
         let set = file.dataSet
-        guard let sop = set.string(Tag.sopInstanceUID) ?? file.fileMeta.string(Tag(0x0002_0003)) else {
+        guard let sop = set.string(Tag.sopInstanceUID) ?? file.fileMeta.string(Tag.mediaStorageSOPInstanceUID) else {
             return nil
         }
         return InstanceFileInfo(
             sopInstanceUID: sop,
-            sopClassUID: set.string(Tag.sopClassUID) ?? file.fileMeta.string(Tag(0x0002_0002)),
+            sopClassUID: set.string(Tag.sopClassUID) ?? file.fileMeta.string(Tag.mediaStorageSOPClassUID),
             studyUID: set.string(Tag.studyInstanceUID), seriesUID: set.string(Tag.seriesInstanceUID))
     }
 

@@ -101,9 +101,9 @@ public struct InstanceWrapper: Sendable {
         fill(Tag.sopInstanceUID, .UI, sop)
         fill(Tag.studyInstanceUID, .UI, studyUID)
         fill(Tag.seriesInstanceUID, .UI, series)
-        fill(ClientTags.modality, .CS, kind.defaultModality)
-        fill(ClientTags.seriesNumber, .IS, String(group + 1))
-        fill(ClientTags.instanceNumber, .IS, String(number))
+        fill(Tag.modality, .CS, kind.defaultModality)
+        fill(Tag.seriesNumber, .IS, String(group + 1))
+        fill(Tag.instanceNumber, .IS, String(number))
         let bulkTag = kind.isPixelData ? Tag.pixelData : Tag.encapsulatedDocument
         set.set(DataElement(tag: bulkTag, vr: .OB, value: .bulk(BulkDataReference(uri: location))))
         return (

@@ -1,5 +1,6 @@
 import Archive
 import DICOMCore
+import DICOMDictionary
 import DICOMJSON
 import DICOMXML
 import DICOMweb
@@ -44,7 +45,7 @@ struct StowResponse {
                 count += 1
             }
         }
-        return DataElement.text(Tag(0x0000_0902), .LO, String(String(ascii).prefix(64)))
+        return DataElement.text(Tag.errorComment, .LO, String(String(ascii).prefix(64)))
     }
 
     /// Most `Warning` fields of one response, most characters of one and of all: a response head stays small
@@ -93,43 +94,43 @@ struct StowResponse {
             // A UID that breaks PS3.5 §9.1 (a refused instance's) is left out rather than echoed: it may hold
             // anything, a NUL or 10,000 characters; the comment names the attribute.
             if let c = outcome.sopClassUID, UIDValidation.isValid(c) {
-                item.set(DataElement.text(Tag(0x0008_1150), .UI, c))
+                item.set(DataElement.text(Tag.referencedSOPClassUID, .UI, c))
             }
             if let i = outcome.sopInstanceUID, UIDValidation.isValid(i) {
-                item.set(DataElement.text(Tag(0x0008_1155), .UI, i))
+                item.set(DataElement.text(Tag.referencedSOPInstanceUID, .UI, i))
             }
             if let comment = outcome.comment { item.set(Self.comment(comment)) }
             if let failure = outcome.failure {
-                item.set(DataElement.unsignedShort(Tag(0x0008_1197), failure.rawValue))
+                item.set(DataElement.unsignedShort(Tag.failureReason, failure.rawValue))
                 failed.append(item)
             } else {
                 if let category = outcome.category, let sop = outcome.sopInstanceUID {
-                    item.set(DataElement.text(Tag(0x0008_1190), .UR, "\(base)/\(category.rawValue)/\(Self.path(sop))"))
+                    item.set(DataElement.text(Tag.retrieveURL, .UR, "\(base)/\(category.rawValue)/\(Self.path(sop))"))
                 } else if let study = outcome.studyUID, let series = outcome.seriesUID,
                     let sop = outcome.sopInstanceUID
                 {
                     item.set(
                         DataElement.text(
-                            Tag(0x0008_1190), .UR,
+                            Tag.retrieveURL, .UR,
                             "\(base)/studies/\(Self.path(study))/series/\(Self.path(series))/instances/\(Self.path(sop))"
                         ))
                 }
-                if let warning = outcome.warning { item.set(DataElement.unsignedShort(Tag(0x0008_1196), warning)) }
+                if let warning = outcome.warning { item.set(DataElement.unsignedShort(Tag.warningReason, warning)) }
                 referenced.append(item)
             }
         }
         if let requestFailure {
             var item = DataSet()
-            item.set(DataElement.unsignedShort(Tag(0x0008_1197), StoreOutcome.Failure.cannotUnderstand.rawValue))
+            item.set(DataElement.unsignedShort(Tag.failureReason, StoreOutcome.Failure.cannotUnderstand.rawValue))
             item.set(Self.comment(requestFailure))
             failed.append(item)
         }
         let studies = Set(outcomes.compactMap { $0.isStored ? $0.studyUID : nil })
         if let study = requestStudy ?? (studies.count == 1 ? studies.first : nil), storedCount > 0 {
-            result.set(DataElement.text(Tag(0x0008_1190), .UR, "\(base)/studies/\(Self.path(study))"))
+            result.set(DataElement.text(Tag.retrieveURL, .UR, "\(base)/studies/\(Self.path(study))"))
         }
-        if !failed.isEmpty { result.set(DataElement(Tag(0x0008_1198), items: failed)) }
-        if !referenced.isEmpty { result.set(DataElement(Tag(0x0008_1199), items: referenced)) }
+        if !failed.isEmpty { result.set(DataElement(Tag.failedSOPSequence, items: failed)) }
+        if !referenced.isEmpty { result.set(DataElement(Tag.referencedSOPSequence, items: referenced)) }
         return result
     }
 }

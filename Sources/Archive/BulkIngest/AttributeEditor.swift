@@ -1,5 +1,6 @@
 import DICOMBinary
 import DICOMCore
+import DICOMDictionary
 
 /// Fills in and corrects attributes of the metadata from what the bulk data determines, recording a warning
 /// for every correction (a value the sender gave that contradicts the content).
@@ -72,23 +73,4 @@ extension String {
         while s.last == " " || s.last == "\0" { s = s.dropLast() }
         return String(s)
     }
-}
-
-/// Tags the builder reads and writes (the identifying UIDs and Encapsulated Document are in DICOMCore).
-extension Tag {
-    static let cineRate = Tag(0x0018_0040)
-    static let frameTime = Tag(0x0018_1063)
-    static let samplesPerPixel = Tag(0x0028_0002)
-    static let photometricInterpretation = Tag(0x0028_0004)
-    static let planarConfiguration = Tag(0x0028_0006)
-    static let numberOfFrames = Tag(0x0028_0008)
-    static let frameIncrementPointer = Tag(0x0028_0009)
-    static let rows = Tag(0x0028_0010)
-    static let columns = Tag(0x0028_0011)
-    static let bitsAllocated = Tag(0x0028_0100)
-    static let bitsStored = Tag(0x0028_0101)
-    static let highBit = Tag(0x0028_0102)
-    static let pixelRepresentation = Tag(0x0028_0103)
-    static let mimeTypeOfEncapsulatedDocument = Tag(0x0042_0012)
-    static let encapsulatedDocumentLength = Tag(0x0042_0015)
 }

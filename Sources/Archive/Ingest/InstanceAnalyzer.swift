@@ -1,5 +1,6 @@
 import DICOMBinary
 import DICOMCore
+import DICOMDictionary
 import DICOMJSON
 import DICOMXML
 
@@ -140,7 +141,7 @@ public struct InstanceAnalyzer: Sendable {
     private func layout(_ attributes: DataSet) -> PixelLayout? {
         // Offsets of a deflated stream count inflated bytes: they locate nothing in the stored file.
         guard let header = pixelHeader, transferSyntax?.isDeflated != true else { return nil }
-        let frames = max(1, attributes.int(Tag(0x0028_0008)) ?? 1)
+        let frames = max(1, attributes.int(Tag.numberOfFrames) ?? 1)
         if header.length.defined == nil {
             return .encapsulated(
                 frames: FrameMapper.frames(

@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMDictionary
 
 /// The information-model level at which the index keeps an attribute of a stored instance (PS3.4 §C.6.1.1,
 /// the Study Root hierarchy): patient and study attributes with the study, series attributes with the series,
@@ -12,7 +13,7 @@ public enum AttributeLevel: Sendable, Hashable {
     case instance
 
     /// Attributes every level keeps, so that each level's text decodes and time zones apply.
-    static let shared: Set<Tag> = [.specificCharacterSet, Tag(0x0008_0201)]
+    static let shared: Set<Tag> = [.specificCharacterSet, Tag.timezoneOffsetFromUTC]
 
     static let studyTags: Set<Tag> = [
         0x0008_0020, 0x0008_0030, 0x0008_0050, 0x0008_0051, 0x0008_0090, 0x0008_0096, 0x0008_1030, 0x0008_1032,

@@ -1,4 +1,5 @@
 import DICOMCore
+import DICOMDictionary
 import DICOMJSON
 import DICOMXML
 import DICOMweb
@@ -145,8 +146,8 @@ public struct BulkStoreSession {
         let output = "\(scratchFolder)/built-\(BlobKey.random().rawValue).dcm"
         defer { Self.remove([output]) }
         let parts = self.parts
-        let sopClass = dataSet.string(Tag(0x0008_0016))
-        let sopInstance = dataSet.string(Tag(0x0008_0018))
+        let sopClass = dataSet.string(Tag.sopClassUID)
+        let sopInstance = dataSet.string(Tag.sopInstanceUID)
         do {
             _ = try await pool.runIfActive {
                 do {

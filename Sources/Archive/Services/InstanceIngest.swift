@@ -1,5 +1,6 @@
 import DICOMBinary
 import DICOMCore
+import DICOMDictionary
 import NIOCore
 
 /// One instance being stored: its bytes go to a new blob while the parser reads them, in one pass with bounded
@@ -102,10 +103,10 @@ public struct InstanceIngest {
                     comment: "not a readable DICOM instance: \(parseError ?? "the data set ended early")"))
         }
         let attributes = analysis.attributes
-        let sopClass = attributes.string(Tag(0x0008_0016))
-        let sopInstance = attributes.string(Tag(0x0008_0018))
-        let study = attributes.string(Tag(0x0020_000D))
-        let series = attributes.string(Tag(0x0020_000E))
+        let sopClass = attributes.string(Tag.sopClassUID)
+        let sopInstance = attributes.string(Tag.sopInstanceUID)
+        let study = attributes.string(Tag.studyInstanceUID)
+        let series = attributes.string(Tag.seriesInstanceUID)
         func fail(_ reason: StoreOutcome.Failure, _ comment: String) -> IngestResult {
             .failed(StoreOutcome(sopClassUID: sopClass, sopInstanceUID: sopInstance, failure: reason, comment: comment))
         }
@@ -129,8 +130,9 @@ public struct InstanceIngest {
             // The invalid value is not reported back as if it were a UID (it may hold anything).
             return .failed(
                 StoreOutcome(
-                    sopClassUID: tag == Tag(0x0008_0016) ? nil : sopClass,
-                    sopInstanceUID: tag == Tag(0x0008_0018) ? nil : sopInstance, failure: .dataSetDoesNotMatchSOPClass,
+                    sopClassUID: tag == Tag.sopClassUID ? nil : sopClass,
+                    sopInstanceUID: tag == Tag.sopInstanceUID ? nil : sopInstance,
+                    failure: .dataSetDoesNotMatchSOPClass,
                     comment: comment))
         }
         if let refusal = Self.check(target, sopClass: sopClass, sopInstance: sopInstance, study: study ?? "") {
@@ -185,10 +187,10 @@ extension InstanceIngest {
     /// The UIDs that name a stored instance, and with it the paths a client addresses it by: each must be a
     /// valid UID (PS3.5 §9.1), or nothing is stored.
     static let addressingUIDs: [(tag: Tag, name: String, patientLevels: Bool)] = [
-        (Tag(0x0020_000D), "Study Instance UID (0020,000D)", true),
-        (Tag(0x0020_000E), "Series Instance UID (0020,000E)", true),
-        (Tag(0x0008_0018), "SOP Instance UID (0008,0018)", false),
-        (Tag(0x0008_0016), "SOP Class UID (0008,0016)", false),
+        (Tag.studyInstanceUID, "Study Instance UID (0020,000D)", true),
+        (Tag.seriesInstanceUID, "Series Instance UID (0020,000E)", true),
+        (Tag.sopInstanceUID, "SOP Instance UID (0008,0018)", false),
+        (Tag.sopClassUID, "SOP Class UID (0008,0016)", false),
     ]
 
     /// Which of the instance's addressing UIDs breaks PS3.5 §9.1, and why (naming the attribute), or `nil`.

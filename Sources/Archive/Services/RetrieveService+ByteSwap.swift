@@ -59,7 +59,7 @@ extension RetrieveService {
             vr = try await bigEndianVR(instance, valueAt: offset, length: try await valueLength(instance, at: offset))
         }
         guard vr == .OW else { return nil }
-        let bits = try await imageAttributes(instance).int(Tag(0x0028_0100)) ?? 16
+        let bits = try await imageAttributes(instance).int(Tag.bitsAllocated) ?? 16
         return ByteSwap(unit: [16, 32, 64].contains(bits) ? bits / 8 : 2, origin: offset)
     }
 

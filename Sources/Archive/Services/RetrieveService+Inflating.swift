@@ -158,7 +158,7 @@ extension RetrieveService {
         // Fragments ingest could not assign to frames (no Basic Offset Table, a count that is not a multiple of
         // the frames) are assigned by where their codestreams start.
         if Self.hasOneFrameOfSeveralFragments(instance),
-            let frames = try await imageAttributes(instance).int(Tag(0x0028_0008)), frames > 1,
+            let frames = try await imageAttributes(instance).int(Tag.numberOfFrames), frames > 1,
             let assigned = try await codestreamFrames(instance, frames: frames)
         {
             return assigned

@@ -15,9 +15,9 @@ public struct PresentationState: Sendable {
 
     /// Whether the state references the image `sopInstanceUID` (Referenced Series Sequence, PS3.3 §C.11.11).
     public func references(_ sopInstanceUID: String) -> Bool {
-        for series in dataSet[Tag(0x0008_1115)]?.value.items ?? [] {
-            for image in series[Tag(0x0008_1140)]?.value.items ?? []
-            where image.string(Tag(0x0008_1155)) == sopInstanceUID {
+        for series in dataSet[Tag.referencedSeriesSequence]?.value.items ?? [] {
+            for image in series[Tag.referencedImageSequence]?.value.items ?? []
+            where image.string(Tag.referencedSOPInstanceUID) == sopInstanceUID {
                 return true
             }
         }
@@ -29,8 +29,10 @@ public struct PresentationState: Sendable {
     private func item(_ sequence: UInt32, for sopInstanceUID: String) -> DataSet? {
         let items = dataSet[Tag(sequence)]?.value.items ?? []
         return items.first { item in
-            (item[Tag(0x0008_1140)]?.value.items ?? []).contains { $0.string(Tag(0x0008_1155)) == sopInstanceUID }
-        } ?? items.first { $0[Tag(0x0008_1140)] == nil }
+            (item[Tag.referencedImageSequence]?.value.items ?? []).contains {
+                $0.string(Tag.referencedSOPInstanceUID) == sopInstanceUID
+            }
+        } ?? items.first { $0[Tag.referencedImageSequence] == nil }
     }
 
     /// The image's attributes with the state's transformations in place of its own (``FrameRenderer`` reads
@@ -60,14 +62,15 @@ public struct PresentationState: Sendable {
             let ends = [low * slope + intercept, high * slope + intercept]
             let center = (ends[0] + ends[1]) / 2
             let width = max(abs(ends[1] - ends[0]), 1)
-            merged.set(DataElement(Tag(0x0028_1050), .DS, bytes: Self.decimal(center)))
-            merged.set(DataElement(Tag(0x0028_1051), .DS, bytes: Self.decimal(width)))
-            merged.set(DataElement(Tag(0x0028_1056), .CS, bytes: Array("LINEAR_EXACT".utf8)))
+            merged.set(DataElement(Tag.windowCenter, .DS, bytes: Self.decimal(center)))
+            merged.set(DataElement(Tag.windowWidth, .DS, bytes: Self.decimal(width)))
+            merged.set(DataElement(Tag.voilutFunction, .CS, bytes: Array("LINEAR_EXACT".utf8)))
         }
         // The state's Presentation LUT Shape decides inversion; MONOCHROME1 in the image is ignored (§N.2).
-        let shape = dataSet.string(Tag(0x2050_0020)) ?? "IDENTITY"
+        let shape = dataSet.string(Tag.presentationLUTShape) ?? "IDENTITY"
         merged.set(
-            DataElement(Tag(0x2050_0020), .CS, bytes: Array((shape == "INVERSE" ? "INVERSE " : "IDENTITY").utf8)))
+            DataElement(
+                Tag.presentationLUTShape, .CS, bytes: Array((shape == "INVERSE" ? "INVERSE " : "IDENTITY").utf8)))
         return merged
     }
 
@@ -90,10 +93,10 @@ public struct PresentationState: Sendable {
     }
 
     /// Image Rotation (0070,0042), clockwise degrees (0, 90, 180 or 270).
-    public var rotation: Int { (dataSet.int(Tag(0x0070_0042)) ?? 0) % 360 }
+    public var rotation: Int { (dataSet.int(Tag.imageRotation) ?? 0) % 360 }
 
     /// Image Horizontal Flip (0070,0041), applied after the rotation (PS3.3 Table C.10-6).
-    public var horizontalFlip: Bool { dataSet.string(Tag(0x0070_0041)) == "Y" }
+    public var horizontalFlip: Bool { dataSet.string(Tag.imageHorizontalFlip) == "Y" }
 
     /// `image` rotated, then flipped, as the state says.
     public func spatial(_ image: RenderedImage) -> RenderedImage {

@@ -35,7 +35,7 @@ struct RenderAttributes {
     func sequenceTable(_ sequence: UInt32) -> LookupTable? {
         guard let item = dataSet[Tag(sequence)]?.value.items?.first else { return nil }
         let attributes = RenderAttributes(dataSet: item)
-        return Self.table(descriptor: attributes.numbers(0x0028_3002), data: item[Tag(0x0028_3006)])
+        return Self.table(descriptor: attributes.numbers(0x0028_3002), data: item[Tag.lutData])
     }
 }
 

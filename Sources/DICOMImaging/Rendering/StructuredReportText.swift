@@ -8,7 +8,7 @@ import DICOMCore
 public enum StructuredReportText {
     /// Whether `dataSet` is a Structured Report (it has a Value Type and a Content Sequence at the top).
     public static func isReport(_ dataSet: DataSet) -> Bool {
-        dataSet.string(Tag(0x0040_A040)) != nil && dataSet[Tag(0x0040_A730)] != nil
+        dataSet.string(Tag.valueType) != nil && dataSet[Tag.contentSequence] != nil
     }
 
     /// The lines of the report, each with its depth.
@@ -16,7 +16,7 @@ public enum StructuredReportText {
         var out: [(Int, String)] = []
         let title = concept(dataSet) ?? "Structured Report"
         out.append((0, title))
-        for item in dataSet[Tag(0x0040_A730)]?.value.items ?? [] { walk(item, depth: 1, into: &out) }
+        for item in dataSet[Tag.contentSequence]?.value.items ?? [] { walk(item, depth: 1, into: &out) }
         return out
     }
 
@@ -51,29 +51,31 @@ public enum StructuredReportText {
         let value = valueText(item)
         let text = [name, value].compactMap { $0 }.joined(separator: ": ")
         if !text.isEmpty { out.append((depth, text)) }
-        for child in item[Tag(0x0040_A730)]?.value.items ?? [] { walk(child, depth: depth + 1, into: &out) }
+        for child in item[Tag.contentSequence]?.value.items ?? [] { walk(child, depth: depth + 1, into: &out) }
     }
 
     private static func concept(_ item: DataSet) -> String? {
-        item[Tag(0x0040_A043)]?.value.items?.first?.string(Tag(0x0008_0104))
+        item[Tag.conceptNameCodeSequence]?.value.items?.first?.string(Tag.codeMeaning)
     }
 
     private static func valueText(_ item: DataSet) -> String? {
-        switch item.string(Tag(0x0040_A040)) {
-        case "TEXT": return item.string(Tag(0x0040_A160))
-        case "CODE": return item[Tag(0x0040_A168)]?.value.items?.first?.string(Tag(0x0008_0104))
+        switch item.string(Tag.valueType) {
+        case "TEXT": return item.string(Tag.textValue)
+        case "CODE": return item[Tag.conceptCodeSequence]?.value.items?.first?.string(Tag.codeMeaning)
         case "NUM":
-            guard let measured = item[Tag(0x0040_A300)]?.value.items?.first else { return nil }
-            let number = measured.string(Tag(0x0040_A30A)) ?? ""
-            let units = measured[Tag(0x0040_08EA)]?.value.items?.first?.string(Tag(0x0008_0100)) ?? ""
+            guard let measured = item[Tag.measuredValueSequence]?.value.items?.first else { return nil }
+            let number = measured.string(Tag.numericValue) ?? ""
+            let units = measured[Tag.measurementUnitsCodeSequence]?.value.items?.first?.string(Tag.codeValue) ?? ""
             return units.isEmpty || units == "1" ? number : "\(number) \(units)"
-        case "DATE": return item.string(Tag(0x0040_A121))
-        case "TIME": return item.string(Tag(0x0040_A122))
-        case "DATETIME": return item.string(Tag(0x0040_A120))
-        case "PNAME": return item.string(Tag(0x0040_A123))?.replacing("^", with: " ")
-        case "UIDREF": return item.string(Tag(0x0040_A124))
+        case "DATE": return item.string(Tag.date)
+        case "TIME": return item.string(Tag.time)
+        case "DATETIME": return item.string(Tag.dateTime)
+        case "PNAME": return item.string(Tag.personName)?.replacing("^", with: " ")
+        case "UIDREF": return item.string(Tag.uid)
         case "IMAGE", "COMPOSITE", "WAVEFORM":
-            return item[Tag(0x0008_1199)]?.value.items?.first?.string(Tag(0x0008_1155)).map { "instance " + $0 }
+            return item[Tag.referencedSOPSequence]?.value.items?.first?.string(Tag.referencedSOPInstanceUID).map {
+                "instance " + $0
+            }
         default: return nil
         }
     }

@@ -12,21 +12,21 @@ extension QIDOReturnAttributes {
 
     private static let typeTwo: [(Tag, VR)] = [
         // Study (Table 10.6.3-3)
-        (Tag(0x0008_0020), .DA),  // StudyDate
-        (Tag(0x0008_0030), .TM),  // StudyTime
-        (Tag(0x0008_0050), .SH),  // AccessionNumber
-        (Tag(0x0008_0061), .CS),  // ModalitiesInStudy
-        (Tag(0x0008_0090), .PN),  // ReferringPhysicianName
-        (Tag(0x0010_0010), .PN),  // PatientName
-        (Tag(0x0010_0020), .LO),  // PatientID
-        (Tag(0x0010_0030), .DA),  // PatientBirthDate
-        (Tag(0x0010_0040), .CS),  // PatientSex
-        (Tag(0x0020_0010), .SH),  // StudyID
+        (Tag.studyDate, .DA),  // StudyDate
+        (Tag.studyTime, .TM),  // StudyTime
+        (Tag.accessionNumber, .SH),  // AccessionNumber
+        (Tag.modalitiesInStudy, .CS),  // ModalitiesInStudy
+        (Tag.referringPhysicianName, .PN),  // ReferringPhysicianName
+        (Tag.patientName, .PN),  // PatientName
+        (Tag.patientID, .LO),  // PatientID
+        (Tag.patientBirthDate, .DA),  // PatientBirthDate
+        (Tag.patientSex, .CS),  // PatientSex
+        (Tag.studyID, .SH),  // StudyID
         // Series (Table 10.6.3-4)
-        (Tag(0x0008_0060), .CS),  // Modality
-        (Tag(0x0020_0011), .IS),  // SeriesNumber
+        (Tag.modality, .CS),  // Modality
+        (Tag.seriesNumber, .IS),  // SeriesNumber
         // Instance (Table 10.6.3-5)
-        (Tag(0x0020_0013), .IS),  // InstanceNumber
+        (Tag.instanceNumber, .IS),  // InstanceNumber
     ]
 }
 

@@ -25,7 +25,7 @@ struct QIDOReadingContext: Sendable {
         return context
     }
 
-    static let timezoneOffsetFromUTC = Tag(0x0008_0201)
+    static let timezoneOffsetFromUTC = Tag.timezoneOffsetFromUTC
 }
 
 /// Reads the values of a stored element for matching (PS3.5 §6.2 value rules), without DICOMBinary: text is

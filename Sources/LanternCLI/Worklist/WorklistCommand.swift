@@ -2,6 +2,7 @@ import Archive
 import ArgumentParser
 import DICOMBinary
 import DICOMCore
+import DICOMDictionary
 import DICOMwebClient
 
 /// `lantern worklist …`: a UPS-RS user agent (PS3.18 §11) for any DICOMweb worklist — create, list, claim,
@@ -92,9 +93,9 @@ struct WorklistList: AsyncParsableCommand {
         try await withWorklistClient(server) { client in
             let found = try await client.searchWorkitems(pairs, limit: limit)
             let columns: [(String, Tag)] = [
-                ("SOPInstanceUID", Tag(0x0008_0018)), ("ProcedureStepState", Tag(0x0074_1000)),
-                ("ProcedureStepLabel", Tag(0x0074_1204)), ("Priority", Tag(0x0074_1200)),
-                ("ScheduledStart", Tag(0x0040_4005)), ("PatientName", Tag(0x0010_0010)),
+                ("SOPInstanceUID", Tag.sopInstanceUID), ("ProcedureStepState", Tag.procedureStepState),
+                ("ProcedureStepLabel", Tag.procedureStepLabel), ("Priority", Tag.scheduledProcedureStepPriority),
+                ("ScheduledStart", Tag.scheduledProcedureStepStartDateTime), ("PatientName", Tag.patientName),
             ]
             let rows = found.map { set in columns.map { ResultTable.text(set, $0.1) } }
             Console.out(ResultTable.table(columns.map(\.0), rows))
@@ -137,19 +138,19 @@ struct WorklistComplete: AsyncParsableCommand {
         let now = DICOMClock.nowDT()
         func code(_ value: String) -> DataSet {
             DataSet([
-                .text(Tag(0x0008_0100), .SH, value),
-                .text(Tag(0x0008_0102), .SH, "99LANTERN"),
-                .text(Tag(0x0008_0104), .LO, value),
+                .text(Tag.codeValue, .SH, value),
+                .text(Tag.codingSchemeDesignator, .SH, "99LANTERN"),
+                .text(Tag.codeMeaning, .LO, value),
             ])
         }
         let performed = DataSet([
-            DataElement(Tag(0x0040_4019), items: [code("PERFORMED")]),
-            DataElement(Tag(0x0040_4028), items: [code(station)]),
-            DataElement(Tag(0x0040_4033), items: []),
-            .text(Tag(0x0040_4050), .DT, started ?? now),
-            .text(Tag(0x0040_4051), .DT, now),
+            DataElement(Tag.performedWorkitemCodeSequence, items: [code("PERFORMED")]),
+            DataElement(Tag.performedStationNameCodeSequence, items: [code(station)]),
+            DataElement(Tag.outputInformationSequence, items: []),
+            .text(Tag.performedProcedureStepStartDateTime, .DT, started ?? now),
+            .text(Tag.performedProcedureStepEndDateTime, .DT, now),
         ])
-        let changes = DataSet([DataElement(Tag(0x0074_1216), items: [performed])])
+        let changes = DataSet([DataElement(Tag.unifiedProcedureStepPerformedProcedureSequence, items: [performed])])
         try await withWorklistClient(server) { client in
             report(try await client.updateWorkitem(workitem, changes, transactionUID: transaction))
             report(try await client.changeWorkitemState(workitem, to: "COMPLETED", transactionUID: transaction))

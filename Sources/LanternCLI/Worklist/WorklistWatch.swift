@@ -1,6 +1,7 @@
 import ArgumentParser
 import DICOMBinary
 import DICOMCore
+import DICOMDictionary
 import DICOMJSON
 import HTTPTypes
 import HummingbirdWSClient
@@ -54,8 +55,8 @@ struct WorklistWatch: AsyncParsableCommand {
     /// `state 1.2.3 IN PROGRESS`: the event, the workitem and what the report says.
     static func line(_ text: String) -> String {
         guard let report = try? DICOMJSONDecoder.decode(Array(text.utf8)) else { return text }
-        let type = report.int(Tag(0x0000_1002)) ?? 0
-        var parts = [eventNames[type] ?? "event-\(type)", report.string(Tag(0x0000_1000)) ?? "-"]
+        let type = report.int(Tag.eventTypeID) ?? 0
+        var parts = [eventNames[type] ?? "event-\(type)", report.string(Tag.affectedSOPInstanceUID) ?? "-"]
         for tag: UInt32 in [0x0074_1000, 0x0040_4041, 0x0074_1238, 0x0074_1242] {
             if let value = report.string(Tag(tag)) { parts.append(value) }
         }
