@@ -33,38 +33,13 @@ struct QidoController {
             negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: Self.offers)
         } catch { throw DICOMwebError(error) }
         let limit = min(query.limit ?? configuration.maxResults, configuration.maxResults)
-        let result = try await index.search(query, limit: limit) { query.matches($0) }
-        let base = request.serviceBase(configuration)
-        let wanted = Self.wantedTags(query)
-        // Type 2 return keys the stored entity has no value for are returned zero-length (PS3.18 §10.6.3.3).
-        let typeTwo = QIDOReturnAttributes.typeTwo(for: query.scope)
-        let returned = result.matches.map { match in
-            Self.returnedAttributes(match, wanted: wanted, base: base).addingEmpty(typeTwo)
-        }
+        let result = try await QueryService(index: index).search(query, limit: limit)
+        let projection = QueryProjection(query, serviceBase: request.serviceBase(configuration))
+        let returned = result.matches.map(projection.returned)
         var headers: HTTPFields = [:]
         if result.hasMore && (query.limit == nil || query.limit! > configuration.maxResults) {
             headers = .moreResults
         }
         return DataSetListResponse.response(returned, offerIndex: negotiated.offerIndex, headers: headers)
-    }
-
-    /// The tags a match returns (§10.6.3.3): the defaults of the scope, the `includefield` ones, the matching
-    /// keys and Specific Character Set; `nil` for `includefield=all` (every stored attribute).
-    static func wantedTags(_ query: QIDOQuery) -> Set<Tag>? {
-        if query.returnsAllAttributes { return nil }
-        var wanted = Set(query.returnAttributes.map { $0.tags[0] })
-        for key in query.keys { wanted.insert(key.path.tags[0]) }
-        wanted.insert(.specificCharacterSet)
-        wanted.insert(Tag(0x0008_1190))
-        return wanted
-    }
-
-    /// The attributes a match returns: the `wanted` ones (``wantedTags(_:)``) plus RetrieveURL.
-    static func returnedAttributes(_ match: SearchMatch, wanted: Set<Tag>?, base: String) -> DataSet {
-        // Percent-encoded path segments (RFC 3986 §2.1): the same for valid UIDs, one segment for anything else.
-        var url = "\(base)/studies/\(PercentEncoding.encode(match.studyUID))"
-        if let series = match.seriesUID { url += "/series/\(PercentEncoding.encode(series))" }
-        if let sop = match.sopInstanceUID { url += "/instances/\(PercentEncoding.encode(sop))" }
-        return match.attributes.returned(wanted, retrieveURL: url)
     }
 }

@@ -78,23 +78,23 @@ import Testing
         #expect(outcomes[1].comment?.contains("Beta") == false)
 
         let studies = try QIDOQuery.parse(queryItems: [("PatientID", "A")], scope: .allStudies)
-        let foundStudies = try await index.search(studies, limit: 10) { studies.matches($0) }
+        let foundStudies = try await QueryService(index: index).search(studies, limit: 10)
         #expect(foundStudies.matches.map(\.studyUID) == [study])
         #expect(foundStudies.matches.first?.attributes.string(Tag(0x0010_0010)) == "Alpha")
         for (patient, sop) in [
             ("B", second.record.instance.sopInstanceUID), ("A", first.record.instance.sopInstanceUID),
         ] {
             for exact in [true, false] {
-                // Exact: decided in SQL on the columns; not exact (a key only the attributes decide): in Swift.
+                // Exact: decided in SQL on the indexed values; not exact (a key only the attributes decide): in Archive.
                 var items = [("PatientID", patient)]
                 if !exact { items.append(("InstanceNumber", "1")) }
                 let query = try QIDOQuery.parse(queryItems: items, scope: .allInstances)
-                let found = try await index.search(query, limit: 10) { query.matches($0) }
+                let found = try await QueryService(index: index).search(query, limit: 10)
                 #expect(found.matches.map(\.sopInstanceUID) == [sop], "\(patient) \(exact)")
             }
         }
         let byName = try QIDOQuery.parse(queryItems: [("PatientName", "Beta")], scope: .instancesInStudy(study: study))
-        let named = try await index.search(byName, limit: 10) { byName.matches($0) }
+        let named = try await QueryService(index: index).search(byName, limit: 10)
         #expect(named.matches.map(\.sopInstanceUID) == [second.record.instance.sopInstanceUID])
         #expect(named.matches.first?.attributes.string(Tag(0x0010_0020)) == "B")
     }

@@ -64,7 +64,7 @@ import Testing
         let study = try #require(outcome.studyUID)
 
         let query = try QIDOQuery.parse(queryItems: [("PatientID", "1CT1")], scope: .allStudies)
-        let found = try await archive.index.search(query, limit: 10) { query.matches($0) }
+        let found = try await QueryService(index: archive.index).search(query, limit: 10)
         #expect(found.matches.map(\.studyUID) == [study])
         #expect(found.matches[0].attributes.string(Tag(0x0020_1208)) == "1")
 
