@@ -16,26 +16,12 @@ extension WadoController {
         let total = ranges.reduce(UInt64(0)) { $0 + $1.length }
         headers[.acceptRanges] = "bytes"
         guard let rangeHeader = request.headers[.range] else { return (.ok, ranges) }
-        guard let (start, end) = parseRange(rangeHeader, total: total) else {
+        guard let range = ByteRangeRequest(rangeHeader, total: total) else {
             headers[.contentRange] = "bytes */\(total)"
             return nil
         }
-        headers[.contentRange] = "bytes \(start)-\(end)/\(total)"
-        return (.partialContent, slice(ranges, from: start, through: end))
-    }
-
-    /// The stored pieces of bytes `start...end` of the concatenation of `ranges`.
-    static func slice(_ ranges: [ByteRange], from start: UInt64, through end: UInt64) -> [ByteRange] {
-        var out: [ByteRange] = []
-        var position: UInt64 = 0
-        for range in ranges {
-            defer { position += range.length }
-            let lower = max(start, position)
-            let upper = min(end + 1, position + range.length)
-            guard lower < upper else { continue }
-            out.append(ByteRange(offset: range.offset + (lower - position), length: upper - lower))
-        }
-        return out
+        headers[.contentRange] = "bytes \(range.first)-\(range.last)/\(total)"
+        return (.partialContent, range.slice(ranges))
     }
 
     /// A single instance as stored (`application/dicom`), whole or the byte range asked for (206, 416).

@@ -450,6 +450,21 @@ def test_jpeg_frame_in_its_own_media_type(stored_corpus, server, http):
     assert parts[0][1] == expected_frames(f)[0]
 
 
+
+def test_fallback_to_the_stored_syntax_sends_stored_bytes(stored_corpus, server, http):
+    # JPEG baseline cannot hold 16-bit frames, so the first choice gives way to the second, the frame as stored
+    # (JPEG 2000): its bytes must be the stored codestream, not a decoded frame under the stored label.
+    f = next(f for f in STORED_FILES if f.ts in ("1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91")
+             and f.entry["BitsAllocated"] == 16 and f.entry["has_pixel_data"])
+    accept = (f'multipart/related; type="image/jpeg"; transfer-syntax={JPEG_BASELINE}, '
+              f'multipart/related; type="image/jp2"; transfer-syntax={f.ts}; q=0.5')
+    r = http.get(instance_url(server.url, f) + "/frames/1", headers={"Accept": accept})
+    assert r.status_code == 200, r.text
+    parts = parse_multipart(r.headers["Content-Type"], r.content)
+    assert "image/jp2" in parts[0][0]["content-type"]
+    assert parts[0][1] == expected_frames(f)[0]
+
+
 PIXELDATA_FILES = ["data__test_files__CT_small.dcm", "data__test_files__rtdose.dcm",
                    "data__test_files__examples_ybr_color.dcm", "data__test_files__SC_rgb_rle_2frame.dcm",
                    "data__test_files__JPEG2000.dcm"]

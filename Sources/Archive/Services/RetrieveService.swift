@@ -190,4 +190,15 @@ extension RetrieveService {
         pipeline.append([], finished: true)
         while case let out = try await drain(), !out.isEmpty { try await chunk(ByteBuffer(bytes: out)) }
     }
+
+    /// Streams `instance` in `syntax`: as stored when it is the stored one, else converted as it is read.
+    public func stream(
+        _ instance: StoredInstance, as syntax: String, chunk: (ByteBuffer) async throws -> Void
+    ) async throws {
+        if syntax == instance.transferSyntaxUID {
+            try await stream(instance, range: nil, chunk: chunk)
+        } else {
+            try await streamConverted(instance, to: syntax, chunk: chunk)
+        }
+    }
 }

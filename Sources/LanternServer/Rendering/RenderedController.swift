@@ -18,14 +18,18 @@ import NIOCore
 /// - **Thumbnail:** one image, no annotation: the middle frame of the instance, of the middle image instance of
 ///   the series, of the first series with images of the study (storage order); 128 × 128 at most unless
 ///   `viewport=vw,vh` says otherwise.
+///
+/// What renders, and how, is decided by ``RenderService``; this controller reads the request, negotiates the
+/// media type and streams the result.
 struct RenderedController {
     let retrieve: RetrieveService
     let configuration: ServerConfiguration
 
+    /// The rendering decisions.
+    var renderService: RenderService { RenderService(retrieve: retrieve) }
+
     /// The rendered image types (Table 8.7.4-1), JPEG first: it is the default.
     static let imageFormats: [RenderedFormat] = [.jpeg, .png, .gif]
-    /// The largest thumbnail when no viewport is given.
-    static let thumbnailSize = 128
 
     static func mediaType(_ format: RenderedFormat) -> DICOMweb.MediaType {
         switch format {
@@ -46,13 +50,13 @@ struct RenderedController {
         let found = try await retrieve.instances(selection)
         let single: Bool
         if case .instance = selection { single = true } else { single = false }
-        if single, let instance = found.first, !instance.hasPixelData || Self.isVideo(instance) {
+        if single, let instance = found.first, !RenderService.isImage(instance) {
             return try await document(instance, accept: request.acceptHeader)
         }
         var numbers: [Int] = []
-        if let list { numbers = try await Self.frameNumbers(list, of: found[0], retrieve) }
+        if let list { numbers = try await renderService.frameNumbers(list, of: found[0]) }
         let multipart = !single || numbers.count > 1
-        if !single, !found.contains(where: { $0.hasPixelData && !Self.isVideo($0) }) {
+        if !single, !found.contains(where: RenderService.isImage) {
             return try await reportParts(request, found)  // a study or series of Structured Reports
         }
         var offers: [Representation] = Self.imageFormats.map {
@@ -79,11 +83,10 @@ struct RenderedController {
         let headers = Self.headers(query, format)
         // Every part is rendered before the response starts only for a single image; a multipart response
         // renders its parts as it goes (a failure after the first cuts the connection).
-        let images = found.filter { $0.hasPixelData && !Self.isVideo($0) }
+        let images = found.filter(RenderService.isImage)
         guard !images.isEmpty else {
             throw DICOMwebError(.notAcceptable, "nothing here is an image to render")
         }
-        let retrieve = self.retrieve
         if !multipart || !numbers.isEmpty {
             // One instance: its frame(s); an image that cannot be rendered is a response of its own (406/500).
             let source = try await retrieve.renderSource(images[0])
@@ -99,7 +102,7 @@ struct RenderedController {
         var remaining = images[...]
         var first: (source: RenderSource, body: [UInt8])?
         while first == nil, let next = remaining.popFirst() {
-            guard let source = try await Self.renderable(next, retrieve) else { continue }
+            guard let source = try await renderService.renderable(next) else { continue }
             // A parameter the request got wrong (a viewport over max-rendered-pixels) is the request's error.
             do { first = (source, try await encode(source, 1, format, query)) } catch let error as CodecError
                 where error.code != .invalidParameter
@@ -113,18 +116,6 @@ struct RenderedController {
             more: Array(remaining), firstBody: first.body)
     }
 
-    /// The rendering source of `instance`, nil when it cannot be rendered. An instance whose stored bytes are
-    /// missing or damaged is not left out: it throws (a 500 before the head, a cut connection after it).
-    static func renderable(_ instance: StoredInstance, _ retrieve: RetrieveService) async throws -> RenderSource? {
-        do {
-            return try await retrieve.renderSource(instance)
-        } catch let error as ArchiveError where error.code == .damaged {
-            throw error
-        } catch {
-            return nil
-        }
-    }
-
     /// A multipart response of rendered `items` (source, frame), then one part (frame 1) for each renderable
     /// instance of `more`; the first part is rendered before the response starts.
     private func parts(
@@ -132,6 +123,7 @@ struct RenderedController {
         _ query: RenderQuery, headers: HTTPFields, more: [StoredInstance] = [], firstBody rendered: [UInt8]? = nil
     ) async throws -> Response {
         let retrieve = self.retrieve
+        let renderService = self.renderService
         let firstBody: [UInt8]
         if let rendered {
             firstBody = rendered
@@ -170,7 +162,7 @@ struct RenderedController {
                     try await send(source, number, i == 0 ? firstBody : nil)
                 }
                 for instance in more {
-                    guard let source = try await Self.renderable(instance, retrieve) else { continue }
+                    guard let source = try await renderService.renderable(instance) else { continue }
                     // Rendered before its part starts: pixel data no codec decodes leaves the image out.
                     do { try await send(source, 1, nil) } catch is CodecError { continue }
                 }
@@ -195,208 +187,5 @@ struct RenderedController {
                 ]))
         }
         return headers
-    }
-
-    /// `file` with the instance's ICC Profile (0028,2000) embedded, nil when it has none (or the format cannot).
-    static func withProfile(_ file: [UInt8], _ source: RenderSource, _ format: RenderedFormat) -> [UInt8]? {
-        guard case .bytes(let profile)? = source.attributes[Tag(0x0028_2000)]?.value, !profile.isEmpty else {
-            return nil
-        }
-        return ICCProfileEmbedding.embed(profile, in: file, format: format)
-    }
-
-    /// One rendered image: frame `frame`, or (without one) an animation of every frame for GIF and the first
-    /// frame otherwise.
-    func image(
-        _ source: RenderSource, frame: Int?, format: RenderedFormat, _ query: RenderQuery, headers: HTTPFields
-    ) async throws -> Response {
-        if frame == nil && format.isAnimated && source.frames > 1 {
-            return try await animation(source, query, delay: Self.frameDelay(source.attributes), headers: headers)
-        }
-        let image = try await render(source, frame ?? 1, query)
-        var body = try await retrieve.encodeRendered([image], format: format, quality: query.quality)
-        var headers = headers
-        if query.embedProfile {
-            if let embedded = Self.withProfile(body, source, format) {
-                body = embedded
-            } else {
-                headers.append(
-                    contentsOf: HTTPFields.warnings(["the instance has no ICC Profile (0028,2000) to embed"]))
-            }
-        }
-        headers[.contentType] = format.rawValue
-        headers[.contentLength] = String(body.count)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    /// Frame `number` of `source` rendered and written in `format`.
-    private func encode(
-        _ source: RenderSource, _ number: Int, _ format: RenderedFormat, _ query: RenderQuery
-    ) async throws -> [UInt8] {
-        try await retrieve.encodeRendered(
-            [try await render(source, number, query)], format: format, quality: query.quality)
-    }
-
-    private func render(_ source: RenderSource, _ number: Int, _ query: RenderQuery) async throws -> RenderedImage {
-        try await retrieve.renderedFrame(
-            source, number: number, window: query.window, viewport: query.viewport, annotations: query.annotations)
-    }
-
-    /// A multi-frame instance as a GIF animation, written frame by frame as each is rendered.
-    private func animation(
-        _ source: RenderSource, _ query: RenderQuery, delay: Int, headers: HTTPFields
-    ) async throws
-        -> Response
-    {
-        let first = try await render(source, 1, query)
-        var headers = headers
-        headers[.contentType] = RenderedFormat.gif.rawValue
-        return Response(
-            status: .ok, headers: headers,
-            body: ResponseBody { writer in
-                try await writer.write(
-                    ByteBuffer(
-                        bytes: GIFEncoder.header(
-                            width: first.width, height: first.height, colour: first.channels == 3, animated: true)))
-                for number in 1...source.frames {
-                    let image = number == 1 ? first : try await render(source, number, query)
-                    try await writer.write(ByteBuffer(bytes: GIFEncoder.frame(image, delay: delay)))
-                }
-                try await writer.write(ByteBuffer(bytes: GIFEncoder.trailer))
-                try await writer.finish(nil)
-            })
-    }
-
-    /// The GIF delay of one frame, in hundredths of a second: Frame Time (0018,1063, ms), else Cine Rate
-    /// (0018,0040, frames per second), else 10.
-    static func frameDelay(_ attributes: DataSet) -> Int {
-        if let text = attributes.string(Tag(0x0018_1063)), let ms = Double(text), ms > 0 {
-            // A GIF delay is 16 bits; a stored Frame Time of 1e300 must not overflow Int.
-            return max(2, Int((min(ms, 655_350) / 10).rounded()))
-        }
-        if let rate = attributes.int(Tag(0x0018_0040)), rate > 0 { return max(2, 100 / rate) }
-        return 10
-    }
-
-    // MARK: Documents and video
-
-    static let encapsulatedPDF = "1.2.840.10008.5.1.4.1.1.104.1"
-    static let encapsulatedCDA = "1.2.840.10008.5.1.4.1.1.104.2"
-
-    static func isVideo(_ instance: StoredInstance) -> Bool {
-        let media = FrameMediaTypes.mediaType(forTransferSyntax: instance.transferSyntaxUID)
-        return media == .mpeg || media == .mp4
-    }
-
-    /// The media type a non-image instance renders as, nil when it has none.
-    static func documentType(_ instance: StoredInstance) -> DICOMweb.MediaType? {
-        if isVideo(instance) { return FrameMediaTypes.mediaType(forTransferSyntax: instance.transferSyntaxUID) }
-        if instance.sopClassUID == encapsulatedPDF { return .pdf }
-        if instance.sopClassUID == encapsulatedCDA { return DICOMweb.MediaType(type: "text", subtype: "xml") }
-        return nil
-    }
-
-    /// A non-image instance in its own media type: the encapsulated document, or the video stream.
-    func document(_ instance: StoredInstance, accept: AcceptHeader) async throws -> Response {
-        let type: DICOMweb.MediaType
-        var ranges: [ByteRange]
-        if Self.isVideo(instance), let layout = instance.pixelLayout {
-            type = FrameMediaTypes.mediaType(forTransferSyntax: instance.transferSyntaxUID)
-            ranges = []
-            for number in 1...max(1, layout.frameCount) {
-                for range in layout.ranges(ofFrame: number) ?? [] where !ranges.contains(range) { ranges.append(range) }
-            }
-        } else if instance.sopClassUID == Self.encapsulatedPDF || instance.sopClassUID == Self.encapsulatedCDA {
-            type =
-                instance.sopClassUID == Self.encapsulatedPDF ? .pdf : DICOMweb.MediaType(type: "text", subtype: "xml")
-            guard let range = try await retrieve.elementRange(instance, Tag(0x0042_0011)) else {
-                throw DICOMwebError(.notAcceptable, "the instance holds no Encapsulated Document to render")
-            }
-            ranges = [range]
-        } else if let report = try await report(instance, accept: accept) {
-            return report
-        } else {
-            throw DICOMwebError(
-                .notAcceptable,
-                "instance \(instance.sopInstanceUID) (SOP Class \(instance.sopClassUID)) has no rendered form")
-        }
-        do { _ = try ContentNegotiation.negotiate(accept, offers: [Representation(type)]) } catch {
-            throw DICOMwebError(.notAcceptable, "\(error.description); this instance renders as \(type)")
-        }
-        // Missing or damaged bytes are a 500 before the head, not a 200 with a short body.
-        try await retrieve.checkIntact(instance)
-        var length = ranges.reduce(0) { $0 + $1.length }
-        if type == .pdf, let last = ranges.last, length > 0 {
-            // The value is padded to even length with a NUL; the document ends before it.
-            var tail: UInt8 = 0
-            try await retrieve.stream(instance, range: ByteRange(offset: last.offset + last.length - 1, length: 1)) {
-                tail = $0.readableBytesView.first ?? 0
-            }
-            if tail == 0 {
-                ranges[ranges.count - 1].length -= 1
-                length -= 1
-            }
-        }
-        let send = ranges
-        let retrieve = self.retrieve
-        return Response(
-            status: .ok,
-            headers: [.contentType: type.description, .contentLength: String(length)],
-            body: ResponseBody { writer in
-                for range in send { try await retrieve.stream(instance, range: range) { try await writer.write($0) } }
-                try await writer.finish(nil)
-            })
-    }
-
-    // MARK: Thumbnails
-
-    /// `…/thumbnail` (Supplement 203): one small image without annotations.
-    func thumbnail(
-        _ request: Request, _ selection: InstanceSelection, frames list: String? = nil
-    ) async throws
-        -> Response
-    {
-        let query = try RenderQuery(request, thumbnail: true, maximumPixels: configuration.maxRenderedPixels)
-        let found = try await retrieve.instances(selection)
-        let images = found.filter { $0.hasPixelData && !Self.isVideo($0) }
-        let chosen: StoredInstance
-        switch selection {
-        case .instance: chosen = found[0]
-        case .series:
-            guard !images.isEmpty else { throw DICOMwebError(.notAcceptable, "the series holds no image") }
-            chosen = images[images.count / 2]
-        case .study:
-            guard let series = images.first?.seriesUID else {
-                throw DICOMwebError(.notAcceptable, "the study holds no image")
-            }
-            let inSeries = images.filter { $0.seriesUID == series }
-            chosen = inSeries[inSeries.count / 2]
-        }
-        guard chosen.hasPixelData, !Self.isVideo(chosen) else {
-            throw DICOMwebError(.notAcceptable, "instance \(chosen.sopInstanceUID) is not an image")
-        }
-        let offers = Self.imageFormats.map { Representation(Self.mediaType($0)) }
-        let negotiated: NegotiatedRepresentation
-        do { negotiated = try ContentNegotiation.negotiate(request.acceptHeader, offers: offers) } catch {
-            throw DICOMwebError(
-                .notAcceptable, "\(error.description); thumbnails are image/jpeg, image/png or image/gif")
-        }
-        let format = Self.imageFormats[negotiated.offerIndex]
-        let source = try await retrieve.renderSource(chosen)
-        var number = (source.frames + 1) / 2
-        if let list { number = try WadoController.frameNumbers(list, count: source.frames)[0] }
-        let size = max(source.renderer.geometry.rows, source.renderer.geometry.columns)
-        let viewport =
-            query.viewport
-            ?? (size > Self.thumbnailSize ? Viewport(width: Self.thumbnailSize, height: Self.thumbnailSize) : nil)
-        let image = try await retrieve.renderedFrame(source, number: number, window: nil, viewport: viewport)
-        let body = try await retrieve.encodeRendered([image], format: format, quality: nil)
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: format.rawValue, .contentLength: String(body.count),
-                .cacheControl: "private, max-age=0, must-revalidate",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -9,26 +9,12 @@ import NIOCore
 /// Structured Reports rendered as text, for WADO-RS rendered resources (PS3.18 §8.7.4, Table 8.7.4-1: SR as
 /// `text/html` or `text/plain`) and WADO-URI (§9.5) alike: one implementation of what a report renders as.
 enum ReportRendering {
-    /// The rendered types of a report, the default first.
-    static let types: [DICOMweb.MediaType] = [
-        DICOMweb.MediaType(type: "text", subtype: "html"), DICOMweb.MediaType(type: "text", subtype: "plain"),
-    ]
-
-    /// The report's data set when the instance is a Structured Report (its SOP Class says so: the SR family
-    /// 1.2.840.10008.5.1.4.1.1.88.*; reports are small enough to read whole); nil otherwise.
-    static func report(_ instance: StoredInstance, _ retrieve: RetrieveService) async throws -> DataSet? {
-        guard !instance.hasPixelData, instance.sopClassUID.hasPrefix("1.2.840.10008.5.1.4.1.1.88.") else {
-            return nil
-        }
-        let dataSet = try await retrieve.dataSet(instance)
-        return StructuredReportText.isReport(dataSet) ? dataSet : nil
-    }
+    /// The rendered types of a report, the default first (``RenderService/reportTypes``).
+    static var types: [DICOMweb.MediaType] { RenderService.reportTypes }
 
     /// The report as `type` (`text/html` or `text/plain`), UTF-8.
     static func text(_ report: DataSet, as type: DICOMweb.MediaType) -> [UInt8] {
-        let text =
-            type.essence == "text/html" ? StructuredReportText.html(report) : StructuredReportText.plain(report)
-        return Array(text.utf8)
+        RenderService.reportText(report, as: type)
     }
 
     /// The media type of a rendered report part or body: `type` with `charset=utf-8`.
@@ -50,7 +36,7 @@ extension RenderedController {
     /// A Structured Report instance rendered on WADO-RS in the Accept header's choice of its text types; nil
     /// when the instance is not a report.
     func report(_ instance: StoredInstance, accept: AcceptHeader) async throws -> Response? {
-        guard let report = try await ReportRendering.report(instance, retrieve) else { return nil }
+        guard let report = try await renderService.report(instance) else { return nil }
         let negotiated: NegotiatedRepresentation
         do {
             negotiated = try ContentNegotiation.negotiate(
@@ -78,14 +64,14 @@ extension RenderedController {
         var remaining = found[...]
         var first: (StoredInstance, DataSet)?
         while first == nil, let next = remaining.popFirst() {
-            if let report = try await ReportRendering.report(next, retrieve) { first = (next, report) }
+            if let report = try await renderService.report(next) { first = (next, report) }
         }
         guard let first else {
             throw DICOMwebError(.notAcceptable, "nothing here is an image or a report to render")
         }
         let boundary = MultipartBoundary.random()
         let base = request.serviceBase(configuration)
-        let retrieve = self.retrieve
+        let renderService = self.renderService
         let more = Array(remaining)
         return Response(
             status: .ok,
@@ -105,7 +91,7 @@ extension RenderedController {
                 }
                 try await send(first.0, first.1)
                 for instance in more {
-                    guard let report = try await ReportRendering.report(instance, retrieve) else { continue }
+                    guard let report = try await renderService.report(instance) else { continue }
                     try await send(instance, report)
                 }
                 try await writer.write(ByteBuffer(bytes: multipart.finish()))

@@ -31,10 +31,8 @@ struct WadoURIController {
     private func dicom(_ query: WadoURIRequest, _ instance: StoredInstance) async throws -> Response {
         let syntax = query.transferSyntax ?? TransferSyntax.explicitVRLittleEndian.uid
         guard RetrieveService.canSend(instance.transferSyntaxUID, as: syntax) else {
-            throw DICOMwebError(
-                .notAcceptable,
-                "instance \(instance.sopInstanceUID) is stored in \(instance.transferSyntaxUID) and cannot be converted to \(syntax)"
-            )
+            throw RetrieveRefusal.notConvertible(
+                sopInstanceUID: instance.sopInstanceUID, stored: instance.transferSyntaxUID, target: syntax)
         }
         try await retrieve.checkConvertible(instance, to: syntax)
         try await retrieve.checkFirstFrame(instance, to: syntax)  // undecodable: 406, never a 200 cut short
@@ -42,7 +40,7 @@ struct WadoURIController {
         try await retrieve.checkIntact(instance)
         // Images are checked before the response starts; other instances are refused by the de-identifier.
         if query.anonymize, instance.pixelLayout != nil,
-            try await retrieve.imageAttributes(instance).string(Tag(0x0028_0301)) == "YES"
+            try await retrieve.imageAttributes(instance).string(Tag.burnedInAnnotation) == "YES"
         {
             throw DICOMwebError(
                 .notAcceptable, "the instance has burned-in annotation, which anonymize=yes cannot remove")
@@ -75,10 +73,10 @@ struct WadoURIController {
     )
         async throws -> Response
     {
-        if instance.hasPixelData && !RenderedController.isVideo(instance) {
+        if RenderService.isImage(instance) {
             return try await rendered(request, query, instance, types: ["image/jpeg"])
         }
-        if let type = RenderedController.documentType(instance) {
+        if let type = RenderService.documentType(instance) {
             return try await rendered(request, query, instance, types: [type.essence])
         }
         if try await report(instance) != nil {
@@ -87,18 +85,17 @@ struct WadoURIController {
         return try await dicom(query, instance)
     }
 
-    /// The report's data set when the instance is a Structured Report (its SOP Class says so: the SR family
-    /// 1.2.840.10008.5.1.4.1.1.88.*; reports are small enough to read whole).
+    /// The report's data set when the instance is a Structured Report (``RenderService/report(_:)``).
     private func report(_ instance: StoredInstance) async throws -> DataSet? {
-        try await ReportRendering.report(instance, retrieve)
+        try await rendered.renderService.report(instance)
     }
 
     /// §9.5: the first of `types` the instance can be rendered in.
     private func rendered(
         _ request: Request, _ query: WadoURIRequest, _ instance: StoredInstance, types: [String]
     ) async throws -> Response {
-        if !instance.hasPixelData || RenderedController.isVideo(instance) {
-            if let type = RenderedController.documentType(instance) {
+        if !RenderService.isImage(instance) {
+            if let type = RenderService.documentType(instance) {
                 guard types.contains(type.essence) else {
                     throw DICOMwebError(.notAcceptable, "this instance renders as \(type.essence) only")
                 }
@@ -114,28 +111,18 @@ struct WadoURIController {
                 }
                 return ReportRendering.response(report, as: type)
             }
-            throw DICOMwebError(
-                .notAcceptable,
-                "instance \(instance.sopInstanceUID) (SOP Class \(instance.sopClassUID)) has no rendered form")
+            throw RenderService.noRenderedForm(instance)
         }
         guard let format = types.lazy.compactMap(RenderedFormat.init(rawValue:)).first else {
             throw DICOMwebError(
                 .notAcceptable,
                 "images render as image/jpeg, image/png, image/gif or image/jp2, not \(types.joined(separator: ", "))")
         }
+        let renderService = rendered.renderService
         var presentation: PresentationState?
         if let (series, uid) = query.presentation {
-            let states = try? await retrieve.instances(.instance(study: query.study, series: series, sop: uid))
-            guard let state = states?.first else {
-                throw DICOMwebError(
-                    .badRequest, "presentation state \(uid) of series \(series) is not stored in the study")
-            }
-            let loaded = PresentationState(try await retrieve.dataSet(state))
-            guard loaded.references(instance.sopInstanceUID) else {
-                throw DICOMwebError(
-                    .badRequest, "presentation state \(uid) does not reference instance \(instance.sopInstanceUID)")
-            }
-            presentation = loaded
+            presentation = try await renderService.presentationState(
+                study: query.study, series: series, uid: uid, for: instance)
         }
         let source = try await retrieve.renderSource(instance, presentationState: presentation)
         if let frame = query.frameNumber, frame > source.frames {
@@ -146,18 +133,8 @@ struct WadoURIController {
         render.quality = query.quality
         render.annotations = query.annotations
         render.unsupportedAnnotations = query.unsupportedAnnotations
-        let geometry = source.renderer.geometry
-        var region: Viewport?
-        if let r = query.region {
-            let (w, h) = (Double(geometry.columns), Double(geometry.rows))
-            region = Viewport(
-                width: 1, height: 1, sourceX: r[0] * w, sourceY: r[1] * h, sourceWidth: (r[2] - r[0]) * w,
-                sourceHeight: (r[3] - r[1]) * h)
-        } else if let presentation {
-            region = presentation.displayedArea(
-                for: instance.sopInstanceUID, width: geometry.columns, height: geometry.rows)
-        }
-        render.viewport = Self.viewport(region: region, rows: query.rows, columns: query.columns)
+        let region = RenderService.region(query.region, presentation: presentation, of: source)
+        render.viewport = RenderService.viewport(region: region, rows: query.rows, columns: query.columns)
         let maximumPixels = rendered.configuration.maxRenderedPixels
         render.viewport?.maximumPixels = maximumPixels
         let headers = RenderedController.headers(render, format)
@@ -165,38 +142,10 @@ struct WadoURIController {
             return try await rendered.image(source, frame: query.frameNumber, format: format, render, headers: headers)
         }
         // Rotated or flipped by the presentation state: rendered at the region's size, turned, then fitted.
-        var unscaled = render
-        unscaled.viewport = Self.viewport(region: region, rows: nil, columns: nil)
-        var image = presentation.spatial(
-            try await retrieve.renderedFrame(
-                source, number: query.frameNumber ?? 1, window: nil, viewport: unscaled.viewport))
-        if query.rows != nil || query.columns != nil {
-            var fit = Viewport(width: query.columns ?? 16384, height: query.rows ?? 16384)
-            fit.maximumPixels = maximumPixels
-            image = try fit.apply(to: image)
-        }
-        // Annotations last, so that their text is neither turned nor mirrored.
-        image = RetrieveService.annotate(
-            image, source, number: query.frameNumber ?? 1, frames: source.frames, window: nil, render.annotations)
+        let image = try await renderService.spatiallyTransformed(
+            source, number: query.frameNumber ?? 1, presentation: presentation, region: region, rows: query.rows,
+            columns: query.columns, maximumPixels: maximumPixels, annotations: render.annotations)
         let body = try await retrieve.encodeRendered([image], format: format, quality: render.quality)
-        var out = headers
-        out[.contentType] = format.rawValue
-        out[.contentLength] = String(body.count)
-        return Response(status: .ok, headers: out, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    /// The viewport of §9.5.2.4–5: the region at its own size, scaled to fit `columns` × `rows` (each a
-    /// maximum; one alone keeps the aspect ratio).
-    static func viewport(region: Viewport?, rows: Int?, columns: Int?) -> Viewport? {
-        guard region != nil || rows != nil || columns != nil else { return nil }
-        var viewport = region ?? Viewport(width: 16384, height: 16384)
-        if rows != nil || columns != nil {
-            viewport.width = columns ?? 16384
-            viewport.height = rows ?? 16384
-        } else if let region {
-            viewport.width = max(1, Int((region.sourceWidth ?? 1).rounded()))
-            viewport.height = max(1, Int((region.sourceHeight ?? 1).rounded()))
-        }
-        return viewport
+        return RenderedController.single(body, format: format, headers: headers)
     }
 }
