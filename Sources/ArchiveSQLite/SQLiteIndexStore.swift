@@ -9,14 +9,19 @@ import GRDB
 /// (ARCHITECTURE §5). Every query binds its values; none is built from request text.
 public struct SQLiteIndexStore: IndexStore {
     let pool: DatabasePool
-    /// Who journals through this store: one value per process run, so that recovery can tell the keys of
-    /// earlier runs (whose uploads are over) from the keys this run is writing under.
-    let journalOwner: String
+    /// The node that journals through this store and holds a lease (``IndexStore/renewLease(leaseTimeout:)``):
+    /// the owner of its journal entries. Unique among the nodes sharing the index.
+    public let nodeID: String
+    /// This run of the node (one per process start), beside the owner in the journal: a start recovers the
+    /// entries of the node's earlier runs at once (their uploads are over), never those of the run itself.
+    public let runID: String
 
-    /// Opens (creating and migrating when needed) the index at `path`. `journalOwner` marks the blob keys this
-    /// store journals (by default a fresh random value: one per run).
-    public init(path: String, journalOwner: String = BlobKey.random().rawValue) throws {
-        self.journalOwner = journalOwner
+    /// Opens (creating and migrating when needed) the index at `path` for node `nodeID` (the caller computes
+    /// it, by default `<hostname>:<port>`; a store of one process alone may keep `local`). `runID` tells this
+    /// run apart from the node's earlier ones (by default a fresh random value).
+    public init(path: String, nodeID: String = "local", runID: String = BlobKey.random().rawValue) throws {
+        self.nodeID = nodeID
+        self.runID = runID
         var config = Configuration()
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -79,41 +84,6 @@ public struct SQLiteIndexStore: IndexStore {
     }
 
     // MARK: Writes
-
-    public func journal(_ keys: [BlobKey]) async throws {
-        let owner = journalOwner
-        let now = Int64(Date().timeIntervalSince1970)
-        try await pool.write { db in
-            let statement = try db.cachedStatement(
-                sql: "INSERT OR IGNORE INTO blob_journal(blob_key, owner, journaled_at) VALUES (?, ?, ?)")
-            for key in keys { try statement.execute(arguments: [key.rawValue, owner, now]) }
-        }
-    }
-
-    public func takeJournal(_ scope: JournalScope) async throws -> [BlobKey] {
-        let owner = journalOwner
-        return try await pool.write { db in
-            try db.execute(
-                sql: """
-                    DELETE FROM blob_journal WHERE blob_key IN (SELECT blob_key FROM instance)
-                        OR blob_key IN (SELECT blob_key FROM npi_instance)
-                    """)
-            // Keys journaled inside a commit or a delete (replaced and deleted instances) have no owner: their
-            // blobs are garbage whoever finds them.
-            let condition = scope == .thisRun ? "owner = ?" : "owner <> ?"
-            return try String.fetchAll(
-                db, sql: "SELECT blob_key FROM blob_journal WHERE \(condition)", arguments: [owner]
-            ).compactMap(BlobKey.init)
-        }
-    }
-
-    public func clearJournal(_ keys: [BlobKey]) async throws {
-        try await pool.write { db in
-            for key in keys {
-                try db.execute(sql: "DELETE FROM blob_journal WHERE blob_key = ?", arguments: [key.rawValue])
-            }
-        }
-    }
 
     public func commit(_ batch: [IndexCommit]) async throws -> [IndexCommitResult] {
         try await pool.writeWithoutTransaction { db in
@@ -238,7 +208,7 @@ public struct SQLiteIndexStore: IndexStore {
                 ON CONFLICT(series_uid) DO UPDATE SET modality = excluded.modality, attributes = excluded.attributes
                 """
         ).execute(
-            arguments: [instance.seriesUID, studyPK, attributes.string(Tag(0x0008_0060)), seriesBlob])
+            arguments: [instance.seriesUID, studyPK, attributes.string(Tag.modality), seriesBlob])
         let seriesPK = try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT pk FROM series WHERE series_uid = ?"), arguments: [instance.seriesUID])!
         if let replaced = existing {
@@ -258,7 +228,7 @@ public struct SQLiteIndexStore: IndexStore {
                 """
         ).execute(
             arguments: [
-                instance.sopInstanceUID, seriesPK, studyPK, instance.sopClassUID, attributes.int(Tag(0x0020_0013)),
+                instance.sopInstanceUID, seriesPK, studyPK, instance.sopClassUID, attributes.int(Tag.instanceNumber),
                 instance.transferSyntaxUID, instance.blobKey.rawValue, Int64(instance.size),
                 instance.pixelLayout.map { Data($0.encoded) }, instance.pixelDataOffset.map { Int64($0) },
                 instance.storedAt, instanceBlob, conflict == nil ? 0 : 1,

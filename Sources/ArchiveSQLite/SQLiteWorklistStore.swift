@@ -3,7 +3,9 @@ import Foundation
 import GRDB
 
 /// The worklist on the embedded SQLite database (the same file as the index, in its own tables). Each write runs
-/// in one transaction, so a workitem change and the event reports it queues are durable together.
+/// in one transaction, so a workitem change and the event reports it queues are durable together. SQLite has one
+/// writer: write bodies are serialized (serializable isolation), and a workitem change is moreover one
+/// conditional `UPDATE` on the state and Transaction UID it was decided on (``WorklistTransaction/replace(_:expecting:)``).
 public struct SQLiteWorklistStore: WorklistStore {
     let pool: DatabasePool
 
@@ -67,15 +69,25 @@ struct SQLiteWorklistTransaction: WorklistTransaction {
 
     func insert(_ workitem: Workitem) throws -> Bool {
         try db.execute(
-            sql: "INSERT OR IGNORE INTO workitem(uid, transaction_uid, attributes) VALUES (?, ?, ?)",
-            arguments: [workitem.uid, workitem.transactionUID, Data(AttributeCodec.encode(workitem.attributes))])
+            sql: "INSERT OR IGNORE INTO workitem(uid, transaction_uid, state, attributes) VALUES (?, ?, ?, ?)",
+            arguments: [
+                workitem.uid, workitem.transactionUID, workitem.state.rawValue,
+                Data(AttributeCodec.encode(workitem.attributes)),
+            ])
         return db.changesCount == 1
     }
 
-    func update(_ workitem: Workitem) throws {
+    func replace(_ workitem: Workitem, expecting expected: Workitem) throws -> Bool {
         try db.execute(
-            sql: "UPDATE workitem SET transaction_uid = ?, attributes = ? WHERE uid = ?",
-            arguments: [workitem.transactionUID, Data(AttributeCodec.encode(workitem.attributes)), workitem.uid])
+            sql: """
+                UPDATE workitem SET transaction_uid = ?, state = ?, attributes = ?
+                WHERE uid = ? AND state = ? AND transaction_uid IS ?
+                """,
+            arguments: [
+                workitem.transactionUID, workitem.state.rawValue, Data(AttributeCodec.encode(workitem.attributes)),
+                workitem.uid, expected.state.rawValue, expected.transactionUID,
+            ])
+        return db.changesCount == 1
     }
 
     func forEachWorkitem(_ body: (Workitem) throws -> Bool) throws {

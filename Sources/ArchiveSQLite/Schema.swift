@@ -1,3 +1,5 @@
+import Archive
+import Foundation
 import GRDB
 
 /// The index schema, as ordered migrations (ARCHITECTURE §5). Patients live with their studies (the Study Root
@@ -125,6 +127,37 @@ enum Schema {
                     ALTER TABLE instance ADD COLUMN patient_name TEXT;
                     CREATE INDEX instance_own_patient_id ON instance(patient_id) WHERE patient_id IS NOT NULL;
                     """)
+        }
+        // Several nodes may share one index (scale-out): each holds a lease it renews while it runs, and the journal
+        // owner becomes the node id, with the run beside it (a restarted node recovers its own earlier runs at once;
+        // a node without a live lease is swept by the others after an age). Entries written before this migration
+        // were owned by the run of the one process the data folder lock admitted; that process has stopped (this
+        // migration runs at start, under the lock), so they become unowned: garbage whoever finds them.
+        migrator.registerMigration("v7-node-lease") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE node (
+                        node_id TEXT PRIMARY KEY,
+                        run_id TEXT NOT NULL,
+                        started_at INTEGER NOT NULL,
+                        heartbeat_at INTEGER NOT NULL
+                    );
+                    ALTER TABLE blob_journal ADD COLUMN run TEXT NOT NULL DEFAULT '';
+                    UPDATE blob_journal SET owner = '';
+                    CREATE INDEX blob_journal_owner ON blob_journal(owner, journaled_at);
+                    """)
+        }
+        // The Procedure Step State of a workitem as a column, so that a claim or any state change is one conditional
+        // UPDATE on the state and Transaction UID it was decided on (compare-and-set, safe with several writers).
+        migrator.registerMigration("v8-workitem-state") { db in
+            try db.execute(sql: "ALTER TABLE workitem ADD COLUMN state TEXT NOT NULL DEFAULT 'SCHEDULED'")
+            let rows = try Row.fetchAll(db, sql: "SELECT pk, attributes FROM workitem")
+            for row in rows {
+                let attributes = AttributeCodec.decode([UInt8](row["attributes"] as Data))
+                let state = Workitem(uid: "", attributes: attributes, transactionUID: nil).state
+                try db.execute(
+                    sql: "UPDATE workitem SET state = ? WHERE pk = ?", arguments: [state.rawValue, row["pk"] as Int64])
+            }
         }
         return migrator
     }

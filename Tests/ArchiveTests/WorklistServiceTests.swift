@@ -21,16 +21,16 @@ import Testing
 
     static func workitem(_ label: String = "CT") -> DataSet {
         DataSet([
-            .text(UPSTag.procedureStepState, .CS, "SCHEDULED"),
-            .text(UPSTag.scheduledProcedureStepPriority, .CS, "LOW"),
-            .text(UPSTag.procedureStepLabel, .LO, label),
-            .text(UPSTag.scheduledProcedureStepStartDateTime, .DT, "20261207"),
-            .text(UPSTag.inputReadinessState, .CS, "READY"),
+            .text(Tag.procedureStepState, .CS, "SCHEDULED"),
+            .text(Tag.scheduledProcedureStepPriority, .CS, "LOW"),
+            .text(Tag.procedureStepLabel, .LO, label),
+            .text(Tag.scheduledProcedureStepStartDateTime, .DT, "20261207"),
+            .text(Tag.inputReadinessState, .CS, "READY"),
         ])
     }
 
     static func stateRequest(_ state: String, _ transaction: String) -> DataSet {
-        DataSet([.text(UPSTag.procedureStepState, .CS, state), .text(UPSTag.transactionUID, .UI, transaction)])
+        DataSet([.text(Tag.procedureStepState, .CS, state), .text(Tag.transactionUID, .UI, transaction)])
     }
 
     static func events(_ service: WorklistService, _ ae: String) async throws -> [(UInt16?, String?)] {
@@ -38,7 +38,7 @@ import Testing
         try await service.acknowledge(queued, for: ae)
         return try queued.map {
             let report = try DICOMJSONDecoder.decode($0.json)
-            return (report.int(UPSTag.eventTypeID).map(UInt16.init), report.string(UPSTag.procedureStepState))
+            return (report.int(Tag.eventTypeID).map(UInt16.init), report.string(Tag.procedureStepState))
         }
     }
 
@@ -71,10 +71,10 @@ import Testing
         #expect(seen.map(\.0) == [1, 1, 1])
         #expect(seen.map(\.1) == ["SCHEDULED", "IN PROGRESS", "CANCELED"])
         let stored = try await service.retrieve("1.2.3")
-        #expect(stored.string(UPSTag.transactionUID) == nil)
+        #expect(stored.string(Tag.transactionUID) == nil)
         #expect(
-            stored[UPSTag.progressInformationSequence]?.value.items?.first?.string(
-                UPSTag.procedureStepCancellationDateTime) != nil)
+            stored[Tag.procedureStepProgressInformationSequence]?.value.items?.first?.string(
+                Tag.procedureStepCancellationDateTime) != nil)
     }
 
     @Test("A filtered worklist subscription follows matching workitems only; the filter keeps UID lists whole")
@@ -101,7 +101,7 @@ import Testing
         for n in 1...5 { _ = try await service.create(Self.workitem("W\(n)"), uid: "1.2.9.\(n)") }
         let kept = try await service.queuedEvents(for: "AWAY")
         #expect(kept.count == 3)
-        let uids = try kept.map { try DICOMJSONDecoder.decode($0.json).string(UPSTag.affectedSOPInstanceUID) }
+        let uids = try kept.map { try DICOMJSONDecoder.decode($0.json).string(Tag.affectedSOPInstanceUID) }
         #expect(uids == ["1.2.9.3", "1.2.9.4", "1.2.9.5"])
         _ = try await service.requestCancellation("1.2.9.1", request: DataSet(), requestingAE: "X")
         await #expect(throws: UPSError.self) { try await service.unsubscribe("AWAY", from: .workitem("1.2.9.1")) }
@@ -114,13 +114,13 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try await service.subscribe("ALL", to: .global, deletionLock: false)
         var empty = Self.workitem()
-        empty.set(DataElement(UPSTag.scheduledStationNameCodeSequence, items: []))
-        empty.set(DataElement(UPSTag.scheduledHumanPerformersSequence, items: []))
+        empty.set(DataElement(Tag.scheduledStationNameCodeSequence, items: []))
+        empty.set(DataElement(Tag.scheduledHumanPerformersSequence, items: []))
         _ = try await service.create(empty, uid: "1.2.10")
         var assigned = Self.workitem()
         assigned.set(
             DataElement(
-                UPSTag.scheduledStationNameCodeSequence,
+                Tag.scheduledStationNameCodeSequence,
                 items: [DataSet([.text(Tag(0x0008_0100), .SH, "ST1"), .text(Tag(0x0008_0102), .SH, "99L")])]))
         _ = try await service.create(assigned, uid: "1.2.11")
         #expect(try await Self.events(service, "ALL").map(\.0) == [1, 1, 5])

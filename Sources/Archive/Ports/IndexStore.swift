@@ -1,8 +1,8 @@
 import DICOMCore
 import DICOMweb
 
-/// One entity a QIDO-RS search found: its attributes at its level and above, with the computed attributes
-/// (counts, modalities, availability) filled in by the index.
+/// One entity a search found (``QueryService``): its attributes at its level and above, with the computed
+/// attributes (counts, modalities, availability).
 public struct SearchMatch: Sendable {
     /// The entity's attributes, ready to be filtered to the requested return keys.
     public var attributes: DataSet
@@ -63,13 +63,34 @@ public struct IndexCommitResult: Sendable {
     }
 }
 
-/// Whose blob journal entries recovery takes.
+/// Whose blob journal entries recovery takes. Entries are owned by a node (its node id) and a run of it.
 public enum JournalScope: Sendable {
-    /// Entries of earlier runs and unowned ones (replaced or deleted instances): at start, once the process
-    /// holds its data folder alone, so that no upload under them can still be in progress.
+    /// Entries of this node's earlier runs and unowned ones (replaced or deleted instances, garbage whoever finds
+    /// them): at start. Never another node's entries, which may belong to an upload in progress there; those are
+    /// left to ``IndexStore/takeAbandonedJournal(olderThan:leaseTimeout:)`` once their node holds no live lease.
     case earlierRuns
     /// Entries this run journaled: at graceful shutdown, once every request has ended (unused reserved keys).
     case thisRun
+}
+
+/// A node's lease on a shared index: it renews the lease while it runs, so that the other nodes know its journal
+/// entries may belong to uploads in progress (ARCHITECTURE §13, scale-out).
+public struct NodeLease: Sendable, Hashable {
+    /// The node id (unique among the nodes sharing the index; by default `<hostname>:<port>`).
+    public var nodeID: String
+    /// The run of the node that holds the lease (one per process start).
+    public var runID: String
+    /// When that run took the lease, in seconds since 1970.
+    public var startedAt: Int64
+    /// When it last renewed it, in seconds since 1970.
+    public var heartbeatAt: Int64
+    /// Creates a lease.
+    public init(nodeID: String, runID: String, startedAt: Int64, heartbeatAt: Int64) {
+        self.nodeID = nodeID
+        self.runID = runID
+        self.startedAt = startedAt
+        self.heartbeatAt = heartbeatAt
+    }
 }
 
 /// Which stored instances a retrieve or delete addresses.
@@ -90,7 +111,7 @@ public protocol IndexStore: Sendable {
 
     /// Records `keys` as possibly orphaned before any of their bytes are written, so that a crash before
     /// ``commit(_:)`` is cleaned up by ``takeJournal(_:)``. One transaction for all of them. Each key is marked
-    /// with this store's owner (one per process run) and the time.
+    /// with this store's node id and run, and the time.
     func journal(_ keys: [BlobKey]) async throws
 
     /// Makes a batch of instances visible in one durable transaction (group commit). For each: inserts its rows
@@ -110,18 +131,35 @@ public protocol IndexStore: Sendable {
     /// Forgets journal entries once their blobs are deleted.
     func clearJournal(_ keys: [BlobKey]) async throws
 
+    /// Journal entries journaled at least `age` ago whose owner holds no live lease (no heartbeat within
+    /// `leaseTimeout`), and unowned ones of that age, whose blobs no instance references (to delete), after
+    /// removing the entries of blobs that are referenced. Entries of a node with a live lease are never taken,
+    /// whatever their age: its uploads may be in progress.
+    func takeAbandonedJournal(olderThan age: Duration, leaseTimeout: Duration) async throws -> [BlobKey]
+
+    /// Renews this store's node lease (taking it, with this run and start time, at the first call of a run), and
+    /// returns the other nodes whose lease was live (heartbeat within `leaseTimeout`) just before, decided in the
+    /// same transaction: of several nodes starting at once, exactly one sees none.
+    @discardableResult
+    func renewLease(leaseTimeout: Duration) async throws -> [NodeLease]
+
+    /// The nodes whose lease was renewed within `leaseTimeout`, this one included, by node id.
+    func liveNodes(leaseTimeout: Duration) async throws -> [NodeLease]
+
+    /// Gives up this run's lease (graceful shutdown): the node is no longer live for the others.
+    func releaseLease() async throws
+
     /// The instances a selection addresses, in series then instance order; empty when none.
     func instances(_ selection: InstanceSelection) async throws -> [StoredInstance]
 
     /// Deletes the selection's rows in one transaction, journaling their blob keys; returns those keys.
     func delete(_ selection: InstanceSelection) async throws -> [BlobKey]
 
-    /// Runs a QIDO-RS search: entities of `query.level` in the index's stable order (storage order), which
-    /// match every key of the query, skipping `query.offset` and returning at most `limit` matches.
-    /// `hasMore` tells whether more matches exist beyond the last one returned.
-    func search(
-        _ query: QIDOQuery, limit: Int, matches: @escaping @Sendable (DataSet) -> Bool
-    ) async throws -> (matches: [SearchMatch], hasMore: Bool)
+    /// Runs a ``QueryPlan`` (built by ``QueryService``): the entities of `plan.level` that satisfy every one of
+    /// `plan.conditions`, in `plan.order`, after `plan.after`, skipping `plan.offset` and at most `plan.limit`,
+    /// each with the indexed values `plan.indexedValues` lists, its attribute sets and its study's and series'
+    /// aggregates. The adapter translates the plan; it never decides matching beyond the conditions.
+    func candidates(_ plan: QueryPlan) async throws -> [IndexCandidate]
 
     /// The stored non-patient instance with this SOP Instance UID (PS3.18 §12), with its category.
     func nonPatientInstance(

@@ -66,12 +66,23 @@ public struct StoreService: Sendable {
         }
     }
 
-    /// Removes temporaries and the journaled blobs of earlier runs that no committed instance references. Call
-    /// at start, once this process holds its data folder alone (never while another process may be writing
-    /// under keys it journaled: see `DataFolderLock`).
+    /// Removes temporaries and the journaled blobs that no committed instance references of this node's earlier
+    /// runs (``JournalScope/earlierRuns``), and unowned ones (of replaced and deleted instances). Call at start,
+    /// before serving. Safe while other nodes write to the same index: their entries are never taken here (they
+    /// are left to ``JournalSweeper``, once their node holds no live lease). The node id must be unique among the
+    /// live nodes (the default `<hostname>:<port>` is, as the port is bound); on one data folder `DataFolderLock`
+    /// also keeps a second process away from the folder's temporaries.
     public func recover() async throws -> Recovery {
         try await blobs.sweepTemporaries()
         return try await sweep(.earlierRuns)
+    }
+
+    /// Removes the journaled blobs of nodes that hold no live lease (no heartbeat within `leaseTimeout`), journaled
+    /// at least `age` ago and referenced by no instance: what a node that stopped without recovering (a crash, a
+    /// node id that changed) left behind. Never the blobs of a live node, which may be uploading under them.
+    public func sweepAbandoned(olderThan age: Duration, leaseTimeout: Duration) async throws -> Recovery {
+        let orphans = try await index.takeAbandonedJournal(olderThan: age, leaseTimeout: leaseTimeout)
+        return try await remove(orphans)
     }
 
     /// Releases the keys this run journaled and did not use. Call at graceful shutdown, once every request has
@@ -81,7 +92,11 @@ public struct StoreService: Sendable {
     }
 
     private func sweep(_ scope: JournalScope) async throws -> Recovery {
-        let orphans = try await index.takeJournal(scope)
+        try await remove(try await index.takeJournal(scope))
+    }
+
+    /// Removes the blobs of journal entries taken, then the entries.
+    private func remove(_ orphans: [BlobKey]) async throws -> Recovery {
         var recovery = Recovery()
         for key in orphans {
             if try await blobs.remove(key) { recovery.removedBlobs += 1 } else { recovery.releasedKeys += 1 }

@@ -30,6 +30,12 @@ public struct UPSError: Error, Sendable, CustomStringConvertible {
         UPSError(.notFound, "The origin server has no knowledge of the Target Workitem \(uid).")
     }
 
+    /// Another writer changed the workitem's state or Transaction UID between the read a change was decided on
+    /// and its compare-and-set (``WorklistTransaction/replace(_:expecting:)``): as if this request came second.
+    static func changedMeanwhile(_ uid: String) -> UPSError {
+        wrongState("The UPS \(uid) was changed by another request; its state is no longer the one this request saw.")
+    }
+
     /// PS3.18 §11.7.3.2: "The submitted request is inconsistent with the state of the UPS Instance."
     static func wrongState(_ message: String) -> UPSError {
         UPSError(

@@ -3,11 +3,17 @@
 /// old connection is not yet known to be dead), which stops taking reports. The reports themselves live in the
 /// ``WorklistStore``, so they survive a restart; the hub only tells the channel to look. Shared mutable state,
 /// hence an actor (ARCHITECTURE §7).
+///
+/// It is also the in-process ``EventNotifier``: publishing ``ChangeTopic/subscriber(_:)`` wakes the channels of
+/// that AE (as ``notify(_:)``) and the subscriptions to the topic. Channels and subscriptions live in this
+/// process: one channel per AE holds within a node.
 public actor UPSEventHub {
     private var waiters: [String: [Int: CheckedContinuation<Void, Never>]] = [:]
     private var pending: Set<String> = []
     private var nextID = 0
     private var channels: [String: Int] = [:]
+    /// The ``EventNotifier`` subscriptions, by topic and id.
+    private var subscriptions: [ChangeTopic: [Int: AsyncStream<Void>.Continuation]] = [:]
 
     /// Creates a hub with no channel waiting.
     public init() {}
@@ -61,4 +67,44 @@ public actor UPSEventHub {
     private func cancel(_ aeTitle: String, _ id: Int) {
         waiters[aeTitle]?.removeValue(forKey: id)?.resume()
     }
+
+    // MARK: EventNotifier
+
+    /// Starts a subscription (``EventNotifier/subscribe(to:)``).
+    func addSubscription(to topic: ChangeTopic) -> ChangeSubscription {
+        nextID += 1
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        subscriptions[topic, default: [:]][nextID] = continuation
+        return ChangeSubscription(id: nextID, topic: topic, changes: stream)
+    }
+
+    /// Ends a subscription (``EventNotifier/unsubscribe(_:)``).
+    func removeSubscription(_ subscription: ChangeSubscription) {
+        subscriptions[subscription.topic]?.removeValue(forKey: subscription.id)?.finish()
+        if subscriptions[subscription.topic]?.isEmpty == true { subscriptions[subscription.topic] = nil }
+    }
+
+    /// Wakes the channels and subscriptions of `topics` (``EventNotifier/publish(_:)``); forgets the subscriptions
+    /// whose stream was dropped without unsubscribing.
+    func wake(_ topics: Set<ChangeTopic>) {
+        notify(
+            topics.compactMap {
+                if case .subscriber(let ae) = $0 { ae } else { nil }
+            })
+        for topic in topics {
+            guard let list = subscriptions[topic] else { continue }
+            for (id, continuation) in list {
+                if case .terminated = continuation.yield() { subscriptions[topic]?.removeValue(forKey: id) }
+            }
+            if subscriptions[topic]?.isEmpty == true { subscriptions[topic] = nil }
+        }
+    }
+}
+
+extension UPSEventHub: EventNotifier {
+    public func publish(_ topics: Set<ChangeTopic>) async throws { wake(topics) }
+
+    public func subscribe(to topic: ChangeTopic) async throws -> ChangeSubscription { addSubscription(to: topic) }
+
+    public func unsubscribe(_ subscription: ChangeSubscription) async { removeSubscription(subscription) }
 }

@@ -22,9 +22,9 @@ public enum UPSEventReport {
 
     static func report(_ type: EventType, workitem uid: String, _ attributes: [DataElement]) -> DataSet {
         var out = DataSet(attributes)
-        out.set(.text(UPSTag.affectedSOPClassUID, .UI, UPSTag.pushSOPClass))
-        out.set(.text(UPSTag.affectedSOPInstanceUID, .UI, uid))
-        out.set(.unsignedShort(UPSTag.eventTypeID, type.rawValue))
+        out.set(.text(Tag.affectedSOPClassUID, .UI, UPSTag.pushSOPClass))
+        out.set(.text(Tag.affectedSOPInstanceUID, .UI, uid))
+        out.set(.unsignedShort(Tag.eventTypeID, type.rawValue))
         return out
     }
 
@@ -36,11 +36,12 @@ public enum UPSEventReport {
     /// UPS State Report (event type 1): Procedure Step State and Input Readiness State, with the reason and
     /// discontinuation codes of a cancellation when the workitem has them.
     static func stateReport(_ workitem: Workitem) -> DataSet {
-        var elements = copy([UPSTag.procedureStepState, UPSTag.inputReadinessState], from: workitem.attributes)
+        var elements = copy([Tag.procedureStepState, Tag.inputReadinessState], from: workitem.attributes)
         if workitem.state == .canceled,
-            let item = workitem.attributes[UPSTag.progressInformationSequence]?.value.items?.first
+            let item = workitem.attributes[Tag.procedureStepProgressInformationSequence]?.value.items?.first
         {
-            elements += copy([UPSTag.reasonForCancellation, UPSTag.discontinuationReasonCodeSequence], from: item)
+            elements += copy(
+                [Tag.reasonForCancellation, Tag.procedureStepDiscontinuationReasonCodeSequence], from: item)
         }
         return report(.stateReport, workitem: workitem.uid, elements)
     }
@@ -49,24 +50,24 @@ public enum UPSEventReport {
     static func cancelRequested(_ uid: String, requestingAE: String, request: DataSet) -> DataSet {
         let given = copy(
             [
-                UPSTag.reasonForCancellation, UPSTag.discontinuationReasonCodeSequence, UPSTag.contactURI,
-                UPSTag.contactDisplayName,
+                Tag.reasonForCancellation, Tag.procedureStepDiscontinuationReasonCodeSequence, Tag.contactURI,
+                Tag.contactDisplayName,
             ], from: request)
-        return report(.cancelRequested, workitem: uid, [.text(UPSTag.requestingAE, .AE, requestingAE)] + given)
+        return report(.cancelRequested, workitem: uid, [.text(Tag.requestingAE, .AE, requestingAE)] + given)
     }
 
     /// UPS Progress Report (event type 3): the Procedure Step Progress Information Sequence.
     static func progressReport(_ workitem: Workitem) -> DataSet {
         report(
             .progressReport, workitem: workitem.uid,
-            copy([UPSTag.progressInformationSequence], from: workitem.attributes))
+            copy([Tag.procedureStepProgressInformationSequence], from: workitem.attributes))
     }
 
     /// UPS Assigned (event type 5): the scheduled station and human performers.
     static func assigned(_ workitem: Workitem) -> DataSet {
-        var elements = copy([UPSTag.scheduledStationNameCodeSequence], from: workitem.attributes)
-        if let performer = workitem.attributes[UPSTag.scheduledHumanPerformersSequence]?.value.items?.first {
-            elements += copy([UPSTag.humanPerformerCodeSequence, UPSTag.humanPerformersOrganization], from: performer)
+        var elements = copy([Tag.scheduledStationNameCodeSequence], from: workitem.attributes)
+        if let performer = workitem.attributes[Tag.scheduledHumanPerformersSequence]?.value.items?.first {
+            elements += copy([Tag.humanPerformerCodeSequence, Tag.humanPerformerOrganization], from: performer)
         }
         return report(.assigned, workitem: workitem.uid, elements)
     }
@@ -77,8 +78,8 @@ public enum UPSEventReport {
         report(
             .scpStatusChange, workitem: UPSTag.globalSubscriptionUID,
             [
-                .text(UPSTag.scpStatus, .CS, "RESTARTED"), .text(UPSTag.subscriptionListStatus, .CS, "WARM START"),
-                .text(UPSTag.upsListStatus, .CS, "WARM START"),
+                .text(Tag.scpStatus, .CS, "RESTARTED"), .text(Tag.subscriptionListStatus, .CS, "WARM START"),
+                .text(Tag.unifiedProcedureStepListStatus, .CS, "WARM START"),
             ])
     }
 

@@ -37,7 +37,7 @@ public struct Workitem: Sendable, Hashable {
 
     /// Its Procedure Step State; `SCHEDULED` when the value is missing (cannot happen for stored workitems).
     public var state: ProcedureStepState {
-        attributes.string(UPSTag.procedureStepState).flatMap { ProcedureStepState(rawValue: $0.trimmingSpaces) }
+        attributes.string(Tag.procedureStepState).flatMap { ProcedureStepState(rawValue: $0.trimmingSpaces) }
             ?? .scheduled
     }
 }

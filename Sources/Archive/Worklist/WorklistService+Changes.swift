@@ -10,8 +10,8 @@ extension WorklistService {
     public func update(_ uid: String, changes request: DataSet, transactionUID given: String?) async throws -> UPSResult
     {
         var edited = request
-        let bodyTransaction = edited.string(UPSTag.transactionUID)
-        edited.remove(UPSTag.transactionUID)
+        let bodyTransaction = edited.string(Tag.transactionUID)
+        edited.remove(Tag.transactionUID)
         if let given, let bodyTransaction, given != bodyTransaction {
             throw UPSError(
                 .invalid, "The Transaction UID of the request URI and of the body differ.",
@@ -50,20 +50,21 @@ extension WorklistService {
             }
             let before = workitem
             for element in changes { workitem.attributes.set(element) }
-            workitem.attributes.set(.text(UPSTag.scheduledProcedureStepModificationDateTime, .DT, DICOMClock.nowDT()))
-            try transaction.update(workitem)
+            workitem.attributes.set(.text(Tag.scheduledProcedureStepModificationDateTime, .DT, DICOMClock.nowDT()))
+            guard try transaction.replace(workitem, expecting: before) else { throw UPSError.changedMeanwhile(uid) }
+            outbox.changed(uid)
             let subscribers = try transaction.subscribers(of: uid)
             func changed(_ tags: [Tag], in item: (DataSet) -> DataSet) -> Bool {
                 tags.contains { item(before.attributes)[$0] != item(workitem.attributes)[$0] }
             }
             // PS3.4 §CC.2.4.3: which changes are reported, and how.
-            if changed([UPSTag.inputReadinessState], in: { $0 }) {
+            if changed([Tag.inputReadinessState], in: { $0 }) {
                 try outbox.send(UPSEventReport.stateReport(workitem), to: subscribers)
             }
-            if changed([UPSTag.progressInformationSequence], in: { $0 }) {
+            if changed([Tag.procedureStepProgressInformationSequence], in: { $0 }) {
                 try outbox.send(UPSEventReport.progressReport(workitem), to: subscribers)
             }
-            if changed([UPSTag.scheduledStationNameCodeSequence, UPSTag.scheduledHumanPerformersSequence], in: { $0 }),
+            if changed([Tag.scheduledStationNameCodeSequence, Tag.scheduledHumanPerformersSequence], in: { $0 }),
                 UPSRules.isAssigned(workitem.attributes)
             {
                 try outbox.send(UPSEventReport.assigned(workitem), to: subscribers)
@@ -78,7 +79,7 @@ extension WorklistService {
     /// Table CC.1.1-2: a missing or wrong Transaction UID is 400, a transition the state does not allow 409,
     /// the final state asked again a success with a warning.
     public func changeState(_ uid: String, request: DataSet) async throws -> UPSResult {
-        guard let text = request.string(UPSTag.procedureStepState) else {
+        guard let text = request.string(Tag.procedureStepState) else {
             throw UPSError(.invalid, "The request has no Procedure Step State (0074,1000) (PS3.4 Table CC.2.1-1).")
         }
         guard let target = ProcedureStepState(rawValue: text) ?? (text == "CANCELLED" ? .canceled : nil) else {
@@ -86,7 +87,7 @@ extension WorklistService {
                 .invalid, "'\(text)' is not a Procedure Step State: IN PROGRESS, COMPLETED or CANCELED (PS3.4 §CC.1.1)."
             )
         }
-        guard let transactionUID = request.string(UPSTag.transactionUID) else {
+        guard let transactionUID = request.string(Tag.transactionUID) else {
             throw UPSError(.invalid, "The Transaction UID is missing.", warning: "The Transaction UID is missing.")
         }
         guard QIDOValueSyntax.isValidUID(transactionUID) else {
@@ -94,6 +95,7 @@ extension WorklistService {
         }
         return try await write { transaction, outbox in
             guard var workitem = try transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
+            let before = workitem
             let current = workitem.state
             let owner = workitem.transactionUID
             if target == .scheduled {
@@ -127,8 +129,11 @@ extension WorklistService {
                 // Leaving a final state (C300); SCHEDULED was refused above (C303).
                 throw UPSError.wrongState("The UPS is \(current.rawValue) and may no longer be updated.")
             }
-            workitem.attributes.set(.text(UPSTag.procedureStepState, .CS, target.rawValue))
-            try transaction.update(workitem)
+            workitem.attributes.set(.text(Tag.procedureStepState, .CS, target.rawValue))
+            // A claim (SCHEDULED to IN PROGRESS with a Transaction UID) and every other change: compare-and-set on
+            // the state and Transaction UID read above, so that of two concurrent claims exactly one wins.
+            guard try transaction.replace(workitem, expecting: before) else { throw UPSError.changedMeanwhile(uid) }
+            outbox.changed(uid)
             try outbox.send(UPSEventReport.stateReport(workitem), to: transaction.subscribers(of: uid))
             if target.isFinal { try transaction.removeUnlockedSubscriptions(of: uid) }
             return UPSResult(uid: uid)
@@ -147,12 +152,16 @@ extension WorklistService {
             let subscribers = try transaction.subscribers(of: uid)
             switch workitem.state {
             case .scheduled:
+                let before = workitem
                 workitem.transactionUID = UIDGenerator.make()
-                workitem.attributes.set(.text(UPSTag.procedureStepState, .CS, ProcedureStepState.inProgress.rawValue))
+                workitem.attributes.set(.text(Tag.procedureStepState, .CS, ProcedureStepState.inProgress.rawValue))
                 try outbox.send(UPSEventReport.stateReport(workitem), to: subscribers)
                 UPSRules.fillCancellation(&workitem.attributes, from: request)
-                workitem.attributes.set(.text(UPSTag.procedureStepState, .CS, ProcedureStepState.canceled.rawValue))
-                try transaction.update(workitem)
+                workitem.attributes.set(.text(Tag.procedureStepState, .CS, ProcedureStepState.canceled.rawValue))
+                guard try transaction.replace(workitem, expecting: before) else {
+                    throw UPSError.changedMeanwhile(uid)
+                }
+                outbox.changed(uid)
                 try outbox.send(UPSEventReport.stateReport(workitem), to: subscribers)
                 try transaction.removeUnlockedSubscriptions(of: uid)
                 return UPSResult(uid: uid)
@@ -164,6 +173,7 @@ extension WorklistService {
                 }
                 try outbox.send(
                     UPSEventReport.cancelRequested(uid, requestingAE: requestingAE, request: request), to: subscribers)
+                outbox.changed(uid)
                 return UPSResult(uid: uid)
             case .completed:
                 throw UPSError(.conflict, "The UPS is already COMPLETED.", warning: "The UPS is already COMPLETED.")
@@ -179,18 +189,18 @@ extension UPSRules {
     /// CC.2.5-3, Final State "X"): the Procedure Step Cancellation DateTime when it has no value (the SCP fills it,
     /// §CC.2.5.1.1), and the reason, discontinuation codes and contact given by a cancellation request.
     static func fillCancellation(_ attributes: inout DataSet, from request: DataSet) {
-        var item = attributes[UPSTag.progressInformationSequence]?.value.items?.first ?? DataSet()
-        if item.string(UPSTag.procedureStepCancellationDateTime) == nil {
-            item.set(.text(UPSTag.procedureStepCancellationDateTime, .DT, DICOMClock.nowDT()))
+        var item = attributes[Tag.procedureStepProgressInformationSequence]?.value.items?.first ?? DataSet()
+        if item.string(Tag.procedureStepCancellationDateTime) == nil {
+            item.set(.text(Tag.procedureStepCancellationDateTime, .DT, DICOMClock.nowDT()))
         }
-        for tag in [UPSTag.reasonForCancellation, UPSTag.discontinuationReasonCodeSequence] {
+        for tag in [Tag.reasonForCancellation, Tag.procedureStepDiscontinuationReasonCodeSequence] {
             if let element = request[tag] { item.set(element) }
         }
-        if let uri = request[UPSTag.contactURI] {
+        if let uri = request[Tag.contactURI] {
             var contact = DataSet([uri])
-            if let name = request[UPSTag.contactDisplayName] { contact.set(name) }
-            item.set(DataElement(UPSTag.communicationsURISequence, items: [contact]))
+            if let name = request[Tag.contactDisplayName] { contact.set(name) }
+            item.set(DataElement(Tag.procedureStepCommunicationsURISequence, items: [contact]))
         }
-        attributes.set(DataElement(UPSTag.progressInformationSequence, items: [item]))
+        attributes.set(DataElement(Tag.procedureStepProgressInformationSequence, items: [item]))
     }
 }

@@ -108,8 +108,9 @@ extension WorklistService {
         }
     }
 
-    /// Queues an SCP Status Change `RESTARTED` for every AE with a subscription (PS3.4 §CC.2.4.3); call once at
-    /// start, before serving.
+    /// Queues an SCP Status Change `RESTARTED` for every AE with a subscription (PS3.4 §CC.2.4.3); call once per
+    /// cluster start, before serving: when this node's lease found no other live node (``JournalSweeper/join()``
+    /// returned `true`; see ``EventNotifier``). A node joining a running cluster does not announce.
     public func announceRestart() async throws {
         try await write { transaction, outbox in
             try outbox.send(UPSEventReport.restarted(), to: try transaction.subscribedAETitles())

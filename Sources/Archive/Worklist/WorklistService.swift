@@ -4,7 +4,8 @@ import DICOMweb
 
 /// The worklist: UPS-RS (PS3.18 §11) over the UPS Push, Pull, Watch and Event SOP Classes' behaviour (PS3.4
 /// Annex CC), transport-agnostic (ARCHITECTURE §2). Every request runs in one ``WorklistStore`` transaction
-/// that also queues its event reports for the subscribers, and then wakes their channels through ``hub``.
+/// that also queues its event reports for the subscribers, and then publishes what changed through ``notifier``
+/// (the subscribers' AEs and the workitems), which wakes their channels.
 ///
 /// Decisions where the standard leaves room (also in docs/conformance-statement.md):
 /// - Workitems are kept after they reach a final state (nothing is deleted), so every Deletion Lock is granted
@@ -15,38 +16,45 @@ import DICOMweb
 public struct WorklistService: Sendable {
     /// The workitems, subscriptions and queued event reports.
     public let store: any WorklistStore
-    /// Wakes the event channels.
+    /// The event channels of this node: one per AE (``UPSEventHub/openChannel(for:)``).
     public let hub: UPSEventHub
+    /// Where changes are published (``ChangeTopic``): the hub itself (in process) unless another is given. A
+    /// notifier other than the hub must also reach the hub's channels (they wait on ``UPSEventHub/wait(for:)``
+    /// until they subscribe through the notifier).
+    public let notifier: any EventNotifier
     /// The value the SCP gives Worklist Label (0074,1202) when the creator left it empty.
     public let defaultWorklistLabel: String
     /// The most event reports kept for one AE while it is not connected; older ones are dropped (PS3.4
     /// §CC.2.4.3 does not ask an SCP to retry a delivery).
     public let maximumQueuedEvents: Int
 
-    /// Creates the service.
+    /// Creates the service; `notifier` defaults to `hub`.
     public init(
-        store: any WorklistStore, hub: UPSEventHub, defaultWorklistLabel: String = "LANTERN",
-        maximumQueuedEvents: Int = 10_000
+        store: any WorklistStore, hub: UPSEventHub, notifier: (any EventNotifier)? = nil,
+        defaultWorklistLabel: String = "LANTERN", maximumQueuedEvents: Int = 10_000
     ) {
         self.store = store
         self.hub = hub
+        self.notifier = notifier ?? hub
         self.defaultWorklistLabel = defaultWorklistLabel
         self.maximumQueuedEvents = maximumQueuedEvents
     }
 
-    /// Runs a write and wakes the channels of the AEs it queued events for.
+    /// Runs a write and publishes what it changed: the AEs it queued events for and the workitems it changed.
+    /// The change is committed before it is published; a publication that fails is not the request's failure
+    /// (a notification only tells a channel to look: the reports wait in the store for its next look).
     func write<T: Sendable>(
         _ body: @escaping @Sendable (any WorklistTransaction, inout EventOutbox) throws -> T
     )
         async throws -> T
     {
         let limit = maximumQueuedEvents
-        let (value, recipients) = try await store.write { transaction in
+        let (value, topics) = try await store.write { transaction in
             var outbox = EventOutbox(transaction: transaction, limit: limit)
             let value = try body(transaction, &outbox)
-            return (value, outbox.recipients)
+            return (value, outbox.topics)
         }
-        if !recipients.isEmpty { await hub.notify(recipients) }
+        if !topics.isEmpty { try? await notifier.publish(topics) }
         return value
     }
 
@@ -76,9 +84,9 @@ public struct WorklistService: Sendable {
         if let problem = UIDValidation.problem(uid) {
             throw UPSError(.invalid, "The workitem UID is not a valid UID (PS3.5 §9.1): \(problem).")
         }
-        switch attributes.string(UPSTag.procedureStepState) {
+        switch attributes.string(Tag.procedureStepState) {
         case nil:
-            attributes.set(.text(UPSTag.procedureStepState, .CS, ProcedureStepState.scheduled.rawValue))
+            attributes.set(.text(Tag.procedureStepState, .CS, ProcedureStepState.scheduled.rawValue))
             if !warnings.contains("The Workitem was created with modifications.") {
                 warnings.append("The Workitem was created with modifications.")
             }
@@ -89,13 +97,13 @@ public struct WorklistService: Sendable {
                 "The provided value of Procedure Step State (0074,1000) was '\(other)', not SCHEDULED (PS3.4 §CC.2.5.1.3)."
             )
         }
-        if attributes.string(UPSTag.transactionUID) != nil {
+        if attributes.string(Tag.transactionUID) != nil {
             throw UPSError(
                 .invalid,
                 "A new workitem has no Transaction UID (0008,1195): it is set when it is claimed (PS3.4 Table CC.2.5-3)."
             )
         }
-        attributes.remove(UPSTag.transactionUID)
+        attributes.remove(Tag.transactionUID)
         let missing = UPSRules.requiredOnCreate.filter { attributes.string($0.0) == nil }.map(\.1)
         guard missing.isEmpty else {
             throw UPSError(
@@ -103,10 +111,10 @@ public struct WorklistService: Sendable {
         }
         attributes.set(.text(Tag.sopClassUID, .UI, UPSTag.pushSOPClass))
         attributes.set(.text(Tag.sopInstanceUID, .UI, uid))
-        if attributes.string(UPSTag.worklistLabel) == nil {
-            attributes.set(.text(UPSTag.worklistLabel, .LO, defaultWorklistLabel))
+        if attributes.string(Tag.worklistLabel) == nil {
+            attributes.set(.text(Tag.worklistLabel, .LO, defaultWorklistLabel))
         }
-        attributes.set(.text(UPSTag.scheduledProcedureStepModificationDateTime, .DT, DICOMClock.nowDT()))
+        attributes.set(.text(Tag.scheduledProcedureStepModificationDateTime, .DT, DICOMClock.nowDT()))
         for tag in UPSRules.createdEmpty {
             // "Shall be created empty" (Table CC.2.5-3): what is performed is recorded later, by its performer.
             guard attributes[tag]?.value.items?.isEmpty ?? true else {
@@ -120,6 +128,7 @@ public struct WorklistService: Sendable {
             guard try transaction.insert(workitem) else {
                 throw UPSError(.conflict, "The Target Workitem already exists.")
             }
+            outbox.changed(uid)
             // Global and matching filtered subscribers are subscribed to it and told (PS3.4 §CC.2.4.3).
             var subscribed: Set<String> = []
             for subscription in try transaction.worklistSubscriptions() where !subscribed.contains(subscription.aeTitle)
@@ -167,7 +176,18 @@ struct EventOutbox {
     let transaction: any WorklistTransaction
     /// The most reports kept per AE.
     let limit: Int
+    /// The AEs reports were queued for.
     var recipients: Set<String> = []
+    /// The workitems changed.
+    var workitems: Set<String> = []
+
+    /// What to publish once the write is committed.
+    var topics: Set<ChangeTopic> {
+        Set(recipients.map(ChangeTopic.subscriber)).union(workitems.map(ChangeTopic.workitem))
+    }
+
+    /// Records that workitem `uid` changed.
+    mutating func changed(_ uid: String) { workitems.insert(uid) }
 
     /// Queues `report` for each AE Title.
     mutating func send(_ report: DataSet, to aeTitles: some Collection<String>) throws {

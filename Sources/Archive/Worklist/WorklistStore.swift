@@ -1,6 +1,16 @@
 /// The persistent side of the worklist (ARCHITECTURE §5): workitems, subscriptions and the event reports not yet
 /// delivered. Adapters run each ``WorklistStore/write(_:)`` body in one database transaction, so a state change,
 /// the subscriptions it reads and the events it queues are committed together or not at all.
+///
+/// Isolation. A ``write(_:)`` is atomic, and its reads see a snapshot at least as new as the last committed
+/// write (read committed, at the least). A body is synchronous: it runs on the adapter's connection and never
+/// holds a transaction across a suspension; the callers (``WorklistService``) are async. Changes of a stored
+/// workitem do not rely on the isolation level: ``WorklistTransaction/replace(_:expecting:)`` is a
+/// compare-and-set on the Procedure Step State and Transaction UID the change was decided on, so of several
+/// writers (requests, or nodes sharing the database) claiming one workitem exactly one wins, and the others see
+/// that it changed. The SQLite adapter runs every write body in one transaction of its single writer
+/// (serializable) with a conditional `UPDATE`; a PostgreSQL adapter keeps the conditional `UPDATE`, which its
+/// row lock makes safe under read committed. A ``read(_:)`` sees one consistent snapshot.
 public protocol WorklistStore: Sendable {
     /// Runs `body` in one write transaction; a thrown error rolls it back.
     func write<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) throws -> T) async throws -> T
@@ -18,8 +28,10 @@ public protocol WorklistTransaction {
     func workitem(_ uid: String) throws -> Workitem?
     /// Stores a new workitem; `false` when one with its UID exists.
     func insert(_ workitem: Workitem) throws -> Bool
-    /// Replaces a stored workitem.
-    func update(_ workitem: Workitem) throws
+    /// Replaces a stored workitem if its stored Procedure Step State and Transaction UID are still those of
+    /// `expected` (what the change was decided on): a compare-and-set. `false`, changing nothing, when another
+    /// writer changed them meanwhile, or the workitem is gone.
+    func replace(_ workitem: Workitem, expecting expected: Workitem) throws -> Bool
     /// Calls `body` with every workitem in creation order until it returns `false`.
     func forEachWorkitem(_ body: (Workitem) throws -> Bool) throws
     /// The AE Titles subscribed to workitem `uid`.
