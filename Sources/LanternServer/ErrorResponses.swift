@@ -54,6 +54,7 @@ func httpError(_ error: any Error) -> any Error {
     switch error {
     case let e as ArchiveError: DICOMwebError(e)
     case let e as NotAcceptable: DICOMwebError(e)
+    case let e as RetrieveRefusal: DICOMwebError(.notAcceptable, e.description)
     case let e as UPSError: DICOMwebError(e)
     case let e as CodecError where e.code == .invalidParameter:
         DICOMwebError(.badRequest, e.message)

@@ -18,9 +18,7 @@ public enum LanternApplication {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: LanternRequestContext.self)
-        router.add(middleware: ErrorMappingMiddleware())
-        router.add(middleware: AbortOnBodyFailureMiddleware())
-        router.add(middleware: CORSHeaders())
+        addMiddleware(to: router)
         let store = StoreService(
             index: index, blobs: blobs, duplicates: configuration.duplicates,
             patientConflicts: configuration.patientConflicts)
@@ -34,7 +32,11 @@ public enum LanternApplication {
             nonPatient: NonPatientController(
                 index: index, wado: wado, retrieve: retrieve, configuration: configuration),
             configuration: configuration)
-        let channel = EventChannel(worklist: worklist, serviceRoot: configuration.serviceRoot)
+        // WebSocket upgrades are routed by a router of their own, behind the same middleware chain (an upgrade
+        // request that no WebSocket route takes goes on to `router`, as an ordinary request).
+        let webSocketRouter = Router(context: LanternRequestContext.self)
+        addMiddleware(to: webSocketRouter)
+        EventChannel(worklist: worklist).register(on: webSocketRouter.group(RouterPath(configuration.serviceRoot)))
         routes.register(on: router.group(RouterPath(configuration.serviceRoot)))
         router.get("openapi.json") { request, _ in Capabilities.openAPI(request, configuration: configuration) }
         // WADO-URI (PS3.18 §9) beside the DICOMweb root.
@@ -43,32 +45,31 @@ public enum LanternApplication {
         router.get("wado") { request, _ in try await wadoURI.handle(request) }
         return Application(
             router: router,
-            server: guardedServer(configuration: configuration, channel: channel),
+            server: guardedServer(configuration: configuration, webSocketRouter: webSocketRouter),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }
 
-    /// HTTP/1.1 with the WebSocket upgrade of the event channel, every connection under the guards of
-    /// ``ConnectionLimits`` (timeouts, connection cap, request head limits) from its first byte.
-    static func guardedServer(configuration: ServerConfiguration, channel: EventChannel) -> HTTPServerBuilder {
+    /// HTTP/1.1 with the WebSocket upgrades of `webSocketRouter` (the event channel), every connection under
+    /// the guards of ``ConnectionLimits`` (timeouts, connection cap, request head limits) from its first byte.
+    static func guardedServer(
+        configuration: ServerConfiguration, webSocketRouter: Router<LanternRequestContext>
+    ) -> HTTPServerBuilder {
         let limits = configuration.connections
         let counter = ConnectionCounter()
-        let maxRequestBytes = configuration.maxRequestBytes
         // The decoder's field limit also bounds the request target, which the byte guard answers first (414).
-        var http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [
-            Expect100ContinueHandler(maxRequestBytes: maxRequestBytes)
-        ])
+        var http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [Expect100ContinueHandler()])
         http1.httpDecoder = .init(
             maxHeaderFieldSize: max(limits.maxHeaderBytes, limits.maxURIBytes + 64),
             maxHeaderListSize: limits.maxHeaderBytes + limits.maxURIBytes + 64,
             maxHeaderFieldCount: limits.maxHeaderCount)
         let upgradeConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(http1: http1)
+        let webSocketResponder = webSocketRouter.buildResponder()
         return HTTPServerBuilder { responder in
             GuardedChildChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
-                    responder: responder, configuration: upgradeConfiguration,
-                    shouldUpgrade: { request, _, _ in channel.shouldUpgrade(request) }),
+                    responder: responder, webSocketResponder: webSocketResponder, configuration: upgradeConfiguration),
                 limits: limits, counter: counter)
         }
     }

@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import HTTPTypes
+import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -14,28 +15,28 @@ import ServiceLifecycle
 /// that turns out to be dead is lost.
 struct EventChannel: Sendable {
     let worklist: WorklistService
-    let serviceRoot: String
 
-    /// The AE Title when `path` is this service's event channel resource, else `nil` (the router answers).
-    func aeTitle(forPath path: String) -> String? {
-        let prefix = serviceRoot + "/subscribers/"
-        let pathOnly = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        guard pathOnly.hasPrefix(prefix) else { return nil }
-        let raw = String(pathOnly.dropFirst(prefix.count))
-        guard !raw.contains("/"), let decoded = raw.removingPercentEncoding else { return nil }
-        return WorklistService.aeTitle(decoded)
+    /// Adds the event channel's WebSocket route (`subscribers/{aetitle}` of ``ServiceDescription``) to `group`
+    /// of the WebSocket upgrade router, which runs the application's middleware chain before the upgrade. A
+    /// path that does not name a valid AE Title is not upgraded: the request goes on to the HTTP router,
+    /// which answers it (400).
+    func register(on group: RouterGroup<LanternRequestContext>) {
+        let path = ServiceDescription.routes.first { $0.transaction == .openEventChannel }!.routerPath
+        group.ws(
+            RouterPath(path),
+            shouldUpgrade: { _, context in
+                Self.aeTitle(in: context) == nil ? .dontUpgrade : .upgrade([:])
+            },
+            onUpgrade: { inbound, outbound, context in
+                guard let ae = Self.aeTitle(in: context.requestContext) else { return }
+                try await serve(ae, inbound: inbound, outbound: outbound, logger: context.logger)
+            })
     }
 
-    /// What the upgrade decides for `request`.
-    func shouldUpgrade(
-        _ request: HTTPRequest
-    ) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
-        guard request.method == .get, let path = request.path, let ae = aeTitle(forPath: path) else {
-            return .dontUpgrade
-        }
-        return .upgrade([:]) { inbound, outbound, context in
-            try await serve(ae, inbound: inbound, outbound: outbound, logger: context.logger)
-        }
+    /// The AE Title of the path, percent-decoded and without insignificant spaces; `nil` when invalid.
+    static func aeTitle(in context: LanternRequestContext) -> String? {
+        guard let raw = context.parameters.get("aetitle") else { return nil }
+        return WorklistService.aeTitle(raw.removingPercentEncoding ?? raw)
     }
 
     /// Delivers the AE's queued reports, then waits for more, until the peer closes the connection, a newer

@@ -1,0 +1,92 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Establishes the ``Identity`` of every request before any route runs, and tags the request's logger with it
+/// (`lantern.identity`), so that every line a handler logs says who it acted for.
+///
+/// Every request is ``Identity/anonymous`` today; authentication (API keys, OIDC, client certificates) goes
+/// here, behind ``CORSHeaders`` so that preflights never need credentials and refusals carry CORS headers.
+struct IdentityMiddleware: RouterMiddleware {
+    func handle(
+        _ request: Request, context: LanternRequestContext,
+        next: (Request, LanternRequestContext) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        context.identity = .anonymous
+        context.logger[metadataKey: "lantern.identity"] = .stringConvertible(context.identity)
+        return try await next(request, context)
+    }
+}
+
+/// Gives every request a logger carrying its request id (`hb.request.id`: Hummingbird's for HTTP requests, a
+/// new one for WebSocket upgrades, which Hummingbird routes without one), and logs one line per answered
+/// request: method, route template, status and duration — at `error` for a 5xx, else at `debug`.
+///
+/// No request target, query or header is logged: they hold UIDs and patient attributes (a QIDO-RS query
+/// names the patient). The route template (`/dicomweb/studies/{study}`) says what was asked without them.
+struct RequestLogMiddleware: RouterMiddleware {
+    /// The metadata key Hummingbird keeps the request id under (`RequestContext.id` reads it).
+    static let requestIDKey = "hb.request.id"
+
+    func handle(
+        _ request: Request, context: LanternRequestContext,
+        next: (Request, LanternRequestContext) async throws -> Response
+    ) async throws -> Response {
+        var context = context
+        if context.logger[metadataKey: Self.requestIDKey] == nil {
+            context.logger[metadataKey: Self.requestIDKey] = .stringConvertible(RequestID())
+        }
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            log(request, context, status: response.status, since: start, error: nil)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
+            log(request, context, status: status, since: start, error: error)
+            throw error
+        }
+    }
+
+    private func log(
+        _ request: Request, _ context: LanternRequestContext, status: HTTPResponse.Status,
+        since start: ContinuousClock.Instant,
+        error: (any Error)?
+    ) {
+        let level: Logger.Level = status.code >= 500 ? .error : .debug
+        guard context.logger.logLevel <= level else { return }
+        let elapsed = ContinuousClock.now - start
+        var metadata: Logger.Metadata = [
+            "http.method": .string(request.method.rawValue),
+            "http.route": .string(context.endpointPath ?? "-"),
+            "http.status": .stringConvertible(status.code),
+            "duration_ms": .stringConvertible(
+                Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15),
+        ]
+        // The type only: messages may quote UIDs or attribute values.
+        if let error { metadata["error.type"] = .string(String(describing: type(of: error))) }
+        context.logger.log(level: level, "request answered", metadata: metadata)
+    }
+}
+
+extension LanternApplication {
+    /// The one middleware chain of every route, outermost first — added to the HTTP router and to the router
+    /// of WebSocket upgrades alike, so that the event channel, WADO-URI and the capabilities pass through the
+    /// same steps as the DICOMweb resources:
+    /// 1. ``AbortOnBodyFailureMiddleware``: a response body that fails mid-stream closes the connection.
+    /// 2. ``CORSHeaders``: preflights are answered here, without credentials; every answer (refusals too)
+    ///    carries `Access-Control-Allow-Origin`.
+    /// 3. ``IdentityMiddleware``: who the request acts for (authentication, later).
+    /// 4. ``RequestLogMiddleware``: the request id and the per-request log line.
+    /// 5. ``ErrorMappingMiddleware``: archive and negotiation errors become HTTP statuses.
+    /// 6. ``ContinueOnBodyReadMiddleware``: `100 Continue` only once the route reads the body.
+    static func addMiddleware(to router: Router<LanternRequestContext>) {
+        router.add(middleware: AbortOnBodyFailureMiddleware())
+        router.add(middleware: CORSHeaders())
+        router.add(middleware: IdentityMiddleware())
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: ErrorMappingMiddleware())
+        router.add(middleware: ContinueOnBodyReadMiddleware())
+    }
+}
