@@ -56,7 +56,8 @@ let package = Package(
         // Pixel data: frame geometry, the codecs (RLE in Swift, the others through CLanternCodecs and
         // CLanternOpenJPH) and the event-stream transcoders that decode and encode frames one at a time.
         .target(
-            name: "DICOMImaging", dependencies: ["DICOMCore", "DICOMBinary", "CLanternCodecs", "CLanternOpenJPH"],
+            name: "DICOMImaging",
+            dependencies: ["DICOMCore", "DICOMDictionary", "DICOMBinary", "CLanternCodecs", "CLanternOpenJPH"],
             swiftSettings: strictSwift6),
         // Transport-free PS3.18 model shared by the server and the client: media types and Accept
         // negotiation, the multipart/related codec, the QIDO-RS query model.
@@ -124,6 +125,7 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwift6),
         .executableTarget(
@@ -155,11 +157,31 @@ let package = Package(
             swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMXMLTests", dependencies: ["DICOMXML", "LanternTestSupport"], swiftSettings: strictSwift6),
+        // The configuration table of `lantern serve` against its options and docs/server.md.
+        .testTarget(
+            name: "LanternCLITests",
+            dependencies: ["LanternCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSwift6),
         .testTarget(
             name: "DICOMwebClientTests",
             dependencies: [
                 "DICOMwebClient", "DICOMBinary", "DICOMJSON", "LanternTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift6),
+        // In-process HTTP tests of the server (HummingbirdTesting): the application `LanternApplication.build`
+        // makes for `lantern serve`, on a temporary data folder.
+        .testTarget(
+            name: "LanternServerTests",
+            dependencies: [
+                "LanternServer", "Archive", "ArchiveSQLite", "ArchiveFileSystem", "DICOMCore", "DICOMBinary",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             swiftSettings: strictSwift6),
     ],

@@ -1,47 +1,39 @@
-import ArgumentParser
 import LanternServer
-import NIOCore
 
-/// The configuration keys of ``ConnectionLimits`` (timeouts in seconds, fractions allowed; counts and sizes
-/// as whole numbers), read like every other key of `lantern serve`.
+/// The rows of the configuration table (``ServeSettings``) that set ``ConnectionLimits``: timeouts in seconds
+/// (fractions allowed), counts and sizes as whole numbers (docs/server.md "Limits and timeouts").
 enum ConnectionSettings {
-    /// The keys, also read from `LANTERN_*` environment variables.
-    static let keys = [
-        "idle-timeout", "header-timeout", "body-timeout", "send-timeout", "max-connections", "max-uri-bytes",
-        "max-header-bytes", "max-header-count",
+    /// The connection limits, in the order of the reference table.
+    static let rows: [ServeSetting] = [
+        .seconds(
+            "idle-timeout", help: "Wait for the first byte of a request (new or keep-alive connection), then close.",
+            apply: { $1.server.connections.idleTimeout = $0 }, current: { $0.server.connections.idleTimeout }),
+        .seconds(
+            "header-timeout", help: "From a request's first byte to the end of its head; 408 and close beyond.",
+            apply: { $1.server.connections.headerTimeout = $0 }, current: { $0.server.connections.headerTimeout }),
+        .seconds(
+            "body-timeout",
+            help:
+                "Longest wait for the next piece of a request body while the server is ready to read it; 408 and close beyond.",
+            apply: { $1.server.connections.bodyTimeout = $0 }, current: { $0.server.connections.bodyTimeout }),
+        .seconds(
+            "send-timeout", help: "Longest time an answer may stay blocked on a client that does not read; then close.",
+            apply: { $1.server.connections.sendTimeout = $0 }, current: { $0.server.connections.sendTimeout }),
+        .integer(
+            "max-connections", 1...1_000_000,
+            help: "Connections open at once (lowered to fit the open-file limit); one more is answered 503 and closed.",
+            apply: { $1.server.connections.maxConnections = $0 }, current: { $0.server.connections.maxConnections }),
+        .integer(
+            "max-uri-bytes", 256...16 << 20, valueName: "bytes", help: "Longest request line; 414 and close beyond.",
+            apply: { $1.server.connections.maxURIBytes = $0 }, current: { $0.server.connections.maxURIBytes }),
+        .integer(
+            "max-header-bytes", 1024...16 << 20, valueName: "bytes",
+            help: "Most bytes of header fields (and of any one field); 431 and close beyond.",
+            apply: { $1.server.connections.maxHeaderBytes = $0 }, current: { $0.server.connections.maxHeaderBytes }),
+        .integer(
+            "max-header-count", 8...65_534, help: "Most header fields per request; 431 and close beyond.",
+            apply: { $1.server.connections.maxHeaderCount = $0 }, current: { $0.server.connections.maxHeaderCount }),
     ]
-
-    /// Applies the keys present in `settings` to `limits`; a value out of range is a usage error.
-    static func apply(_ settings: [String: String], to limits: inout ConnectionLimits) throws {
-        if let v = settings["idle-timeout"] { limits.idleTimeout = try seconds(v, "idle-timeout") }
-        if let v = settings["header-timeout"] { limits.headerTimeout = try seconds(v, "header-timeout") }
-        if let v = settings["body-timeout"] { limits.bodyTimeout = try seconds(v, "body-timeout") }
-        if let v = settings["send-timeout"] { limits.sendTimeout = try seconds(v, "send-timeout") }
-        if let v = settings["max-connections"] {
-            limits.maxConnections = try count(v, "max-connections", 1...1_000_000)
-        }
-        if let v = settings["max-uri-bytes"] { limits.maxURIBytes = try count(v, "max-uri-bytes", 256...16 << 20) }
-        if let v = settings["max-header-bytes"] {
-            limits.maxHeaderBytes = try count(v, "max-header-bytes", 1024...16 << 20)
-        }
-        if let v = settings["max-header-count"] { limits.maxHeaderCount = try count(v, "max-header-count", 8...65_534) }
-    }
-
-    /// A positive number of seconds, at most a day.
-    private static func seconds(_ text: String, _ key: String) throws -> TimeAmount {
-        guard let value = Double(text), value > 0, value <= 86_400 else {
-            throw ValidationError("invalid \(key) \(text): seconds, more than 0 and at most 86400")
-        }
-        return .nanoseconds(Int64(value * 1_000_000_000))
-    }
-
-    private static func count(_ text: String, _ key: String, _ range: ClosedRange<Int>) throws -> Int {
-        guard let value = Int(text), range.contains(value) else {
-            throw ValidationError(
-                "invalid \(key) \(text): a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return value
-    }
 }
 
 #if canImport(Glibc)
