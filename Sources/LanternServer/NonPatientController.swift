@@ -44,11 +44,11 @@ struct NonPatientController {
         guard let found = try await index.nonPatientInstance(sopInstanceUID: uid), found.category == category else {
             throw DICOMwebError(.notFound, "no \(category.rawValue) instance \(uid)")
         }
-        let offers = DataSetListResponse.singleOffers + WadoController.instanceOffers([found.instance])
+        let offers = DataSetListResponse.singleOffers + TransferSyntaxOffers.instances([found.instance])
         let offer: Int
         do {
             offer = try ContentNegotiation.negotiate(
-                WadoController.defaultingTransferSyntax(request.acceptHeader), offers: offers
+                TransferSyntaxOffers.defaultingTransferSyntax(request.acceptHeader), offers: offers
             ).offerIndex
         } catch { throw DICOMwebError(error) }
         if offer >= DataSetListResponse.singleOffers.count {

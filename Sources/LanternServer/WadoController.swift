@@ -24,16 +24,6 @@ struct WadoController {
 
     // MARK: Instances
 
-    /// The instance representations (``TransferSyntaxOffers/instances(_:)``), for the non-patient retrieve.
-    static func instanceOffers(_ found: [StoredInstance]) -> [Representation] {
-        TransferSyntaxOffers.instances(found)
-    }
-
-    /// ``TransferSyntaxOffers/defaultingTransferSyntax(_:)``, for the non-patient retrieve.
-    static func defaultingTransferSyntax(_ accept: AcceptHeader) -> AcceptHeader {
-        TransferSyntaxOffers.defaultingTransferSyntax(accept)
-    }
-
     func instances(_ request: Request, _ selection: InstanceSelection) async throws -> Response {
         try await instances(request, found: try await retrieve.instances(selection))
     }

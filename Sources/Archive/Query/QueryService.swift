@@ -48,20 +48,8 @@ public struct QueryService: Sendable {
             return QueryResult(matches: matches, hasMore: candidates.count > limit)
         }
         let wanted = offset.addingReportingOverflow(limit).overflow ? Int.max : offset + limit
-        let onValues: QIDOEvaluator? =
-            plan.residual.indexedKeys.isEmpty && plan.residual.indexedRanges.isEmpty
-            ? nil
-            : QIDOEvaluator(
-                keys: plan.residual.indexedKeys, combinedDateTimeRanges: plan.residual.indexedRanges,
-                fuzzyMatching: plan.fuzzyMatching, emptyValueMatching: plan.emptyValueMatching,
-                multipleValueMatching: plan.multipleValueMatching)
-        let onAttributes: QIDOEvaluator? =
-            plan.residual.needsAttributes
-            ? QIDOEvaluator(
-                keys: plan.residual.attributeKeys, combinedDateTimeRanges: plan.residual.attributeRanges,
-                fuzzyMatching: plan.fuzzyMatching, emptyValueMatching: plan.emptyValueMatching,
-                multipleValueMatching: plan.multipleValueMatching)
-            : nil
+        let onValues = plan.evaluator(plan.residual.indexedKeys, plan.residual.indexedRanges)
+        let onAttributes = plan.evaluator(plan.residual.attributeKeys, plan.residual.attributeRanges)
         plan.limit = max(1, batchSize)
         var matches: [SearchMatch] = []
         var seen = 0
@@ -127,5 +115,15 @@ private struct ResultBuilder {
         if cache.count > 10_000 { cache.removeAll() }
         cache[key] = made
         return made
+    }
+}
+
+extension QueryPlan {
+    /// The shared evaluator of some residual keys, with the query's matching options; nil when there are none.
+    fileprivate func evaluator(_ keys: [QIDOMatchKey], _ ranges: [QIDOCombinedDateTimeRange]) -> QIDOEvaluator? {
+        if keys.isEmpty && ranges.isEmpty { return nil }
+        return QIDOEvaluator(
+            keys: keys, combinedDateTimeRanges: ranges, fuzzyMatching: fuzzyMatching,
+            emptyValueMatching: emptyValueMatching, multipleValueMatching: multipleValueMatching)
     }
 }
