@@ -70,7 +70,7 @@ let package = Package(
             dependencies: [
                 "DICOMCore", "DICOMDictionary", "DICOMBinary", "DICOMJSON", "DICOMXML", "DICOMweb", "DICOMImaging",
                 "CZlib", .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift6),
         // Adapters: the embedded index on SQLite (GRDB) and the blob folder.

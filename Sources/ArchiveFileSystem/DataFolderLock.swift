@@ -25,11 +25,12 @@ public final class DataFolderLock: Sendable {
         public let description: String
     }
 
-    /// Takes the lock on `folder` (created when missing), or throws ``Refusal`` naming the process that holds it.
-    public init(folder: String) throws {
+    /// Takes the lock on `folder` (created when missing), or throws ``Refusal`` naming the process that holds it;
+    /// `what` and `option` name the folder and the option that chooses it in the refusal.
+    public init(folder: String, what: String = "data folder", option: String = "--data") throws {
         self.folder = folder
         do { try FolderBlobStore.makeDirectories(folder) } catch {
-            throw Refusal(description: "cannot create the data folder \(folder): \(error)")
+            throw Refusal(description: "cannot create the \(what) \(folder): \(error)")
         }
         let path = folder + "/lantern.lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
@@ -44,7 +45,7 @@ public final class DataFolderLock: Sendable {
                 let who = holder.map { "another lantern process (PID \($0))" } ?? "another lantern process"
                 throw Refusal(
                     description:
-                        "the data folder \(folder) is in use by \(who); stop it or choose another --data folder"
+                        "the \(what) \(folder) is in use by \(who); stop it or choose another \(option) folder"
                 )
             }
             throw Refusal(description: "cannot lock \(path): \(String(cString: strerror(reason)))")

@@ -12,15 +12,14 @@ import NIOPosix
 ///
 /// Layout: `blobs/abc/<key>.<kind>` (fan-out by the key's first three hexadecimal digits: 4,096 folders,
 /// created on first use, so a small archive does not pay a new folder per instance and ten million instances
-/// make about 7,000 files per folder); `tmp/` holds
-/// scratch files of requests in progress and is emptied at start. Objects are written in place: the index,
-/// not the file system, decides what is visible. Blocking system calls run on NIO's blocking thread pool,
-/// never on the cooperative pool (ARCHITECTURE §7).
+/// make about 7,000 files per folder). Objects are written in place: the index, not the file system, decides
+/// what is visible. Writers (``FolderBlobWriter``) start the write-back of each finished file at once
+/// (`sync_file_range`) and ``makeDurable()`` is one `syncfs` per batch; readers (``FolderBlobReader``) are file
+/// descriptors read with `pread`. Blocking system calls run on NIO's blocking thread pool, never on the
+/// cooperative pool (ARCHITECTURE §7).
 public struct FolderBlobStore: BlobStore {
     /// The root folder.
     public let root: String
-    /// Scratch space for requests (e.g. STOW bulk data parts), emptied at start.
-    public var scratchFolder: String { root + "/tmp" }
     private let pool: NIOThreadPool
 
     /// Opens (creating when needed) a store at `root`.
@@ -28,7 +27,6 @@ public struct FolderBlobStore: BlobStore {
         self.root = root
         self.pool = pool
         try Self.makeDirectories(root)
-        try Self.makeDirectories(root + "/tmp")
         try Self.makeDirectories(root + "/blobs")
     }
 
@@ -62,26 +60,22 @@ public struct FolderBlobStore: BlobStore {
 
     private func path(_ key: BlobKey, _ kind: BlobKind) -> String { "\(folder(key))/\(key.rawValue).\(kind.rawValue)" }
 
-    private static func failure(_ what: String) -> ArchiveError {
+    static func failure(_ what: String) -> ArchiveError {
         ArchiveError(.storage, "\(what): \(String(cString: strerror(errno)))")
     }
 
-    public func begin(_ key: BlobKey, kind: BlobKind) async throws -> BlobUpload {
+    public func begin(_ key: BlobKey, kind: BlobKind, expectedLength: UInt64?) async throws -> any BlobWriter {
         let destinationFolder = folder(key)
         let destination = path(key, kind)
         let fd = try await pool.runIfActive { try Self.create(destination, in: destinationFolder) }
-        return BlobUpload(key: key, kind: kind, handle: fd, location: destination)
+        return FolderBlobWriter(key: key, kind: kind, path: destination, descriptor: fd, pool: pool)
     }
 
-    public func append(_ bytes: ByteBuffer, to upload: BlobUpload) async throws {
-        try await pool.runIfActive { try Self.writeAll(bytes, to: upload.handle) }
-    }
-
-    private static func writeAll(_ bytes: ByteBuffer, to fd: Int32) throws {
+    static func writeAll(_ bytes: ByteBuffer, to fd: Int32) throws {
         try bytes.withUnsafeReadableBytes { raw in try writeAll(raw, to: fd) }
     }
 
-    private static func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32) throws {
+    static func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32) throws {
         var done = 0
         while done < raw.count {
             let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
@@ -90,17 +84,6 @@ public struct FolderBlobStore: BlobStore {
                 throw Self.failure("cannot write a blob")
             }
             done += n
-        }
-    }
-
-    public func finish(_ upload: BlobUpload, appending last: ByteBuffer) async throws {
-        try await pool.runIfActive {
-            do { try Self.writeAll(last, to: upload.handle) } catch {
-                Glibc.close(upload.handle)
-                throw error
-            }
-            Self.startWriteback(upload.handle)
-            guard Glibc.close(upload.handle) == 0 else { throw Self.failure("cannot close a blob") }
         }
     }
 
@@ -135,16 +118,10 @@ public struct FolderBlobStore: BlobStore {
         }
     }
 
-    public func abort(_ upload: BlobUpload) async {
-        _ = try? await pool.runIfActive {
-            Glibc.close(upload.handle)
-            unlink(upload.location)
-        }
-    }
-
-    public func open(_ key: BlobKey, kind: BlobKind) async throws -> BlobHandle? {
+    public func open(_ key: BlobKey, kind: BlobKind) async throws -> (any BlobReader)? {
         let p = path(key, kind)
-        return try await pool.runIfActive { () throws -> BlobHandle? in
+        let pool = self.pool
+        return try await pool.runIfActive { () throws -> (any BlobReader)? in
             let fd = Glibc.open(p, O_RDONLY | O_CLOEXEC)
             if fd < 0 {
                 if errno == ENOENT { return nil }
@@ -155,25 +132,12 @@ public struct FolderBlobStore: BlobStore {
                 Glibc.close(fd)
                 throw Self.failure("cannot stat a blob")
             }
-            return BlobHandle(handle: fd, size: UInt64(st.st_size))
+            return FolderBlobReader(descriptor: fd, size: UInt64(st.st_size), pool: pool)
         }
     }
-
-    public func read(_ handle: BlobHandle, offset: UInt64, count: Int) async throws -> ByteBuffer {
-        try await pool.runIfActive {
-            var buffer = ByteBufferAllocator().buffer(capacity: count)
-            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
-                try Self.readAll(
-                    handle.handle, at: offset, into: UnsafeMutableRawBufferPointer(rebasing: raw[..<count]))
-            }
-            return buffer
-        }
-    }
-
-    public func close(_ handle: BlobHandle) { _ = Glibc.close(handle.handle) }
 
     /// Fills `raw` from `fd` at `offset`; returns how many bytes were read (fewer only at the end of the file).
-    private static func readAll(_ fd: Int32, at offset: UInt64, into raw: UnsafeMutableRawBufferPointer) throws -> Int {
+    static func readAll(_ fd: Int32, at offset: UInt64, into raw: UnsafeMutableRawBufferPointer) throws -> Int {
         var done = 0
         while done < raw.count {
             let n = pread(fd, raw.baseAddress! + done, raw.count - done, off_t(offset) + off_t(done))
@@ -220,21 +184,6 @@ public struct FolderBlobStore: BlobStore {
                 }
             }
             return found
-        }
-    }
-
-    public func sweepTemporaries() async throws {
-        let tmp = root + "/tmp"
-        try await pool.runIfActive {
-            guard let dir = opendir(tmp) else { throw Self.failure("cannot list \(tmp)") }
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
-                if name == "." || name == ".." { continue }
-                unlink(tmp + "/" + name)
-            }
         }
     }
 }

@@ -30,19 +30,15 @@ extension SQLiteIndexStore {
         }
     }
 
-    public func searchNonPatient(
-        _ category: NonPatientCategory, offset: Int, limit: Int, matches: @escaping @Sendable (DataSet) -> Bool
-    ) async throws -> SearchPage<DataSet> {
+    public func nonPatientRecords(
+        _ category: NonPatientCategory, after: Int64?, count: Int
+    ) async throws -> [FlatRecord] {
         try await pool.read { db in
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT attributes FROM npi_instance WHERE category = ? ORDER BY pk",
-                arguments: [category.rawValue])
-            var page = SearchPage<DataSet>(offset: offset, limit: limit)
-            while let row = try rows.next() {
-                let attributes = AttributeCodec.decode([UInt8](row["attributes"] as Data))
-                if matches(attributes) { page.offer { attributes } }
-            }
-            return page
+            try Row.fetchAll(
+                db,
+                sql: "SELECT pk, attributes FROM npi_instance WHERE category = ? AND pk > ? ORDER BY pk LIMIT ?",
+                arguments: [category.rawValue, after ?? Int64.min, max(0, count)]
+            ).map { FlatRecord(position: $0["pk"], attributes: [UInt8]($0["attributes"] as Data)) }
         }
     }
 

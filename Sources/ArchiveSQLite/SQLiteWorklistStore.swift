@@ -33,6 +33,15 @@ public struct SQLiteWorklistStore: WorklistStore {
         try await pool.read { db in try body(SQLiteWorklistTransaction(db: db)) }
     }
 
+    public func workitemRecords(after: Int64?, count: Int) async throws -> [FlatRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT pk, attributes FROM workitem WHERE pk > ? ORDER BY pk LIMIT ?",
+                arguments: [after ?? Int64.min, max(0, count)]
+            ).map { FlatRecord(position: $0["pk"], attributes: [UInt8]($0["attributes"] as Data)) }
+        }
+    }
+
     public func queuedEvents(for aeTitle: String, limit: Int) async throws -> [UPSQueuedEvent] {
         try await pool.read { db in
             try Row.fetchAll(

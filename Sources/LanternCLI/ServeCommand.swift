@@ -55,7 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let lock = try DataFolderLock(folder: dataFolder)
         let blobs = try FolderBlobStore(root: dataFolder)
-        configuration.scratchFolder = blobs.scratchFolder
+        // The default scratch folder is inside the data folder, which `lock` holds.
+        let scratch = try FolderScratchSpace(
+            folder: values.scratchFolder ?? dataFolder + "/tmp", locked: values.scratchFolder != nil)
+        try scratch.sweep()
         // The configured port, not the bound one: a restart on port 0 must keep its name, or it would wait for
         // its own earlier lease to expire.
         let nodeID = values.nodeID ?? "\(ProcessInfo.processInfo.hostName):\(configuration.port)"
@@ -68,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
                 minimumAge: .nanoseconds(values.sweepAge.nanoseconds)))
         // The first server to hold a lease on the index announces the restart (below), not every one.
         let clusterStart = try await sweeper.join()
-        let recovery = try await store.recover()
+        let recovery = try await ArchiveLog.$logger.withValue(logger) { try await store.recover() }
         if recovery.removedBlobs > 0 {
             logger.notice(
                 """
@@ -91,7 +94,8 @@ struct ServeCommand: AsyncParsableCommand {
         // the server that finds no other live lease on the index, so a cluster announces once.
         if clusterStart { try await worklist.announceRestart() }
         let app = LanternApplication.build(
-            configuration: configuration, index: index, blobs: blobs, worklist: worklist, logger: logger,
+            configuration: configuration, index: index, blobs: blobs, scratch: scratch, worklist: worklist,
+            logger: logger,
             onRunning: { port in
                 // The line tests and scripts wait for; stdout is flushed so a pipe sees it at once.
                 FileHandle.standardOutput.write(Data("lantern listening on http://\(host):\(port)\(root)\n".utf8))
@@ -115,7 +119,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration: .init(
                 services: background.map { .init(service: $0) } + [.init(service: app)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        try await ArchiveLog.$logger.withValue(logger) { try await services.run() }
         // Every request has ended: release the keys this run reserved ahead and never used, so that the next
         // start finds nothing to recover after a clean stop.
         let released = try await store.releaseReservedKeys()

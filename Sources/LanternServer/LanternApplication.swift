@@ -10,11 +10,12 @@ import NIOCore
 /// Builds the HTTP application (ARCHITECTURE §6, Hummingbird's `buildApplication` pattern): routes under the
 /// service root, CORS for browser viewers, `Expect: 100-continue`, and one error mapping.
 public enum LanternApplication {
-    /// The application serving `index`, `blobs` and `worklist` with `configuration`. `onRunning` receives the
+    /// The application serving `index`, `blobs` and `worklist` with `configuration`; STOW-RS bulk data parts go
+    /// to `scratch`. `onRunning` receives the
     /// bound port. The UPS-RS event channel is a WebSocket upgrade of `GET {root}/subscribers/{aetitle}`.
     public static func build(
-        configuration: ServerConfiguration, index: any IndexStore, blobs: any BlobStore, worklist: WorklistService,
-        logger: Logger,
+        configuration: ServerConfiguration, index: any IndexStore, blobs: any BlobStore, scratch: any ScratchSpace,
+        worklist: WorklistService, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: LanternRequestContext.self)
@@ -25,7 +26,7 @@ public enum LanternApplication {
         let retrieve = RetrieveService(index: index, blobs: blobs)
         let wado = WadoController(retrieve: retrieve, configuration: configuration)
         let routes = Routes(
-            stow: StowController(store: store, configuration: configuration),
+            stow: StowController(store: store, scratch: scratch, configuration: configuration),
             qido: QidoController(index: index, configuration: configuration),
             wado: wado, rendered: RenderedController(retrieve: retrieve, configuration: configuration), store: store,
             ups: UpsController(worklist: worklist, configuration: configuration),

@@ -26,9 +26,8 @@ struct NonPatientController {
     func search(_ request: Request, _ category: NonPatientCategory) async throws -> Response {
         let base = request.serviceBase(configuration)
         return try await FlatSearch.respond(request, configuration: configuration) { query, limit in
-            let evaluator = query.evaluator
-            return try await index.searchNonPatient(category, offset: query.offset, limit: limit) {
-                evaluator.matches($0)
+            try await QueryService.search(query, limit: limit) { after, count in
+                try await index.nonPatientRecords(category, after: after, count: count)
             }
         } project: { query in
             let wanted = query.returnedTags(defaults: category.returnTags)

@@ -1,3 +1,4 @@
+import Archive
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -21,7 +22,8 @@ struct IdentityMiddleware: RouterMiddleware {
 
 /// Gives every request a logger carrying its request id (`hb.request.id`: Hummingbird's for HTTP requests, a
 /// new one for WebSocket upgrades, which Hummingbird routes without one), and logs one line per answered
-/// request: method, route template, status and duration — at `error` for a 5xx, else at `debug`.
+/// request: method, route template, status and duration — at `error` for a 5xx, else at `debug`. The archive's
+/// services log to the same logger while the handler runs (``ArchiveLog``).
 ///
 /// No request target, query or header is logged: they hold UIDs and patient attributes (a QIDO-RS query
 /// names the patient). The route template (`/dicomweb/studies/{study}`) says what was asked without them.
@@ -39,7 +41,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         }
         let start = ContinuousClock.now
         do {
-            let response = try await next(request, context)
+            let response = try await ArchiveLog.$logger.withValue(context.logger) { try await next(request, context) }
             log(request, context, status: response.status, since: start, error: nil)
             return response
         } catch {

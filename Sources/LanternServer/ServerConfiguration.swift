@@ -21,8 +21,6 @@ public struct ServerConfiguration: Sendable {
     /// The most pixels one rendered image may have (`max-rendered-pixels`): a viewport, `rows` or `columns`
     /// that would render more is a 400 naming the limit.
     public var maxRenderedPixels = 4096 * 4096
-    /// Where requests keep scratch files (bulk data parts of STOW-RS), emptied at start.
-    public var scratchFolder = "./lantern-data/tmp"
     /// What a second instance under a stored SOP Instance UID does.
     public var duplicates = DuplicatePolicy.acceptIdentical
     /// What an instance whose study is stored with another patient does (`patient-conflicts`).

@@ -15,6 +15,8 @@ import NIOCore
 /// it is parsed; a part that cannot be stored fails alone and is reported in the response.
 struct StowController {
     let store: StoreService
+    /// Where metadata and bulk data requests keep their bulk parts.
+    let scratch: any ScratchSpace
     let configuration: ServerConfiguration
 
     /// Instances committed together at most (one flush, one index transaction).
@@ -110,7 +112,7 @@ struct StowController {
         do { splitter = try MultipartSplitter(boundary: boundary) } catch {
             throw DICOMwebError(.badRequest, "invalid multipart boundary: \(error)")
         }
-        var session = BulkStoreSession(store: store, scratchFolder: configuration.scratchFolder)
+        var session = BulkStoreSession(store: store, scratch: scratch)
         var response = StowResponse()
         var total: UInt64 = 0
         var partCount = 0

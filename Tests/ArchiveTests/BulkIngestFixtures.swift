@@ -1,4 +1,5 @@
 import Archive
+import ArchiveFileSystem
 import CZlib
 import DICOMBinary
 import DICOMCore
@@ -9,27 +10,35 @@ import LanternTestSupport
 /// A scratch directory for one test, with helpers to write parts and build instances.
 struct BulkScratch {
     let directory: String
+    let space: FolderScratchSpace
 
     init() {
         directory = NSTemporaryDirectory() + "lantern-bulk-" + UUID().uuidString
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        space = try! FolderScratchSpace(folder: directory)
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: directory) }
 
     /// Writes `bytes` as a part.
     func part(_ bytes: [UInt8], _ mediaType: MediaType, location: String?) -> BulkDataPart {
-        let path = directory + "/part-" + UUID().uuidString
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        return BulkDataPart(mediaType: mediaType, contentLocation: location, path: path, length: UInt64(bytes.count))
+        let file = try! space.makeFile()
+        try! bytes.withUnsafeBytes { try file.append($0) }
+        return BulkDataPart(mediaType: mediaType, contentLocation: location, file: file, length: UInt64(bytes.count))
     }
 
-    var output: String { directory + "/out.dcm" }
+    /// The scratch files still there (released files are removed).
+    var leftovers: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0 != "lantern.lock" }
+    }
+
+    /// A new, empty output file.
+    func output() throws -> FolderScratchFile { try space.makeFile() as! FolderScratchFile }
 
     /// Builds and reads the output back.
     func build(_ metadata: DataSet, _ parts: [BulkDataPart]) throws -> (BuiltInstance, DICOMFile) {
-        let built = try BulkInstanceBuilder.build(metadata: metadata, parts: parts, outputPath: output)
-        return (built, try DICOMReader.read(contentsOf: output))
+        let output = try output()
+        let built = try BulkInstanceBuilder.build(metadata: metadata, parts: parts, output: output)
+        return (built, try DICOMReader.read(contentsOf: output.path))
     }
 }
 

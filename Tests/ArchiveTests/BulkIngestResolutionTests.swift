@@ -83,7 +83,7 @@ struct BulkIngestResolutionTests {
         }
         #expect(error?.code == .missingAttribute)
         #expect(error?.tag == DICOMCore.Tag(tag))
-        #expect(!FileManager.default.fileExists(atPath: scratch.output))
+        #expect(scratch.leftovers.isEmpty, "failed builds leave no scratch file")
     }
 
     @Test("A part whose file does not hold its stated length is refused")
@@ -122,37 +122,35 @@ struct BulkIngestResolutionTests {
         func pattern(_ start: Int, _ count: Int) -> [UInt8] {
             (start..<(start + count)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 11) }
         }
-        let path = scratch.directory + "/big"
-        FileManager.default.createFile(atPath: path, contents: nil)
-        let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        let file = try scratch.space.makeFile()
         var offset = 0
         while offset < length {
             let n = min(chunk, length - offset)
-            try writer.write(contentsOf: Data(pattern(offset, n)))
+            try pattern(offset, n).withUnsafeBytes { try file.append($0) }
             offset += n
         }
-        try writer.close()
-        let part = BulkDataPart(mediaType: .octetStream, contentLocation: "px", path: path, length: UInt64(length))
+        let part = BulkDataPart(mediaType: .octetStream, contentLocation: "px", file: file, length: UInt64(length))
         let metadata = Fixture.metadata([
             Fixture.us(0x0028_0010, rows), Fixture.us(0x0028_0011, columns), Fixture.us(0x0028_0002, 1),
             Fixture.us(0x0028_0100, 16), Fixture.us(0x0028_0101, 16), Fixture.us(0x0028_0102, 15),
             Fixture.us(0x0028_0103, 0), Fixture.text(0x0028_0004, .CS, "MONOCHROME2"),
             Fixture.bulk(0x7FE0_0010, .OW, "px"),
         ])
-        let built = try BulkInstanceBuilder.build(metadata: metadata, parts: [part], outputPath: scratch.output)
+        let output = try scratch.output()
+        let built = try BulkInstanceBuilder.build(metadata: metadata, parts: [part], output: output)
         guard case .bulk(let reference)? = built.dataSet[.pixelData]?.value else {
             Issue.record("pixel data should be a reference into the output")
             return
         }
         #expect(reference.length == UInt64(length))
         // The header parses, and the pixel data is where the reference says.
-        let header = try DICOMReader.read(contentsOf: scratch.output, policy: ReadPolicy(bulkThreshold: 4096))
+        let header = try DICOMReader.read(contentsOf: output.path, policy: ReadPolicy(bulkThreshold: 4096))
         #expect(header.transferSyntax == .explicitVRLittleEndian)
         #expect(header.dataSet.int(T(0x0028_0010)) == rows)
         if case .bulk(let read)? = header.dataSet[.pixelData]?.value {
             #expect(read.offset == reference.offset)
         }
-        let reader = try FileHandle(forReadingFrom: URL(fileURLWithPath: scratch.output))
+        let reader = try FileHandle(forReadingFrom: URL(fileURLWithPath: output.path))
         defer { try? reader.close() }
         try reader.seek(toOffset: reference.offset)
         var checked = 0
@@ -166,6 +164,6 @@ struct BulkIngestResolutionTests {
             checked += n
         }
         #expect(
-            built.fileSize == UInt64(try FileManager.default.attributesOfItem(atPath: scratch.output)[.size] as! Int))
+            built.fileSize == UInt64(try FileManager.default.attributesOfItem(atPath: output.path)[.size] as! Int))
     }
 }

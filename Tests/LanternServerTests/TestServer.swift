@@ -15,6 +15,7 @@ struct TestServer {
     let configuration: ServerConfiguration
     let index: SQLiteIndexStore
     let blobs: FolderBlobStore
+    let scratch: FolderScratchSpace
     let worklist: WorklistService
     let log = LogRecorder()
 
@@ -22,9 +23,9 @@ struct TestServer {
         folder = NSTemporaryDirectory() + "lantern-server-test-" + UUID().uuidString
         blobs = try FolderBlobStore(root: folder)
         index = try SQLiteIndexStore(path: folder + "/index.sqlite")
+        scratch = try FolderScratchSpace(folder: folder + "/tmp")
         var configuration = ServerConfiguration()
         configuration.port = 0
-        configuration.scratchFolder = blobs.scratchFolder
         self.configuration = configuration
         worklist = WorklistService(
             store: SQLiteWorklistStore(sharing: index), hub: UPSEventHub(), defaultWorklistLabel: configuration.aeTitle)
@@ -36,7 +37,8 @@ struct TestServer {
     ) async throws -> Value {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let app = LanternApplication.build(
-            configuration: configuration, index: index, blobs: blobs, worklist: worklist, logger: log.logger())
+            configuration: configuration, index: index, blobs: blobs, scratch: scratch, worklist: worklist,
+            logger: log.logger())
         return try await app.test(mode, test)
     }
 }

@@ -3,13 +3,14 @@ native XML metadata, as dcm4che's `stowrs` tool sends them; both come back as va
 import http.client
 import json
 import os
+import subprocess
 import urllib.parse
 
 import pydicom
 from pydicom.encaps import generate_frames
 from pydicom.uid import generate_uid
 
-from lantern_server import REPO, Server
+from lantern_server import BIN, REPO, Server
 
 CORPUS = os.environ.get("LANTERN_CORPUS", os.path.join(os.path.dirname(REPO), "shared", "corpus"))
 BOUNDARY = "bulkboundary42"
@@ -130,5 +131,44 @@ def test_unresolved_bulk_reference_fails_alone(tmp_path):
             ({"Content-Type": "application/dicom+json"}, json.dumps(metadata).encode())])
         assert status == 409
         assert response["00081198"]["Value"][0]["00081197"]["Value"][0] == 0xC000
+    finally:
+        server.stop()
+
+
+def test_scratch_folder_is_its_own_setting_left_empty_and_private(tmp_path):
+    """`--scratch` chooses where bulk parts wait (issue 16); a crash's leftovers are swept at start, a request
+    leaves nothing behind, and a second server given the same scratch folder is refused, naming it."""
+    source, jpeg = first_jpeg()
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    (scratch / "scratch-left-by-a-crash").write_bytes(b"x" * 1000)
+    server = Server(str(tmp_path / "data"), "--scratch", str(scratch))
+    try:
+        assert sorted(os.listdir(scratch)) == ["lantern.lock"], "the start sweeps what a crash left"
+        metadata = [{
+            "00080016": {"vr": "UI", "Value": ["1.2.840.10008.5.1.4.1.1.7"]},
+            "00080018": {"vr": "UI", "Value": [generate_uid()]},
+            "0020000D": {"vr": "UI", "Value": [generate_uid()]},
+            "0020000E": {"vr": "UI", "Value": [generate_uid()]},
+            "7FE00010": {"vr": "OB", "BulkDataURI": "jpeg"},
+        }]
+        status, response = post(server.base, "application/dicom+json", [
+            ({"Content-Type": "application/dicom+json"}, json.dumps(metadata).encode()),
+            ({"Content-Type": "image/jpeg", "Content-Location": "jpeg"}, jpeg),
+        ])
+        assert status == 200, response
+        # A request whose metadata is unreadable fails, and its bulk part goes too.
+        status, _ = post(server.base, "application/dicom+json", [
+            ({"Content-Type": "application/dicom+json"}, b"[{"),
+            ({"Content-Type": "image/jpeg", "Content-Location": "jpeg"}, jpeg),
+        ])
+        assert status == 409
+        assert sorted(os.listdir(scratch)) == ["lantern.lock"], "no scratch file outlives its request"
+        assert not os.path.exists(tmp_path / "data" / "tmp"), "the data folder's default scratch is not used"
+        second = subprocess.run(
+            [BIN, "serve", "--port", "0", "--data", str(tmp_path / "other"), "--scratch", str(scratch)],
+            capture_output=True, text=True, timeout=60)
+        assert second.returncode != 0
+        assert f"scratch folder {scratch} is in use" in second.stdout + second.stderr
     finally:
         server.stop()

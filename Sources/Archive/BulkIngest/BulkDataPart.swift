@@ -2,23 +2,23 @@ import DICOMCore
 import DICOMweb
 
 /// One bulk data part of a STOW-RS metadata and bulk data request (PS3.18 §10.5.1.2.2), already streamed
-/// to a temporary file by the transport.
-public struct BulkDataPart: Sendable, Hashable {
+/// to a scratch file by the transport.
+public struct BulkDataPart: Sendable {
     /// The part's Content-Type; a `transfer-syntax` parameter, when present, chooses among the transfer
     /// syntaxes the content allows (PS3.18 §8.7.3.5.2).
     public var mediaType: MediaType
     /// The part's Content-Location, which BulkDataURIs in the metadata refer to (PS3.18 §8.6.1.2).
     public var contentLocation: String?
-    /// The temporary file holding the part's body.
-    public var path: String
+    /// The scratch file holding the part's body.
+    public var file: any ScratchFile
     /// The number of bytes in the file.
     public var length: UInt64
 
     /// Creates a part.
-    public init(mediaType: MediaType, contentLocation: String?, path: String, length: UInt64) {
+    public init(mediaType: MediaType, contentLocation: String?, file: any ScratchFile, length: UInt64) {
         self.mediaType = mediaType
         self.contentLocation = contentLocation
-        self.path = path
+        self.file = file
         self.length = length
     }
 }

@@ -2,12 +2,6 @@ import DICOMBinary
 import DICOMCore
 import DICOMweb
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Builds a Part 10 instance from a STOW-RS "metadata and bulk data" request: one data set of metadata
 /// (PS3.18 §10.5.1.2.2, §F.2.6 BulkDataURI) and the bulk data parts it references (PS3.18 §8.6.1.2).
 ///
@@ -31,31 +25,25 @@ public enum BulkInstanceBuilder {
     public static let maximumNestedBulkLength: UInt64 = 16 << 20
 
     /// Resolves every BulkDataURI in `metadata` to a part, fills in what the bulk content determines, and
-    /// writes a Part 10 file at `outputPath`, streaming part content in chunks of at most 1 MiB. On failure
-    /// the output file is removed. With `requiresStudy` false (non-patient instances, PS3.18 §12), the Study and
+    /// writes a Part 10 file to `output` (an empty scratch file), streaming part content in chunks of at most
+    /// 1 MiB. On failure the output holds nothing usable. With `requiresStudy` false (non-patient instances, PS3.18 §12), the Study and
     /// Series Instance UIDs may be absent.
     public static func build(
-        metadata: DataSet, parts: [BulkDataPart], outputPath: String, requiresStudy: Bool = true
+        metadata: DataSet, parts: [BulkDataPart], output: any ScratchFile, requiresStudy: Bool = true
     ) throws(BulkIngestError) -> BuiltInstance {
         var files: [BulkInputFile] = []
-        defer { for f in files { f.closeFile() } }
         for (i, part) in parts.enumerated() {
-            files.append(try BulkInputFile(path: part.path))
+            files.append(try BulkInputFile(part.file))
             guard files[i].size == part.length else {
                 throw BulkIngestError(
-                    .io, "part \(i + 1): \(part.path) holds \(files[i].size) bytes, not \(part.length)")
+                    .io, "part \(i + 1): \(part.file.name) holds \(files[i].size) bytes, not \(part.length)")
             }
         }
-        do {
-            return try build(metadata, parts, files, outputPath, requiresStudy)
-        } catch {
-            unlink(outputPath)
-            throw error
-        }
+        return try build(metadata, parts, files, output, requiresStudy)
     }
 
     private static func build(
-        _ metadata: DataSet, _ parts: [BulkDataPart], _ files: [BulkInputFile], _ outputPath: String,
+        _ metadata: DataSet, _ parts: [BulkDataPart], _ files: [BulkInputFile], _ output: any ScratchFile,
         _ requiresStudy: Bool
     ) throws(BulkIngestError) -> BuiltInstance {
         let resolver = BulkDataURIResolver(parts: parts)
@@ -106,7 +94,7 @@ public enum BulkInstanceBuilder {
         }
         let (dataSet, fileMeta, size) = try Part10BulkWriter.write(
             dataSet: editor.dataSet, streamed: streamed, files: files, transferSyntax: transferSyntax,
-            to: outputPath)
+            to: output)
         return BuiltInstance(
             dataSet: dataSet, fileMeta: fileMeta, transferSyntax: transferSyntax, warnings: editor.warnings,
             fileSize: size)

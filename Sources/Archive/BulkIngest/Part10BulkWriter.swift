@@ -6,14 +6,13 @@ import DICOMCore
 /// of at most 1 MiB. Only Explicit VR Little Endian data sets are written (every transfer syntax the builder
 /// chooses is explicit VR little endian, PS3.5 §A.2, §A.4).
 struct Part10BulkWriter {
-    /// Writes `dataSet` (whose elements in `streamed` hold placeholders) to `path` and returns the data set with
+    /// Writes `dataSet` (whose elements in `streamed` hold placeholders) to `output` and returns the data set with
     /// each streamed value replaced by a reference to where it lies in the file, the file meta, and the size.
     static func write(
         dataSet: DataSet, streamed: [Tag: StreamedValue], files: [BulkInputFile], transferSyntax: TransferSyntax,
-        to path: String
+        to output: any ScratchFile
     ) throws(BulkIngestError) -> (DataSet, DataSet, UInt64) {
-        var out = try BulkOutputFile(path: path)
-        defer { out.closeFile() }
+        var out = BulkOutputFile(output)
         let meta = DICOMWriter.completedFileMeta(DataSet(), for: dataSet, transferSyntax: transferSyntax)
         var head = [UInt8](repeating: 0, count: 128) + Array("DICM".utf8)
         try encode(meta, into: &head)

@@ -156,9 +156,11 @@ public protocol IndexStore: Sendable {
     func delete(_ selection: InstanceSelection) async throws -> [BlobKey]
 
     /// Runs a ``QueryPlan`` (built by ``QueryService``): the entities of `plan.level` that satisfy every one of
-    /// `plan.conditions`, in `plan.order`, after `plan.after`, skipping `plan.offset` and at most `plan.limit`,
-    /// each with the indexed values `plan.indexedValues` lists, its attribute sets and its study's and series'
-    /// aggregates. The adapter translates the plan; it never decides matching beyond the conditions.
+    /// `plan.conditions` (and lie at one of `plan.positions` when given), in `plan.order`, after `plan.after`,
+    /// skipping `plan.offset` and at most `plan.limit`, each with the indexed values `plan.indexedValues` lists
+    /// and — unless `plan.includesAttributes` is off (a light candidate, decided on its indexed values first) —
+    /// its attribute sets and its study's and series' aggregates. The adapter translates the plan; it never
+    /// decides matching beyond the conditions.
     func candidates(_ plan: QueryPlan) async throws -> [IndexCandidate]
 
     /// The stored non-patient instance with this SOP Instance UID (PS3.18 §12), with its category.
@@ -166,9 +168,7 @@ public protocol IndexStore: Sendable {
         sopInstanceUID: String
     ) async throws -> (category: NonPatientCategory, instance: StoredInstance)?
 
-    /// The attributes of the non-patient instances of `category` that `matches` accepts, in storage order:
-    /// the page after `offset` of at most `limit`, and how many more match.
-    func searchNonPatient(
-        _ category: NonPatientCategory, offset: Int, limit: Int, matches: @escaping @Sendable (DataSet) -> Bool
-    ) async throws -> SearchPage<DataSet>
+    /// The non-patient instances of `category` after position `after` (from the start when `nil`), in storage
+    /// order, at most `count`: what ``QueryService/search(_:limit:records:)`` matches.
+    func nonPatientRecords(_ category: NonPatientCategory, after: Int64?, count: Int) async throws -> [FlatRecord]
 }

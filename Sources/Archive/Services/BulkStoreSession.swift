@@ -6,22 +6,17 @@ import DICOMweb
 import NIOCore
 import NIOPosix
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// One STOW-RS request of metadata and bulk data (PS3.18 §10.5.1.2.2–§10.5.1.2.3): metadata parts (DICOM JSON
 /// arrays or native XML documents) and bulk data parts referenced from them by `BulkDataURI` /
-/// `Content-Location`. Bulk parts stream to scratch files; at the end every data set of the metadata becomes
+/// `Content-Location`. Bulk parts stream to scratch files (``ScratchSpace``); at the end every data set of the metadata becomes
 /// a Part 10 instance (``BulkInstanceBuilder``) that is stored like any other.
 public struct BulkStoreSession {
     let store: StoreService
-    let scratchFolder: String
+    let scratch: any ScratchSpace
     let pool = NIOThreadPool.singleton
     var metadata: [(xml: Bool, bytes: [UInt8])] = []
     var parts: [BulkDataPart] = []
-    var files: [String] = []
-    var current: (fd: Int32, path: String, mediaType: MediaType, location: String?, length: UInt64)?
+    var current: (file: any ScratchFile, mediaType: MediaType, location: String?, length: UInt64)?
     var currentMetadata: (xml: Bool, bytes: [UInt8])?
     /// The metadata bytes of every part so far.
     var metadataBytes = 0
@@ -29,10 +24,10 @@ public struct BulkStoreSession {
     /// decoded; a limit per part would let a request of many parts hold any amount).
     public static let metadataLimit = 64 << 20
 
-    /// Starts a session writing scratch files in `scratchFolder`.
-    public init(store: StoreService, scratchFolder: String) {
+    /// Starts a session writing scratch files in `scratch`.
+    public init(store: StoreService, scratch: any ScratchSpace) {
         self.store = store
-        self.scratchFolder = scratchFolder
+        self.scratch = scratch
     }
 
     /// A part starts. `mediaType` is its Content-Type (or the request's `type` when absent).
@@ -41,14 +36,9 @@ public struct BulkStoreSession {
             currentMetadata = (mediaType.hasSameEssence(as: .dicomXML), [])
             return
         }
-        let path = "\(scratchFolder)/bulk-\(BlobKey.random().rawValue)"
-        let fd = try await pool.runIfActive {
-            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw ArchiveError(.storage, "cannot create a scratch file") }
-            return fd
-        }
-        files.append(path)
-        current = (fd, path, mediaType, contentLocation, 0)
+        let scratch = self.scratch
+        let file = try await pool.runIfActive { try scratch.makeFile() }
+        current = (file, mediaType, contentLocation, 0)
     }
 
     /// The next bytes of the current part.
@@ -63,19 +53,7 @@ public struct BulkStoreSession {
         }
         guard let part = current else { return }
         let chunk = Array(bytes)
-        try await pool.runIfActive {
-            try chunk.withUnsafeBytes { raw in
-                var done = 0
-                while done < raw.count {
-                    let n = write(part.fd, raw.baseAddress! + done, raw.count - done)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw ArchiveError(.storage, "cannot write a scratch file")
-                    }
-                    done += n
-                }
-            }
-        }
+        try await pool.runIfActive { try chunk.withUnsafeBytes { try part.file.append($0) } }
         current!.length += UInt64(chunk.count)
     }
 
@@ -86,20 +64,19 @@ public struct BulkStoreSession {
             currentMetadata = nil
         }
         if let part = current {
-            _ = try? await pool.runIfActive { close(part.fd) }
             parts.append(
                 BulkDataPart(
-                    mediaType: part.mediaType, contentLocation: part.location, path: part.path, length: part.length))
+                    mediaType: part.mediaType, contentLocation: part.location, file: part.file, length: part.length))
             current = nil
         }
     }
 
-    /// Builds and prepares every instance the metadata describes, in order. Scratch files are removed. Metadata
+    /// Builds and prepares every instance the metadata describes, in order. Scratch files are released. Metadata
     /// that describes more than `maximumInstances` instances is refused before any is built (``ArchiveError``
     /// `tooLarge`): each costs a build and an outcome, and `[{},{},…]` describes millions in a few megabytes.
     public mutating func finish(_ target: IngestTarget, maximumInstances: Int = .max) async throws -> [IngestResult] {
         await endPart()
-        defer { Self.remove(files) }
+        defer { discard() }
         var results: [IngestResult] = []
         if metadata.isEmpty {
             results.append(
@@ -143,19 +120,17 @@ public struct BulkStoreSession {
     }
 
     private func build(_ dataSet: DataSet, target: IngestTarget) async -> IngestResult {
-        let output = "\(scratchFolder)/built-\(BlobKey.random().rawValue).dcm"
-        defer { Self.remove([output]) }
         let parts = self.parts
+        let scratch = self.scratch
         let sopClass = dataSet.string(Tag.sopClassUID)
         let sopInstance = dataSet.string(Tag.sopInstanceUID)
+        let output: any ScratchFile
         do {
-            _ = try await pool.runIfActive {
-                do {
-                    return try BulkInstanceBuilder.build(
-                        metadata: dataSet, parts: parts, outputPath: output, requiresStudy: target.category == nil)
-                } catch {
-                    throw error
-                }
+            output = try await pool.runIfActive { () throws -> any ScratchFile in
+                let output = try scratch.makeFile()
+                _ = try BulkInstanceBuilder.build(
+                    metadata: dataSet, parts: parts, output: output, requiresStudy: target.category == nil)
+                return output
             }
         } catch let error as BulkIngestError {
             let reason: StoreOutcome.Failure =
@@ -171,18 +146,17 @@ public struct BulkStoreSession {
         }
         var ingest = store.begin(target)
         do {
-            let fd = open(output, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw ArchiveError(.storage, "cannot read a built instance") }
-            defer { close(fd) }
+            var offset: UInt64 = 0
             while true {
+                let at = offset
                 let chunk: [UInt8] = try await pool.runIfActive {
-                    var buffer = [UInt8](repeating: 0, count: 1 << 20)
-                    let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-                    guard n >= 0 else { throw ArchiveError(.storage, "cannot read a built instance") }
+                    var buffer = [UInt8](repeating: 0, count: bulkChunkSize)
+                    let n = try buffer.withUnsafeMutableBytes { try output.read(at: at, into: $0) }
                     buffer.removeLast(buffer.count - n)
                     return buffer
                 }
                 if chunk.isEmpty { break }
+                offset += UInt64(chunk.count)
                 try await ingest.append(chunk[...])
             }
         } catch {
@@ -195,13 +169,9 @@ public struct BulkStoreSession {
         return await ingest.finish()
     }
 
-    /// Removes scratch files (also on a failed request).
-    public func discard() {
-        if let part = current { close(part.fd) }
-        Self.remove(files)
-    }
-
-    static func remove(_ paths: [String]) {
-        for path in paths { unlink(path) }
+    /// Releases the scratch files (also on a failed request): they are removed as the last reference goes.
+    public mutating func discard() {
+        current = nil
+        parts = []
     }
 }

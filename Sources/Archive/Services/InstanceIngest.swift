@@ -12,7 +12,7 @@ public struct InstanceIngest {
     let target: IngestTarget
     /// The journaled key, taken before the first byte is written (``openUpload()``).
     var key: BlobKey?
-    var upload: BlobUpload?
+    var upload: (any BlobWriter)?
     var parser = StreamParser(options: InstanceAnalyzer.parserOptions)
     var analyzer = InstanceAnalyzer()
     var pending = ByteBuffer()
@@ -59,7 +59,7 @@ public struct InstanceIngest {
     /// Opens the blob under a freshly journaled key, on the first flush or when the instance is ready. A part
     /// that is unreadable or smaller than ``flushSize`` costs no key, no file and no journaling: its cost is its
     /// bytes (a STOW of 100,000 one-byte parts took 24 s of server time when each reserved a key and a file).
-    private mutating func openUpload() async throws -> BlobUpload {
+    private mutating func openUpload() async throws -> any BlobWriter {
         if let upload { return upload }
         let fresh = try await service.keys.next()
         key = fresh
@@ -79,13 +79,13 @@ public struct InstanceIngest {
     private mutating func flush() async throws {
         guard pending.readableBytes > 0 else { return }
         let upload = try await openUpload()
-        try await service.blobs.append(pending, to: upload)
+        try await upload.append(pending)
         pending = ByteBuffer()
     }
 
     /// Discards what was written.
     public mutating func abort() async {
-        if let upload { await service.blobs.abort(upload) }
+        if let upload { await upload.abort() }
         upload = nil
     }
 
@@ -146,7 +146,7 @@ public struct InstanceIngest {
             let last = pending
             pending = ByteBuffer()
             self.upload = nil
-            try await service.blobs.finish(upload, appending: last)
+            try await upload.finish(appending: last)
             // Non-patient instances belong to no study or series: their UIDs stay empty.
             let record = StoredInstance(
                 studyUID: target.category == nil ? study ?? "" : "",

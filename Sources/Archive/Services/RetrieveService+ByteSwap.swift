@@ -26,9 +26,8 @@ extension RetrieveService {
     public func bigEndianVR(_ instance: StoredInstance, valueAt offset: UInt64, length: UInt64) async throws -> VR? {
         guard offset >= 8 else { return nil }
         let handle = try await openIntact(instance)
-        defer { blobs.close(handle) }
         let start = offset >= 12 ? offset - 12 : offset - 8
-        let header = Array(try await blobs.read(handle, offset: start, count: Int(offset - start)).readableBytesView)
+        let header = Array(try await handle.read(at: start, count: Int(offset - start)).readableBytesView)
         guard header.count == Int(offset - start) else { return nil }
         // Short form: tag (4), VR (2), 16-bit length.
         let s = header.count - 8
@@ -67,8 +66,7 @@ extension RetrieveService {
     private func valueLength(_ instance: StoredInstance, at offset: UInt64) async throws -> UInt64 {
         guard offset >= 4 else { return 0 }
         let handle = try await openIntact(instance)
-        defer { blobs.close(handle) }
-        let bytes = Array(try await blobs.read(handle, offset: offset - 4, count: 4).readableBytesView)
+        let bytes = Array(try await handle.read(at: offset - 4, count: 4).readableBytesView)
         return bytes.count == 4 ? bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } : 0
     }
 

@@ -13,13 +13,12 @@ extension RetrieveService {
     public func nestedFragments(_ instance: StoredInstance, at offset: UInt64) async throws -> [ByteRange]? {
         guard !TransferSyntax(uid: instance.transferSyntaxUID).isDeflated else { return nil }
         let handle = try await openIntact(instance)
-        defer { blobs.close(handle) }
         var position = offset
         var fragments: [ByteRange] = []
         var first = true
         while fragments.count <= Self.maxNestedFragments {
             guard position <= handle.size, handle.size - position >= 8 else { return nil }
-            var header = try await blobs.read(handle, offset: position, count: 8)
+            var header = try await handle.read(at: position, count: 8)
             guard let group = header.readInteger(endianness: .little, as: UInt16.self),
                 let element = header.readInteger(endianness: .little, as: UInt16.self),
                 let length = header.readInteger(endianness: .little, as: UInt32.self), group == 0xFFFE

@@ -15,7 +15,7 @@ public final class StoredValueReader {
     let instance: StoredInstance
     let swap: ByteSwap?
     let deflated: Bool
-    private var handle: BlobHandle?
+    private var handle: (any BlobReader)?
     /// Where the deflated data set starts in the stored bytes: the end of the file meta information.
     private var bodyStart: UInt64?
     private var inflater: Inflater?
@@ -32,13 +32,8 @@ public final class StoredValueReader {
         self.deflated = TransferSyntax(uid: instance.transferSyntaxUID).isDeflated
     }
 
-    deinit {
-        if let handle { retrieve.blobs.close(handle) }
-    }
-
     /// Releases the stored bytes.
     public func close() {
-        if let handle { retrieve.blobs.close(handle) }
         handle = nil
     }
 
@@ -99,7 +94,7 @@ public final class StoredValueReader {
             let handle = try await openHandle()
             guard physical < handle.size else { return [] }
             let n = Int(min(UInt64(RetrieveService.streamChunk), handle.size - physical))
-            let buffer = try await retrieve.blobs.read(handle, offset: physical, count: n)
+            let buffer = try await handle.read(at: physical, count: n)
             guard buffer.readableBytes == n else {
                 throw ArchiveError.damaged(instance.sopInstanceUID, "its bytes end before the indexed size")
             }
@@ -108,7 +103,7 @@ public final class StoredValueReader {
         }
     }
 
-    private func openHandle() async throws -> BlobHandle {
+    private func openHandle() async throws -> any BlobReader {
         if let handle { return handle }
         let opened = try await retrieve.openIntact(instance)
         handle = opened
@@ -122,7 +117,7 @@ public final class StoredValueReader {
         let handle = try await openHandle()
         func bytes(_ offset: UInt64, _ count: Int) async throws -> [UInt8] {
             guard offset + UInt64(count) <= handle.size else { return [] }
-            return Array(try await retrieve.blobs.read(handle, offset: offset, count: count).readableBytesView)
+            return Array(try await handle.read(at: offset, count: count).readableBytesView)
         }
         var position: UInt64 = 132
         guard try await bytes(128, 4) == Array("DICM".utf8) else {

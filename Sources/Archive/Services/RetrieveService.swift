@@ -87,64 +87,42 @@ public struct RetrieveService: Sendable {
     /// Opens the stored bytes of `instance`; throws ``ArchiveError/Code/damaged`` when they are missing or not
     /// as long as the index says (a blob removed or cut short behind the archive's back), so that no read
     /// path can send a part of an instance as if it were whole.
-    func openIntact(_ instance: StoredInstance) async throws -> BlobHandle {
-        guard let handle = try await blobs.open(instance.blobKey, kind: .instance) else {
+    func openIntact(_ instance: StoredInstance) async throws -> any BlobReader {
+        guard let reader = try await blobs.open(instance.blobKey, kind: .instance) else {
             throw ArchiveError.damaged(instance.sopInstanceUID, "its bytes are missing")
         }
-        guard handle.size == instance.size else {
-            blobs.close(handle)
+        guard reader.size == instance.size else {
             throw ArchiveError.damaged(
-                instance.sopInstanceUID, "its bytes are \(handle.size) long, the index says \(instance.size)")
+                instance.sopInstanceUID, "its bytes are \(reader.size) long, the index says \(instance.size)")
         }
-        return handle
+        return reader
     }
 
     /// Throws ``ArchiveError/Code/damaged`` when the stored bytes of `instance` are missing or not as long as
     /// indexed. Responses call it before their head for the instance they start with, so that a damaged
     /// instance is a 500 rather than a 200 cut short.
     public func checkIntact(_ instance: StoredInstance) async throws {
-        blobs.close(try await openIntact(instance))
+        _ = try await openIntact(instance)
     }
 
     /// Bytes read per chunk when streaming an instance.
     static let streamChunk = 1 << 20
 
-    /// Streams the stored bytes of an instance (or a range of them) in chunks of at most 1 MiB. The next chunk
-    /// is read while the current one is being sent, so disk and network overlap; at most two chunks are in
-    /// memory.
+    /// Streams the stored bytes of an instance (or a range of them) in chunks of at most 1 MiB
+    /// (``BlobChunks``: the next chunk is read while the current one is being sent, so storage and network
+    /// overlap; at most two chunks are in memory).
     public func stream(
         _ instance: StoredInstance, range: ByteRange?, chunk: (ByteBuffer) async throws -> Void
     ) async throws {
-        let handle = try await openIntact(instance)
-        defer { blobs.close(handle) }
-        let range = range ?? ByteRange(offset: 0, length: handle.size)
-        guard range.offset + range.length <= handle.size else {
+        let reader = try await openIntact(instance)
+        let chunks: BlobChunks
+        do { chunks = try reader.chunks(range, chunkSize: Self.streamChunk) } catch {
             throw ArchiveError(.notFound, "the byte range lies outside instance \(instance.sopInstanceUID)")
         }
-        let end = range.offset + range.length
-        let blobs = self.blobs
-        let sop = instance.sopInstanceUID
-        @Sendable func read(_ offset: UInt64) async throws -> ByteBuffer? {
-            guard offset < end else { return nil }
-            let n = Int(min(UInt64(Self.streamChunk), end - offset))
-            let buffer = try await blobs.read(handle, offset: offset, count: n)
-            guard buffer.readableBytes == n else {
-                throw ArchiveError.damaged(sop, "its bytes end before the indexed size")
-            }
-            return buffer
-        }
-        var offset = range.offset
-        var current = try await read(offset)
-        while let buffer = current {
-            offset += UInt64(buffer.readableBytes)
-            let next = offset
-            let following = Task { try await read(next) }
-            do { try await chunk(buffer) } catch {
-                // The read in flight must end before the handle is closed.
-                _ = try? await following.value
-                throw error
-            }
-            current = try await following.value
+        do {
+            for try await buffer in chunks { try await chunk(buffer) }
+        } catch let error as ArchiveError where error.code == .damaged {
+            throw ArchiveError.damaged(instance.sopInstanceUID, "its bytes end before the indexed size")
         }
     }
 }

@@ -1,8 +1,11 @@
 import DICOMCore
+import Logging
 import NIOCore
 
 #if canImport(Glibc)
-    import Glibc
+    import Glibc  // time(2): the wall clock of Stored At
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// Stores instances (PS3.18 §10.5 STOW-RS; equally usable by a DIMSE C-STORE later, ARCHITECTURE §2 rule 2).
@@ -66,15 +69,14 @@ public struct StoreService: Sendable {
         }
     }
 
-    /// Removes temporaries and the journaled blobs that no committed instance references of this node's earlier
+    /// Removes the journaled blobs that no committed instance references of this node's earlier
     /// runs (``JournalScope/earlierRuns``), and unowned ones (of replaced and deleted instances). Call at start,
     /// before serving. Safe while other nodes write to the same index: their entries are never taken here (they
     /// are left to ``JournalSweeper``, once their node holds no live lease). The node id must be unique among the
     /// live nodes (the default `<hostname>:<port>` is, as the port is bound); on one data folder `DataFolderLock`
-    /// also keeps a second process away from the folder's temporaries.
+    /// also keeps a second process away from the folder. Scratch files are the ``ScratchSpace``'s to sweep.
     public func recover() async throws -> Recovery {
-        try await blobs.sweepTemporaries()
-        return try await sweep(.earlierRuns)
+        try await sweep(.earlierRuns)
     }
 
     /// Removes the journaled blobs of nodes that hold no live lease (no heartbeat within `leaseTimeout`), journaled
@@ -176,6 +178,8 @@ public struct StoreService: Sendable {
                 outcomes[n].failure = .duplicateSOPInstance
                 outcomes[n].comment = error.message
             } catch {
+                ArchiveLog.logger.error(
+                    "an instance could not be prepared for the index", metadata: ["error": ArchiveLog.describe(error)])
                 await discard(instance.blobKey)
                 outcomes[n].failure = .processingFailure
                 outcomes[n].comment = "storage failed: \(error)"
@@ -199,6 +203,9 @@ public struct StoreService: Sendable {
                 if let replaced = item.replacing { await discard(replaced.blobKey) }
             }
         } catch {
+            ArchiveLog.logger.error(
+                "a group commit failed: its instances are refused",
+                metadata: ["instances": "\(commits.count)", "error": ArchiveLog.describe(error)])
             for (n, item) in commits {
                 await discard(item.record.instance.blobKey)
                 outcomes[n].failure = error is ArchiveError ? .processingFailure : .outOfResources
@@ -214,22 +221,24 @@ public struct StoreService: Sendable {
             try await blobs.remove(key)
             try await index.clearJournal([key])
         } catch {
-            // Left in the journal: the next recover() removes it.
+            // Left in the journal: the next recover() or sweep removes it.
+            ArchiveLog.logger.warning(
+                "a discarded blob stays journaled until the next sweep", metadata: ["error": ArchiveLog.describe(error)]
+            )
         }
     }
 
     /// Whether two stored instances have the same bytes, compared in bounded chunks.
     func sameBytes(_ a: BlobKey, _ b: BlobKey) async throws -> Bool {
-        guard let ha = try await blobs.open(a, kind: .instance) else { return false }
-        defer { blobs.close(ha) }
-        guard let hb = try await blobs.open(b, kind: .instance) else { return false }
-        defer { blobs.close(hb) }
+        guard let ha = try await blobs.open(a, kind: .instance),
+            let hb = try await blobs.open(b, kind: .instance)
+        else { return false }
         guard ha.size == hb.size else { return false }
         var offset: UInt64 = 0
         while offset < ha.size {
             let n = Int(min(UInt64(1 << 20), ha.size - offset))
-            let x = try await blobs.read(ha, offset: offset, count: n)
-            let y = try await blobs.read(hb, offset: offset, count: n)
+            let x = try await ha.read(at: offset, count: n)
+            let y = try await hb.read(at: offset, count: n)
             if x != y { return false }
             offset += UInt64(n)
         }
@@ -241,7 +250,16 @@ public struct StoreService: Sendable {
     public func delete(_ selection: InstanceSelection) async throws {
         let keys = try await index.delete(selection)
         guard !keys.isEmpty else { throw ArchiveError(.notFound, "nothing stored under that resource") }
-        for key in keys { try? await blobs.remove(key) }
-        try? await index.clearJournal(keys)
+        // The rows are gone, so the instances are; the blobs are journaled, so what fails here is swept later.
+        var failures = 0
+        for key in keys {
+            do { try await blobs.remove(key) } catch { failures += 1 }
+        }
+        do { try await index.clearJournal(keys) } catch { failures += 1 }
+        if failures > 0 {
+            ArchiveLog.logger.warning(
+                "deleted instances: some blobs stay journaled until the next sweep",
+                metadata: ["failures": "\(failures)"])
+        }
     }
 }

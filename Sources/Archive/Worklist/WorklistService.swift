@@ -1,6 +1,7 @@
 import DICOMBinary
 import DICOMCore
 import DICOMweb
+import Logging
 
 /// The worklist: UPS-RS (PS3.18 §11) over the UPS Push, Pull, Watch and Event SOP Classes' behaviour (PS3.4
 /// Annex CC), transport-agnostic (ARCHITECTURE §2). Every request runs in one ``WorklistStore`` transaction
@@ -54,7 +55,13 @@ public struct WorklistService: Sendable {
             let value = try body(transaction, &outbox)
             return (value, outbox.topics)
         }
-        if !topics.isEmpty { try? await notifier.publish(topics) }
+        if !topics.isEmpty {
+            // The change is committed; subscribers miss this wake-up only (their events stay queued).
+            do { try await notifier.publish(topics) } catch {
+                ArchiveLog.logger.warning(
+                    "worklist events were not announced", metadata: ["error": ArchiveLog.describe(error)])
+            }
+        }
         return value
     }
 
@@ -159,14 +166,8 @@ public struct WorklistService: Sendable {
     /// The workitems matching `query`, in creation order: the page after `offset` of at most `limit`, and how
     /// many more match (PS3.18 §11.9).
     public func search(_ query: QIDOFlatQuery, limit: Int) async throws -> SearchPage<DataSet> {
-        let evaluator = query.evaluator
-        return try await store.read { transaction in
-            var page = SearchPage<DataSet>(offset: query.offset, limit: limit)
-            try transaction.forEachWorkitem { workitem in
-                if evaluator.matches(workitem.attributes) { page.offer { workitem.attributes } }
-                return true
-            }
-            return page
+        try await QueryService.search(query, limit: limit) { after, count in
+            try await store.workitemRecords(after: after, count: count)
         }
     }
 }

@@ -16,6 +16,9 @@ public protocol WorklistStore: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) throws -> T) async throws -> T
     /// Runs `body` on a consistent snapshot; the transaction refuses writes.
     func read<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) throws -> T) async throws -> T
+    /// The workitems after position `after` (from the start when `nil`), in creation order, at most `count`: what
+    /// ``QueryService/search(_:limit:records:)`` matches.
+    func workitemRecords(after: Int64?, count: Int) async throws -> [FlatRecord]
     /// The oldest event reports queued for `aeTitle` (AE Titles are compared exactly), at most `limit`.
     func queuedEvents(for aeTitle: String, limit: Int) async throws -> [UPSQueuedEvent]
     /// Removes the delivered event reports of `aeTitle` with these ids.

@@ -1,4 +1,5 @@
 import Archive
+import ArchiveFileSystem
 import DICOMCore
 import DICOMwebClient
 import NIOPosix
@@ -37,13 +38,20 @@ struct LocalInstanceBuilder: Sendable {
                 guard case .file(let path, let length) = bulk.content else { continue }
                 let output = "\(folder)/\(sop)-\(UInt64.random(in: 0...UInt64.max)).dcm"
                 do {
-                    let instance = try BulkInstanceBuilder.build(
-                        metadata: batch.metadata[index],
-                        parts: [
-                            BulkDataPart(
-                                mediaType: bulk.contentType, contentLocation: bulk.contentLocation, path: path,
-                                length: UInt64(length))
-                        ], outputPath: output)
+                    let input = try FolderScratchFile(reading: path)
+                    let instance: BuiltInstance
+                    do {
+                        instance = try BulkInstanceBuilder.build(
+                            metadata: batch.metadata[index],
+                            parts: [
+                                BulkDataPart(
+                                    mediaType: bulk.contentType, contentLocation: bulk.contentLocation, file: input,
+                                    length: UInt64(length))
+                            ], output: try FolderScratchFile(creating: output))
+                    } catch {
+                        unlink(output)
+                        throw error
+                    }
                     out.parts.append(
                         StowPart(contentType: .dicom, content: .file(path: output, length: Int64(instance.fileSize))))
                     out.sent.append((file, sop))

@@ -14,6 +14,7 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .setting("host"), help: .setting("host")) var host: String?
     @Option(name: .setting("port"), help: .setting("port")) var port: String?
     @Option(name: .setting("data"), help: .setting("data")) var data: String?
+    @Option(name: .setting("scratch"), help: .setting("scratch")) var scratch: String?
     @Option(name: .setting("public-url"), help: .setting("public-url")) var publicUrl: String?
     @Option(name: .setting("trust-forwarded-headers"), help: .setting("trust-forwarded-headers"))
     var trustForwardedHeaders: String?

@@ -10,6 +10,8 @@ struct ServeValues: Sendable {
     var server = ServerConfiguration()
     /// The data folder: SQLite index and blobs.
     var dataFolder = "./lantern-data"
+    /// The scratch folder; `nil`: `tmp` in the data folder.
+    var scratchFolder: String?
     /// The level below which nothing is logged.
     var logLevel = Logger.Level.info
     /// The configuration file named by `--config` or `LANTERN_CONFIG`, if any.

@@ -37,6 +37,11 @@ enum ServeSettings {
             help: "Data folder: the SQLite index and the blobs, created when missing; one server at a time.",
             apply: { $1.dataFolder = $0 }, current: { $0.dataFolder }),
         .text(
+            "scratch", valueName: "folder", accepted: "a folder on a local disk",
+            help:
+                "Scratch folder for requests in progress (the bulk data parts of STOW-RS), emptied at start; one server at a time.",
+            defaultNote: "`tmp` in the data folder", apply: { $1.scratchFolder = $0 }, current: { $0.scratchFolder }),
+        .text(
             "public-url", valueName: "url", accepted: "a URL (scheme, host, port, path)",
             help: "Base URL clients use, e.g. https://pacs.example.org, in RetrieveURLs and BulkDataURIs.",
             defaultNote: "the request's Host",

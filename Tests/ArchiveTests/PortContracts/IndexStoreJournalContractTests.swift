@@ -115,9 +115,8 @@ import Testing
         #expect(outcome.failure == nil)
         let sop = try #require(outcome.sopInstanceUID)
         let instance = try #require(await writer.index.instance(sopInstanceUID: sop))
-        let handle = try #require(await shared.blobs.open(instance.blobKey, kind: .instance))
-        #expect(handle.size == UInt64(bytes.count))
-        shared.blobs.close(handle)
+        let reader = try #require(await shared.blobs.open(instance.blobKey, kind: .instance))
+        #expect(reader.size == UInt64(bytes.count))
     }
 
     @Test(

@@ -19,6 +19,30 @@ import Testing
         return claimed
     }
 
+    @Test("Workitem records page in creation order by position", arguments: IndexAdapter.allCases)
+    func recordsPage(_ adapter: IndexAdapter) async throws {
+        let shared = try adapter.makeShared()
+        defer { shared.remove() }
+        let store = try shared.openWorklist("a")
+        let uids = (0..<7).map { "1.2.50.\($0)" }
+        for uid in uids {
+            let item = Workitem(uid: uid, attributes: WorklistServiceTests.workitem(uid), transactionUID: nil)
+            #expect(try await store.write { try $0.insert(item) })
+        }
+        var seen: [String] = []
+        var after: Int64?
+        while true {
+            let batch = try await store.workitemRecords(after: after, count: 3)
+            #expect(batch.count <= 3)
+            seen += batch.map { AttributeCodec.decode($0.attributes).string(Tag.procedureStepLabel) ?? "" }
+            guard let last = batch.last else { break }
+            #expect(after.map { last.position > $0 } ?? true)
+            after = last.position
+        }
+        #expect(seen == uids)
+        #expect(try await store.workitemRecords(after: nil, count: 0).isEmpty)
+    }
+
     @Test(
         "Insert once, read back, replace only from the state and Transaction UID expected",
         arguments: IndexAdapter.allCases)
