@@ -8,12 +8,39 @@ import GRDB
 /// computed attributes are the archive's (``QueryService``); this file only translates.
 extension SQLiteIndexStore {
     public func candidates(_ plan: QueryPlan) async throws -> [IndexCandidate] {
-        let statement = Self.statement(plan)
-        return try await pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: statement.sql, arguments: statement.arguments)
+        let parts = Self.parts(plan)
+        if parts.isEmpty { return [] }
+        let statements = parts.map(Self.statement)
+        let found = try await pool.read { db in
             var out: [IndexCandidate] = []
-            while let row = try rows.next() { out.append(Self.candidate(row, plan: plan)) }
+            for statement in statements {
+                let rows = try Row.fetchCursor(db, sql: statement.sql, arguments: statement.arguments)
+                while let row = try rows.next() { out.append(Self.candidate(row, plan: plan)) }
+            }
             return out
+        }
+        return parts.count == 1 ? found : Array(found.dropFirst(plan.offset).prefix(plan.limit))
+    }
+
+    /// Positions bound in one statement at most, well below SQLite's bind parameter limit (999 before 3.32).
+    static let positionsPerStatement = 500
+
+    /// The plan as statements run it, in order: itself, or, when it lists more ``QueryPlan/positions`` than one
+    /// statement binds, one plan per slice of its sorted positions, each unpaged but for the page's end (the
+    /// caller pages their concatenation); none when it lists no position.
+    static func parts(_ plan: QueryPlan) -> [QueryPlan] {
+        guard let positions = plan.positions else { return [plan] }
+        let keys = Set(positions).sorted()
+        if keys.isEmpty { return [] }
+        var part = plan
+        part.positions = keys
+        if keys.count <= positionsPerStatement { return [part] }
+        part.offset = 0
+        let end = plan.offset.addingReportingOverflow(plan.limit)
+        part.limit = end.overflow ? Int.max : end.partialValue
+        return stride(from: 0, to: keys.count, by: positionsPerStatement).map { start in
+            part.positions = Array(keys[start..<min(start + positionsPerStatement, keys.count)])
+            return part
         }
     }
 
@@ -45,13 +72,18 @@ extension SQLiteIndexStore {
     }
 
     private static func statement(_ plan: QueryPlan) -> Statement {
-        let study = """
-            st.pk AS study_pk, st.study_uid, st.attributes AS study_attributes, st.modalities, st.sop_classes,
-            st.num_series, st.num_instances AS study_instances
-            """
-        let series = """
-            se.pk AS series_pk, se.series_uid, se.attributes AS series_attributes, se.num_instances AS series_instances
-            """
+        // A light candidate reads no blob nor aggregate: SQLite then skips the pages holding the attribute sets.
+        var study = "st.pk AS study_pk, st.study_uid"
+        var series = "se.pk AS series_pk, se.series_uid"
+        var instance = "i.pk AS key, i.sop_uid"
+        if plan.includesAttributes {
+            study += """
+                , st.attributes AS study_attributes, st.modalities, st.sop_classes, st.num_series,
+                st.num_instances AS study_instances
+                """
+            series += ", se.attributes AS series_attributes, se.num_instances AS series_instances"
+            instance += ", i.attributes AS instance_attributes"
+        }
         var select: String
         let from: String
         let key: String
@@ -64,7 +96,7 @@ extension SQLiteIndexStore {
             )
         case .instance:
             (select, from, key) = (
-                "i.pk AS key, i.sop_uid, i.attributes AS instance_attributes, \(study), \(series)",
+                "\(instance), \(study), \(series)",
                 "FROM instance i JOIN series se ON se.pk = i.series_pk JOIN study st ON st.pk = i.study_pk", "i.pk"
             )
         }
@@ -81,6 +113,9 @@ extension SQLiteIndexStore {
             translate(condition, level: plan.level, add)
         }
         if let after = plan.after { add("\(key) > ?", [after]) }
+        if let positions = plan.positions {
+            add("\(key) IN (\(Array(repeating: "?", count: positions.count).joined(separator: ",")))", positions)
+        }
         var sql = "SELECT \(select) \(from)"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         sql += " ORDER BY \(key)"
@@ -130,21 +165,23 @@ extension SQLiteIndexStore {
         func list(_ text: String) -> [String] {
             text.isEmpty ? [] : text.split(separator: "\\", omittingEmptySubsequences: false).map(String.init)
         }
+        // A light candidate (no attributes included) has empty blobs and aggregates.
+        let full = plan.includesAttributes
+        func blob(_ column: String) -> [UInt8] { full ? [UInt8](row[column] as Data) : [] }
+        func count(_ column: String) -> Int { full ? Int(row[column] as Int64) : 0 }
         let study = IndexCandidate.Study(
-            key: row["study_pk"], attributes: [UInt8](row["study_attributes"] as Data),
-            modalities: list(row["modalities"]), sopClasses: list(row["sop_classes"]),
-            seriesCount: Int(row["num_series"] as Int64), instanceCount: Int(row["study_instances"] as Int64))
+            key: row["study_pk"], attributes: blob("study_attributes"),
+            modalities: full ? list(row["modalities"]) : [], sopClasses: full ? list(row["sop_classes"]) : [],
+            seriesCount: count("num_series"), instanceCount: count("study_instances"))
         var series: IndexCandidate.Series?
         if plan.level != .study {
             series = IndexCandidate.Series(
-                key: row["series_pk"], attributes: [UInt8](row["series_attributes"] as Data),
-                instanceCount: Int(row["series_instances"] as Int64))
+                key: row["series_pk"], attributes: blob("series_attributes"), instanceCount: count("series_instances"))
         }
         return IndexCandidate(
             position: row["key"], studyUID: row["study_uid"],
             seriesUID: plan.level == .study ? nil : row["series_uid"],
             sopInstanceUID: plan.level == .instance ? row["sop_uid"] : nil, indexedValues: values, study: study,
-            series: series,
-            instanceAttributes: plan.level == .instance ? [UInt8](row["instance_attributes"] as Data) : nil)
+            series: series, instanceAttributes: plan.level == .instance ? blob("instance_attributes") : nil)
     }
 }

@@ -113,6 +113,9 @@ import Testing
         (.allInstances, [("Modality", "CT"), ("InstanceNumber", "2")]),
         (.allInstances, [("StudyDate", "-20240105"), ("includefield", "all")]),
         (.allInstances, [("InstanceAvailability", "ONLINE"), ("ModalitiesInStudy", "MR")]),
+        // Indexed values and attribute sets both: light candidates, then the survivors in full.
+        (.allInstances, [("PatientName", "Doe*"), ("InstanceNumber", "2")]),
+        (.allSeries, [("PatientName", "*o*"), ("SeriesNumber", "1")]),
     ]
 
     @Test func serviceFindsWhatTheEvaluatorFinds() async throws {
@@ -163,6 +166,100 @@ import Testing
             limit: 10)
         #expect(own.matches.map(\.sopInstanceUID) == [fixture.ownPatientInstance])
         #expect(own.matches.first?.attributes.string(Tag(0x0010_0010)) == "Other^Ann")
+    }
+
+    /// Every page, whatever the batch size, on each path of the service: indexed values alone (light candidates,
+    /// then the page in full), indexed values then attribute sets, attribute sets alone.
+    @Test func pagesAcrossBatchesAndSteps() async throws {
+        let fixture = try await Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.folder) }
+        let queries: [(QIDOScope, [(String, String)])] = [
+            (.allInstances, [("PatientName", "*o*")]),
+            (.allSeries, [("StudyTime", "0900-2359")]),
+            (.allInstances, [("PatientName", "*o*"), ("InstanceAvailability", "ONLINE")]),
+            (.allInstances, [("InstanceAvailability", "ONLINE")]),
+        ]
+        let paths = try queries.map { scope, items in
+            let residual = QueryPlan(try QIDOQuery.parse(queryItems: items, scope: scope)).residual
+            return [!residual.indexedKeys.isEmpty || !residual.indexedRanges.isEmpty, residual.needsAttributes]
+        }
+        #expect(paths == [[true, false], [true, false], [true, true], [false, true]])
+        for (scope, items) in queries {
+            let expected = try await Self.expected(QIDOQuery.parse(queryItems: items, scope: scope), fixture)
+            #expect(expected.count >= 3, "\(items)")
+            for batchSize in [1, 2, 3, 500] {
+                var service = QueryService(index: fixture.index)
+                service.batchSize = batchSize
+                for offset in 0...(expected.count + 1) {
+                    for limit in 0...3 {
+                        let query = try QIDOQuery.parse(queryItems: items + [("offset", "\(offset)")], scope: scope)
+                        let found = try await service.search(query, limit: limit)
+                        let label = "\(items), batch \(batchSize), offset \(offset), limit \(limit)"
+                        #expect(Self.uids(found) == Array(expected.dropFirst(offset).prefix(limit)), "\(label)")
+                        #expect(found.hasMore == (expected.count > offset + limit), "\(label)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The port alone: `positions` restricts the candidates (ANDed with the conditions and `after`, in storage
+    /// order whatever the list's order), also beyond what one statement binds.
+    @Test func positionsRestrictTheCandidates() async throws {
+        let fixture = try await Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.folder) }
+        var plan = QueryPlan(level: .instance)
+        let all = try await fixture.index.candidates(plan).map(\.position)
+        #expect(all.count == 8)
+        plan.positions = [all[6], all[1], all[4], all[1]]
+        #expect(try await fixture.index.candidates(plan).map(\.position) == [all[1], all[4], all[6]])
+        plan.conditions = [IndexCondition(.modality, .equals("CT"))]  // instances 1, 2, 4 and 5
+        #expect(try await fixture.index.candidates(plan).map(\.position) == [all[1], all[4]])
+        plan.after = all[1]
+        #expect(try await fixture.index.candidates(plan).map(\.position) == [all[4]])
+        plan.positions = []
+        #expect(try await fixture.index.candidates(plan).isEmpty)
+        // More positions than one statement binds, most of them of no entity, paged.
+        let absent = Array(Int64(1)...Int64(3000)).map { $0 + (all.max() ?? 0) }
+        plan = QueryPlan(level: .instance)
+        plan.positions = absent + all.reversed() + absent
+        #expect(try await fixture.index.candidates(plan).map(\.position) == all)
+        plan.offset = 2
+        plan.limit = 3
+        #expect(try await fixture.index.candidates(plan).map(\.position) == Array(all[2..<5]))
+        plan.after = all[5]
+        plan.offset = 1
+        plan.limit = Int.max
+        #expect(try await fixture.index.candidates(plan).map(\.position) == [all[7]])
+    }
+
+    /// The port alone: without attributes, candidates keep their positions, UIDs, keys and indexed values and
+    /// carry empty attribute sets and aggregates.
+    @Test func lightCandidatesCarryNoAttributes() async throws {
+        let fixture = try await Self.fixture()
+        defer { try? FileManager.default.removeItem(atPath: fixture.folder) }
+        let name = QIDOMatchKey(
+            path: try QIDOAttributePath.parse("PatientName", parameter: "PatientName"), matching: .personName("x"))
+        for level in [QIDOLevel.study, .series, .instance] {
+            var plan = QueryPlan(level: level, residual: QueryResidual(indexedKeys: [name]))
+            let full = try await fixture.index.candidates(plan)
+            plan.includesAttributes = false
+            let light = try await fixture.index.candidates(plan)
+            #expect(light.map(\.position) == full.map(\.position))
+            #expect(light.map(\.studyUID) == full.map(\.studyUID))
+            #expect(light.map(\.seriesUID) == full.map(\.seriesUID))
+            #expect(light.map(\.sopInstanceUID) == full.map(\.sopInstanceUID))
+            #expect(light.map(\.indexedValues) == full.map(\.indexedValues))
+            #expect(light.map(\.study.key) == full.map(\.study.key))
+            #expect(light.map(\.series?.key) == full.map(\.series?.key))
+            #expect(full.allSatisfy { !$0.study.attributes.isEmpty && $0.study.instanceCount > 0 })
+            #expect(light.allSatisfy { $0.study.attributes.isEmpty && $0.study.modalities.isEmpty })
+            #expect(light.allSatisfy { $0.series?.attributes.isEmpty ?? (level == .study) })
+            #expect(light.allSatisfy { $0.instanceAttributes == (level == .instance ? [] : nil) })
+            // Paged and restricted like full candidates.
+            plan.positions = full.map(\.position).suffix(2)
+            #expect(try await fixture.index.candidates(plan).map(\.position) == full.map(\.position).suffix(2))
+        }
     }
 
     /// The port alone: candidates satisfy the plan's conditions exactly, in storage order, paged.

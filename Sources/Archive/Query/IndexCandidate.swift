@@ -1,5 +1,9 @@
 /// One entity an ``IndexStore`` found for a ``QueryPlan``: what the index holds about it, undecoded, so that the
 /// archive decides the residual matching and builds the result (``QueryService``).
+///
+/// A candidate of a plan without ``QueryPlan/includesAttributes`` is light: it carries its position, UIDs, the
+/// study's and series' keys and its indexed values only; its attribute sets are empty (`[]`), its study's
+/// modalities and SOP classes empty and its counts `0`.
 public struct IndexCandidate: Sendable {
     /// The entity's place in storage order (``QueryPlan/Order/storage``), for keyset paging (``QueryPlan/after``).
     public var position: Int64
@@ -17,14 +21,15 @@ public struct IndexCandidate: Sendable {
     /// The series, for series and instances.
     public var series: Series?
     /// The instance's attribute set (``AttributeCodec``), for instances. For an instance stored into a study of
-    /// another patient it carries that instance's own patient attributes.
+    /// another patient it carries that instance's own patient attributes. Empty (`[]`) for instances of a plan
+    /// without ``QueryPlan/includesAttributes``.
     public var instanceAttributes: [UInt8]?
 
     /// A study as the index keeps it.
     public struct Study: Sendable {
         /// Identifies the study within the index (candidates of one study share it).
         public var key: Int64
-        /// Its attribute set (``AttributeCodec``).
+        /// Its attribute set (``AttributeCodec``); empty in a light candidate.
         public var attributes: [UInt8]
         /// The distinct Modality values of its series, sorted.
         public var modalities: [String]
@@ -53,7 +58,7 @@ public struct IndexCandidate: Sendable {
     public struct Series: Sendable {
         /// Identifies the series within the index.
         public var key: Int64
-        /// Its attribute set (``AttributeCodec``).
+        /// Its attribute set (``AttributeCodec``); empty in a light candidate.
         public var attributes: [UInt8]
         /// How many instances it has.
         public var instanceCount: Int

@@ -106,6 +106,17 @@ public struct QueryPlan: Sendable, Hashable {
     public var offset = 0
     /// Candidates to return at most.
     public var limit = Int.max
+    /// Whether candidates carry their attribute sets and aggregates. When `false` the adapter may return light
+    /// candidates that carry only ``IndexCandidate/position``, the UIDs of the level and above, the study's and
+    /// series' `key`s and the ``indexedValues``: their study's and series' `attributes` are empty (`[]`), the
+    /// study's `modalities` and `sopClasses` empty, every count `0`, and ``IndexCandidate/instanceAttributes``
+    /// empty for instances (`nil` above). ``QueryService`` decides the indexed values on such candidates, then
+    /// fetches the ones it needs again, by ``positions``.
+    public var includesAttributes = true
+    /// When set, only the entities at these ``IndexCandidate/position``s are candidates (ANDed with the
+    /// conditions and ``after``; their order and duplicates do not matter, candidates still come in ``order``);
+    /// an empty list has no candidate. `nil` does not restrict.
+    public var positions: [Int64]?
 
     /// Whether the conditions decide the whole search: then the adapter's page is the result's page.
     public var isExact: Bool { residual.isEmpty }

@@ -19,9 +19,12 @@ public struct QueryResult: Sendable {
 /// QIDO-RS and, through ``QIDOQuery/init(identifier:)``, C-FIND. The matching semantics and the computed
 /// attributes live here, once; the ``IndexStore`` only runs a ``QueryPlan``.
 ///
-/// An exact plan is paged by the index. Otherwise candidates come in keyset batches and the evaluator
-/// decides each: first on the indexed values, then, only when the plan needs it, on the decoded attribute set;
-/// a match skipped by `offset` is never decoded unless the evaluator needs its attributes.
+/// An exact plan is paged by the index. Otherwise candidates come in keyset batches and the evaluator decides
+/// each: first on the indexed values of a light candidate (``QueryPlan/includesAttributes`` off, no attribute set
+/// read), then only the survivors are fetched in full (``QueryPlan/positions``); when the indexed values decide
+/// alone, only the page's matches are, after every batch is counted, so a match skipped by `offset` or a
+/// rejected candidate never has its attribute sets read. When only the attribute set decides, every candidate
+/// is fetched in full and decoded.
 public struct QueryService: Sendable {
     /// The index searched.
     public let index: any IndexStore
@@ -47,30 +50,91 @@ public struct QueryService: Sendable {
             let matches = candidates.prefix(limit).map { builder.match($0) }
             return QueryResult(matches: matches, hasMore: candidates.count > limit)
         }
-        let wanted = offset.addingReportingOverflow(limit).overflow ? Int.max : offset + limit
-        let onValues = plan.evaluator(plan.residual.indexedKeys, plan.residual.indexedRanges)
-        let onAttributes = plan.evaluator(plan.residual.attributeKeys, plan.residual.attributeRanges)
+        var page = Page(offset: offset, limit: limit)
         plan.limit = max(1, batchSize)
+        let onAttributes = plan.evaluator(plan.residual.attributeKeys, plan.residual.attributeRanges)
+        guard let onValues = plan.evaluator(plan.residual.indexedKeys, plan.residual.indexedRanges) else {
+            return try await decodingEach(plan, onAttributes, &page, &builder)
+        }
+        // Step 1: light candidates (no attribute set read) decided on their indexed values.
+        var light = plan
+        light.includesAttributes = false
+        var positions: [Int64] = []  // of the page's matches, when the indexed values decide alone
         var matches: [SearchMatch] = []
-        var seen = 0
+        var hasMore = false
+        batches: while true {
+            let candidates = try await index.candidates(light)
+            let survivors = candidates.filter { onValues.matches(Self.indexedDataSet($0.indexedValues)) }
+            if let onAttributes {
+                // Step 2 per batch: the survivors in full, decided on their attribute sets.
+                for candidate in try await full(plan, at: survivors.map(\.position), matching: onValues) {
+                    let decoded = builder.attributes(candidate)
+                    guard onAttributes.matches(decoded) else { continue }
+                    switch page.count() {
+                    case .skip: continue
+                    case .take: matches.append(builder.match(candidate, attributes: decoded))
+                    case .beyond: return QueryResult(matches: matches, hasMore: true)
+                    }
+                }
+            } else {
+                for survivor in survivors {
+                    switch page.count() {
+                    case .skip: continue
+                    case .take: positions.append(survivor.position)
+                    case .beyond:
+                        hasMore = true
+                        break batches
+                    }
+                }
+            }
+            guard candidates.count == light.limit, let last = candidates.last else { break }
+            light.after = last.position
+        }
+        // Step 2: the page's matches in full, a batch at a time.
+        let size = max(1, batchSize)
+        for start in stride(from: 0, to: positions.count, by: size) {
+            let slice = Array(positions[start..<min(start + size, positions.count)])
+            matches += try await full(plan, at: slice, matching: onValues).map { builder.match($0) }
+        }
+        return QueryResult(matches: matches, hasMore: hasMore)
+    }
+
+    /// The search when only the attribute sets decide: every candidate is fetched in full and decoded.
+    private func decodingEach(
+        _ plan: QueryPlan, _ onAttributes: QIDOEvaluator?, _ page: inout Page, _ builder: inout ResultBuilder
+    ) async throws -> QueryResult {
+        var plan = plan
+        var matches: [SearchMatch] = []
         while true {
             let candidates = try await index.candidates(plan)
             for candidate in candidates {
-                if let onValues, !onValues.matches(Self.indexedDataSet(candidate.indexedValues)) { continue }
-                var attributes: DataSet?
-                if let onAttributes {
-                    let decoded = builder.attributes(candidate)
-                    guard onAttributes.matches(decoded) else { continue }
-                    attributes = decoded
+                let decoded = builder.attributes(candidate)
+                if let onAttributes, !onAttributes.matches(decoded) { continue }
+                switch page.count() {
+                case .skip: continue
+                case .take: matches.append(builder.match(candidate, attributes: decoded))
+                case .beyond: return QueryResult(matches: matches, hasMore: true)
                 }
-                seen += 1
-                if seen > wanted { return QueryResult(matches: matches, hasMore: true) }
-                if seen > offset { matches.append(builder.match(candidate, attributes: attributes)) }
             }
             guard candidates.count == plan.limit, let last = candidates.last else { break }
             plan.after = last.position
         }
         return QueryResult(matches: matches, hasMore: false)
+    }
+
+    /// The full candidates of `plan` at `positions` (at most a batch), in storage order: those whose indexed
+    /// values still match (an entity changed since its light fetch is decided anew, never returned unchecked).
+    private func full(
+        _ plan: QueryPlan, at positions: [Int64], matching onValues: QIDOEvaluator
+    ) async throws -> [IndexCandidate] {
+        if positions.isEmpty { return [] }
+        var plan = plan
+        plan.positions = positions
+        plan.after = nil
+        plan.offset = 0
+        plan.limit = Int.max
+        plan.includesAttributes = true
+        return try await index.candidates(plan).filter { onValues.matches(Self.indexedDataSet($0.indexedValues)) }
     }
 
     /// The indexed values as a data set the evaluator reads: Unicode text (ISO_IR 192) in each attribute's VR.
@@ -81,6 +145,30 @@ public struct QueryService: Sendable {
             dataSet.set(DataElement(attribute.tag, attribute.vr, bytes: Array(text.utf8)))
         }
         return dataSet
+    }
+}
+
+/// The page of a search that is not exact, as its matches come in storage order: `offset` skipped, then at most
+/// `limit` taken; a match beyond them means more exist.
+private struct Page {
+    /// What to do with the next match.
+    enum Step { case skip, take, beyond }
+
+    let offset: Int
+    let end: Int
+    private var seen = 0
+
+    init(offset: Int, limit: Int) {
+        self.offset = offset
+        let end = offset.addingReportingOverflow(limit)
+        self.end = end.overflow ? Int.max : end.partialValue
+    }
+
+    /// Counts one more match.
+    mutating func count() -> Step {
+        seen += 1
+        if seen > end { return .beyond }
+        return seen > offset ? .take : .skip
     }
 }
 
