@@ -89,7 +89,8 @@ struct ServeCommand: AsyncParsableCommand {
         let root = configuration.serviceRoot
         let startLogger = logger
         let worklist = WorklistService(
-            store: SQLiteWorklistStore(sharing: index), hub: UPSEventHub(), defaultWorklistLabel: configuration.aeTitle)
+            store: try SQLiteWorklistStore(sharing: index), hub: UPSEventHub(),
+            defaultWorklistLabel: configuration.aeTitle)
         // PS3.4 §CC.2.4.3: a start is an SCP Status Change (RESTARTED, WARM START) for the subscribers — said by
         // the server that finds no other live lease on the index, so a cluster announces once.
         if clusterStart { try await worklist.announceRestart() }

@@ -15,7 +15,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let index = try SQLiteIndexStore(path: folder + "/index.sqlite")
         let service = WorklistService(
-            store: SQLiteWorklistStore(sharing: index), hub: UPSEventHub(), maximumQueuedEvents: queue)
+            store: try SQLiteWorklistStore(sharing: index), hub: UPSEventHub(), maximumQueuedEvents: queue)
         return (service, folder)
     }
 

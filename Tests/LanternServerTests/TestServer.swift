@@ -28,7 +28,8 @@ struct TestServer {
         configuration.port = 0
         self.configuration = configuration
         worklist = WorklistService(
-            store: SQLiteWorklistStore(sharing: index), hub: UPSEventHub(), defaultWorklistLabel: configuration.aeTitle)
+            store: try SQLiteWorklistStore(sharing: index), hub: UPSEventHub(),
+            defaultWorklistLabel: configuration.aeTitle)
     }
 
     /// Runs `test` against the application in `mode`, then removes the data folder.

@@ -27,7 +27,7 @@ extension WorklistService {
         }
         let changes = edited
         try await write { transaction, outbox in
-            guard var workitem = try transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
+            guard var workitem = try await transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
             switch workitem.state {
             case .completed, .canceled:
                 throw UPSError(
@@ -51,23 +51,25 @@ extension WorklistService {
             let before = workitem
             for element in changes { workitem.attributes.set(element) }
             workitem.attributes.set(.text(Tag.scheduledProcedureStepModificationDateTime, .DT, DICOMClock.nowDT()))
-            guard try transaction.replace(workitem, expecting: before) else { throw UPSError.changedMeanwhile(uid) }
+            guard try await transaction.replace(workitem, expecting: before) else {
+                throw UPSError.changedMeanwhile(uid)
+            }
             outbox.changed(uid)
-            let subscribers = try transaction.subscribers(of: uid)
+            let subscribers = try await transaction.subscribers(of: uid)
             func changed(_ tags: [Tag], in item: (DataSet) -> DataSet) -> Bool {
                 tags.contains { item(before.attributes)[$0] != item(workitem.attributes)[$0] }
             }
             // PS3.4 §CC.2.4.3: which changes are reported, and how.
             if changed([Tag.inputReadinessState], in: { $0 }) {
-                try outbox.send(UPSEventReport.stateReport(workitem), to: subscribers)
+                try await outbox.send(UPSEventReport.stateReport(workitem), to: subscribers)
             }
             if changed([Tag.procedureStepProgressInformationSequence], in: { $0 }) {
-                try outbox.send(UPSEventReport.progressReport(workitem), to: subscribers)
+                try await outbox.send(UPSEventReport.progressReport(workitem), to: subscribers)
             }
             if changed([Tag.scheduledStationNameCodeSequence, Tag.scheduledHumanPerformersSequence], in: { $0 }),
                 UPSRules.isAssigned(workitem.attributes)
             {
-                try outbox.send(UPSEventReport.assigned(workitem), to: subscribers)
+                try await outbox.send(UPSEventReport.assigned(workitem), to: subscribers)
             }
         }
         return UPSResult(uid: uid)
@@ -94,7 +96,7 @@ extension WorklistService {
             throw UPSError(.invalid, "The Transaction UID is not a valid UID (PS3.5 §9.1).")
         }
         return try await write { transaction, outbox in
-            guard var workitem = try transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
+            guard var workitem = try await transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
             let before = workitem
             let current = workitem.state
             let owner = workitem.transactionUID
@@ -132,10 +134,12 @@ extension WorklistService {
             workitem.attributes.set(.text(Tag.procedureStepState, .CS, target.rawValue))
             // A claim (SCHEDULED to IN PROGRESS with a Transaction UID) and every other change: compare-and-set on
             // the state and Transaction UID read above, so that of two concurrent claims exactly one wins.
-            guard try transaction.replace(workitem, expecting: before) else { throw UPSError.changedMeanwhile(uid) }
+            guard try await transaction.replace(workitem, expecting: before) else {
+                throw UPSError.changedMeanwhile(uid)
+            }
             outbox.changed(uid)
-            try outbox.send(UPSEventReport.stateReport(workitem), to: transaction.subscribers(of: uid))
-            if target.isFinal { try transaction.removeUnlockedSubscriptions(of: uid) }
+            try await outbox.send(UPSEventReport.stateReport(workitem), to: await transaction.subscribers(of: uid))
+            if target.isFinal { try await transaction.removeUnlockedSubscriptions(of: uid) }
             return UPSResult(uid: uid)
         }
     }
@@ -148,22 +152,22 @@ extension WorklistService {
     /// the request ("The performer cannot be contacted").
     public func requestCancellation(_ uid: String, request: DataSet, requestingAE: String) async throws -> UPSResult {
         try await write { transaction, outbox in
-            guard var workitem = try transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
-            let subscribers = try transaction.subscribers(of: uid)
+            guard var workitem = try await transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
+            let subscribers = try await transaction.subscribers(of: uid)
             switch workitem.state {
             case .scheduled:
                 let before = workitem
                 workitem.transactionUID = UIDGenerator.make()
                 workitem.attributes.set(.text(Tag.procedureStepState, .CS, ProcedureStepState.inProgress.rawValue))
-                try outbox.send(UPSEventReport.stateReport(workitem), to: subscribers)
+                try await outbox.send(UPSEventReport.stateReport(workitem), to: subscribers)
                 UPSRules.fillCancellation(&workitem.attributes, from: request)
                 workitem.attributes.set(.text(Tag.procedureStepState, .CS, ProcedureStepState.canceled.rawValue))
-                guard try transaction.replace(workitem, expecting: before) else {
+                guard try await transaction.replace(workitem, expecting: before) else {
                     throw UPSError.changedMeanwhile(uid)
                 }
                 outbox.changed(uid)
-                try outbox.send(UPSEventReport.stateReport(workitem), to: subscribers)
-                try transaction.removeUnlockedSubscriptions(of: uid)
+                try await outbox.send(UPSEventReport.stateReport(workitem), to: subscribers)
+                try await transaction.removeUnlockedSubscriptions(of: uid)
                 return UPSResult(uid: uid)
             case .inProgress:
                 guard !subscribers.isEmpty else {
@@ -171,7 +175,7 @@ extension WorklistService {
                         .conflict, "No subscriber of the Target Workitem can be told of the request.",
                         warning: "The performer cannot be contacted.")
                 }
-                try outbox.send(
+                try await outbox.send(
                     UPSEventReport.cancelRequested(uid, requestingAE: requestingAE, request: request), to: subscribers)
                 outbox.changed(uid)
                 return UPSResult(uid: uid)

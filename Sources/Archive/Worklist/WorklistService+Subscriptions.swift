@@ -50,19 +50,19 @@ extension WorklistService {
             let subscription = UPSSubscription(aeTitle: aeTitle, target: target, deletionLock: deletionLock)
             switch target {
             case .workitem(let uid):
-                guard let workitem = try transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
-                try transaction.put(subscription)
-                try outbox.send(UPSEventReport.stateReport(workitem), to: [aeTitle])
+                guard let workitem = try await transaction.workitem(uid) else { throw UPSError.noSuchWorkitem(uid) }
+                try await transaction.put(subscription)
+                try await outbox.send(UPSEventReport.stateReport(workitem), to: [aeTitle])
             case .global, .filtered:
                 var evaluator: QIDOEvaluator?
                 if case .filtered(let filter) = target { evaluator = try UPSFilter.parse(filter).evaluator }
                 let existing = Set(
-                    try transaction.subscriptions(of: aeTitle).compactMap {
+                    try await transaction.subscriptions(of: aeTitle).compactMap {
                         if case .workitem(let uid) = $0.target { uid } else { nil }
                     })
-                try transaction.put(subscription)
+                try await transaction.put(subscription)
                 var newlySubscribed: [Workitem] = []
-                try transaction.forEachWorkitem { workitem in
+                try await transaction.forEachWorkitem { workitem in
                     if !workitem.state.isFinal, !existing.contains(workitem.uid),
                         evaluator?.matches(workitem.attributes) ?? true
                     {
@@ -71,9 +71,9 @@ extension WorklistService {
                     return true
                 }
                 for workitem in newlySubscribed {
-                    try transaction.put(
+                    try await transaction.put(
                         UPSSubscription(aeTitle: aeTitle, target: .workitem(workitem.uid), deletionLock: deletionLock))
-                    if deletionLock { try outbox.send(UPSEventReport.stateReport(workitem), to: [aeTitle]) }
+                    if deletionLock { try await outbox.send(UPSEventReport.stateReport(workitem), to: [aeTitle]) }
                 }
             }
         }
@@ -85,13 +85,13 @@ extension WorklistService {
         try await write { transaction, _ in
             switch target {
             case .workitem:
-                guard try transaction.remove(aeTitle: aeTitle, target: target) else {
+                guard try await transaction.remove(aeTitle: aeTitle, target: target) else {
                     throw UPSError(.notFound, "The target Subscription was not found.")
                 }
             case .global, .filtered:
                 var removed = false
-                for subscription in try transaction.subscriptions(of: aeTitle) {
-                    removed = try transaction.remove(aeTitle: aeTitle, target: subscription.target) || removed
+                for subscription in try await transaction.subscriptions(of: aeTitle) {
+                    removed = try await transaction.remove(aeTitle: aeTitle, target: subscription.target) || removed
                 }
                 guard removed else { throw UPSError(.notFound, "The target Subscription was not found.") }
             }
@@ -102,7 +102,7 @@ extension WorklistService {
     /// created later are no longer subscribed; its existing workitem subscriptions stay.
     public func suspend(_ aeTitle: String, _ target: UPSSubscription.Target) async throws {
         try await write { transaction, _ in
-            guard try transaction.remove(aeTitle: aeTitle, target: target) else {
+            guard try await transaction.remove(aeTitle: aeTitle, target: target) else {
                 throw UPSError(.notFound, "The target Subscription was not found.")
             }
         }
@@ -113,7 +113,7 @@ extension WorklistService {
     /// returned `true`; see ``EventNotifier``). A node joining a running cluster does not announce.
     public func announceRestart() async throws {
         try await write { transaction, outbox in
-            try outbox.send(UPSEventReport.restarted(), to: try transaction.subscribedAETitles())
+            try await outbox.send(UPSEventReport.restarted(), to: try await transaction.subscribedAETitles())
         }
     }
 

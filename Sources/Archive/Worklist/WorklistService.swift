@@ -45,14 +45,14 @@ public struct WorklistService: Sendable {
     /// The change is committed before it is published; a publication that fails is not the request's failure
     /// (a notification only tells a channel to look: the reports wait in the store for its next look).
     func write<T: Sendable>(
-        _ body: @escaping @Sendable (any WorklistTransaction, inout EventOutbox) throws -> T
+        _ body: @escaping @Sendable (any WorklistTransaction, inout EventOutbox) async throws -> T
     )
         async throws -> T
     {
         let limit = maximumQueuedEvents
         let (value, topics) = try await store.write { transaction in
             var outbox = EventOutbox(transaction: transaction, limit: limit)
-            let value = try body(transaction, &outbox)
+            let value = try await body(transaction, &outbox)
             return (value, outbox.topics)
         }
         if !topics.isEmpty {
@@ -132,14 +132,14 @@ public struct WorklistService: Sendable {
         let workitem = Workitem(uid: uid, attributes: attributes, transactionUID: nil)
         let created = attributes
         try await write { transaction, outbox in
-            guard try transaction.insert(workitem) else {
+            guard try await transaction.insert(workitem) else {
                 throw UPSError(.conflict, "The Target Workitem already exists.")
             }
             outbox.changed(uid)
             // Global and matching filtered subscribers are subscribed to it and told (PS3.4 §CC.2.4.3).
             var subscribed: Set<String> = []
-            for subscription in try transaction.worklistSubscriptions() where !subscribed.contains(subscription.aeTitle)
-            {
+            for subscription in try await transaction.worklistSubscriptions()
+            where !subscribed.contains(subscription.aeTitle) {
                 switch subscription.target {
                 case .workitem: continue
                 case .global: break
@@ -147,19 +147,21 @@ public struct WorklistService: Sendable {
                     guard (try? UPSFilter.parse(filter))?.evaluator.matches(created) == true else { continue }
                 }
                 subscribed.insert(subscription.aeTitle)
-                try transaction.put(
+                try await transaction.put(
                     UPSSubscription(
                         aeTitle: subscription.aeTitle, target: .workitem(uid), deletionLock: subscription.deletionLock))
             }
-            try outbox.send(UPSEventReport.stateReport(workitem), to: subscribed)
-            if UPSRules.isAssigned(created) { try outbox.send(UPSEventReport.assigned(workitem), to: subscribed) }
+            try await outbox.send(UPSEventReport.stateReport(workitem), to: subscribed)
+            if UPSRules.isAssigned(created) { try await outbox.send(UPSEventReport.assigned(workitem), to: subscribed) }
         }
         return UPSResult(uid: uid, warnings: warnings)
     }
 
     /// The workitem's attributes as a retrieve returns them: without its Transaction UID (PS3.18 §11.5).
     public func retrieve(_ uid: String) async throws -> DataSet {
-        guard let workitem = try await store.read({ try $0.workitem(uid) }) else { throw UPSError.noSuchWorkitem(uid) }
+        guard let workitem = try await store.read({ try await $0.workitem(uid) }) else {
+            throw UPSError.noSuchWorkitem(uid)
+        }
         return workitem.attributes
     }
 
@@ -191,11 +193,11 @@ struct EventOutbox {
     mutating func changed(_ uid: String) { workitems.insert(uid) }
 
     /// Queues `report` for each AE Title.
-    mutating func send(_ report: DataSet, to aeTitles: some Collection<String>) throws {
+    mutating func send(_ report: DataSet, to aeTitles: some Collection<String>) async throws {
         guard !aeTitles.isEmpty else { return }
         let json = UPSEventReport.json(report)
         for ae in aeTitles.sorted() {
-            try transaction.enqueue(json, for: ae, limit: limit)
+            try await transaction.enqueue(json, for: ae, limit: limit)
             recipients.insert(ae)
         }
     }

@@ -2,20 +2,20 @@
 /// delivered. Adapters run each ``WorklistStore/write(_:)`` body in one database transaction, so a state change,
 /// the subscriptions it reads and the events it queues are committed together or not at all.
 ///
-/// Isolation. A ``write(_:)`` is atomic, and its reads see a snapshot at least as new as the last committed
-/// write (read committed, at the least). A body is synchronous: it runs on the adapter's connection and never
-/// holds a transaction across a suspension; the callers (``WorklistService``) are async. Changes of a stored
-/// workitem do not rely on the isolation level: ``WorklistTransaction/replace(_:expecting:)`` is a
-/// compare-and-set on the Procedure Step State and Transaction UID the change was decided on, so of several
-/// writers (requests, or nodes sharing the database) claiming one workitem exactly one wins, and the others see
-/// that it changed. The SQLite adapter runs every write body in one transaction of its single writer
-/// (serializable) with a conditional `UPDATE`; a PostgreSQL adapter keeps the conditional `UPDATE`, which its
-/// row lock makes safe under read committed. A ``read(_:)`` sees one consistent snapshot.
+/// Isolation. A ``write(_:)`` is atomic and serializable among the writes of one database: an adapter runs
+/// one write body at a time per database (SQLite: `BEGIN IMMEDIATE` on a connection of its own; PostgreSQL: a
+/// transaction that locks the rows it changes, or a serializable one). Bodies are `async`, so an adapter whose
+/// driver is asynchronous (postgres-nio) runs them on its own connection; a body awaits only its transaction's
+/// calls, never the network or another request, so a transaction stays short. Changes of a stored workitem do
+/// not rely on the isolation level: ``WorklistTransaction/replace(_:expecting:)`` is a compare-and-set on the
+/// Procedure Step State and Transaction UID the change was decided on, so of several writers (requests, or
+/// nodes sharing the database) claiming one workitem exactly one wins, and the others see that it changed.
+/// A ``read(_:)`` sees committed data (read committed: each call of its body sees the latest commit).
 public protocol WorklistStore: Sendable {
     /// Runs `body` in one write transaction; a thrown error rolls it back.
-    func write<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) throws -> T) async throws -> T
-    /// Runs `body` on a consistent snapshot; the transaction refuses writes.
-    func read<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) async throws -> T) async throws -> T
+    /// Runs `body` on committed data; the transaction refuses writes.
+    func read<T: Sendable>(_ body: @escaping @Sendable (any WorklistTransaction) async throws -> T) async throws -> T
     /// The workitems after position `after` (from the start when `nil`), in creation order, at most `count`: what
     /// ``QueryService/search(_:limit:records:)`` matches.
     func workitemRecords(after: Int64?, count: Int) async throws -> [FlatRecord]
@@ -26,32 +26,32 @@ public protocol WorklistStore: Sendable {
 }
 
 /// What a ``WorklistStore`` transaction can read and change.
-public protocol WorklistTransaction {
+public protocol WorklistTransaction: Sendable {
     /// The workitem with this UID.
-    func workitem(_ uid: String) throws -> Workitem?
+    func workitem(_ uid: String) async throws -> Workitem?
     /// Stores a new workitem; `false` when one with its UID exists.
-    func insert(_ workitem: Workitem) throws -> Bool
+    func insert(_ workitem: Workitem) async throws -> Bool
     /// Replaces a stored workitem if its stored Procedure Step State and Transaction UID are still those of
     /// `expected` (what the change was decided on): a compare-and-set. `false`, changing nothing, when another
     /// writer changed them meanwhile, or the workitem is gone.
-    func replace(_ workitem: Workitem, expecting expected: Workitem) throws -> Bool
+    func replace(_ workitem: Workitem, expecting expected: Workitem) async throws -> Bool
     /// Calls `body` with every workitem in creation order until it returns `false`.
-    func forEachWorkitem(_ body: (Workitem) throws -> Bool) throws
+    func forEachWorkitem(_ body: (Workitem) throws -> Bool) async throws
     /// The AE Titles subscribed to workitem `uid`.
-    func subscribers(of uid: String) throws -> [String]
+    func subscribers(of uid: String) async throws -> [String]
     /// The global and filtered (worklist) subscriptions.
-    func worklistSubscriptions() throws -> [UPSSubscription]
+    func worklistSubscriptions() async throws -> [UPSSubscription]
     /// The subscriptions of one AE.
-    func subscriptions(of aeTitle: String) throws -> [UPSSubscription]
+    func subscriptions(of aeTitle: String) async throws -> [UPSSubscription]
     /// Every AE Title with a subscription.
-    func subscribedAETitles() throws -> [String]
+    func subscribedAETitles() async throws -> [String]
     /// Ends the subscriptions to workitem `uid` that hold no Deletion Lock (once it is final: nothing more will
     /// be reported, PS3.4 §CC.2.3).
-    func removeUnlockedSubscriptions(of uid: String) throws
+    func removeUnlockedSubscriptions(of uid: String) async throws
     /// Adds a subscription or replaces the one of the same AE Title and target.
-    func put(_ subscription: UPSSubscription) throws
+    func put(_ subscription: UPSSubscription) async throws
     /// Removes a subscription; `false` when there was none.
-    func remove(aeTitle: String, target: UPSSubscription.Target) throws -> Bool
+    func remove(aeTitle: String, target: UPSSubscription.Target) async throws -> Bool
     /// Queues an event report for a subscriber, dropping its oldest reports beyond `limit`.
-    func enqueue(_ json: [UInt8], for aeTitle: String, limit: Int) throws
+    func enqueue(_ json: [UInt8], for aeTitle: String, limit: Int) async throws
 }

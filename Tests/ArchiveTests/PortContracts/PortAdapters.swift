@@ -22,7 +22,8 @@ enum IndexAdapter: String, CaseIterable, CustomTestStringConvertible, Sendable {
             return SharedIndex(
                 blobs: blobs,
                 open: { node, run in try SQLiteIndexStore(path: path, nodeID: node, runID: run) },
-                openWorklist: { node in SQLiteWorklistStore(sharing: try SQLiteIndexStore(path: path, nodeID: node)) },
+                openWorklist: { node in try SQLiteWorklistStore(sharing: try SQLiteIndexStore(path: path, nodeID: node))
+                },
                 remove: { try? FileManager.default.removeItem(atPath: folder) })
         }
     }

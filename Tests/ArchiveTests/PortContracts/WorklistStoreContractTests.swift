@@ -19,6 +19,38 @@ import Testing
         return claimed
     }
 
+    @Test(
+        "A write body that throws or is cancelled changes nothing, and the next write works",
+        arguments: IndexAdapter.allCases)
+    func failedWritesRollBack(_ adapter: IndexAdapter) async throws {
+        struct Refused: Error {}
+        let shared = try adapter.makeShared()
+        defer { shared.remove() }
+        let store = try shared.openWorklist("a")
+        await #expect(throws: Refused.self) {
+            try await store.write { transaction in
+                _ = try await transaction.insert(Self.scheduled("1.2.60"))
+                throw Refused()
+            }
+        }
+        #expect(try await store.read { try await $0.workitem("1.2.60") } == nil)
+        let started = AsyncStream<Void>.makeStream()
+        let pending = Task {
+            try await store.write { transaction in
+                _ = try await transaction.insert(Self.scheduled("1.2.61"))
+                started.continuation.yield()
+                try await Task.sleep(for: .seconds(60))
+            }
+        }
+        for await _ in started.stream { break }
+        pending.cancel()
+        await #expect(throws: CancellationError.self) { try await pending.value }
+        #expect(try await store.read { try await $0.workitem("1.2.61") } == nil)
+        // Another connection to the database writes too: no transaction was left open.
+        #expect(try await shared.openWorklist("b").write { try await $0.insert(Self.scheduled("1.2.62")) })
+        #expect(try await store.write { try await $0.insert(Self.scheduled("1.2.63")) })
+    }
+
     @Test("Workitem records page in creation order by position", arguments: IndexAdapter.allCases)
     func recordsPage(_ adapter: IndexAdapter) async throws {
         let shared = try adapter.makeShared()
@@ -27,7 +59,7 @@ import Testing
         let uids = (0..<7).map { "1.2.50.\($0)" }
         for uid in uids {
             let item = Workitem(uid: uid, attributes: WorklistServiceTests.workitem(uid), transactionUID: nil)
-            #expect(try await store.write { try $0.insert(item) })
+            #expect(try await store.write { try await $0.insert(item) })
         }
         var seen: [String] = []
         var after: Int64?
@@ -51,16 +83,17 @@ import Testing
         defer { shared.remove() }
         let store = try shared.openWorklist("a")
         let item = Self.scheduled("1.2.40")
-        #expect(try await store.write { try $0.insert(item) })
-        #expect(try await !store.write { try $0.insert(item) }, "a second insert of one UID is refused")
-        #expect(try await store.read { try $0.workitem("1.2.40") } == item)
+        #expect(try await store.write { try await $0.insert(item) })
+        #expect(try await !store.write { try await $0.insert(item) }, "a second insert of one UID is refused")
+        #expect(try await store.read { try await $0.workitem("1.2.40") } == item)
         let claim = Self.claimed(item, by: "1.9.1")
-        #expect(try await store.write { try $0.replace(claim, expecting: item) })
+        #expect(try await store.write { try await $0.replace(claim, expecting: item) })
         // Decided on the SCHEDULED workitem, which is no longer what is stored: refused, nothing changes.
-        #expect(try await !store.write { try $0.replace(Self.claimed(item, by: "1.9.2"), expecting: item) })
-        #expect(try await store.read { try $0.workitem("1.2.40") }?.transactionUID == "1.9.1")
+        #expect(try await !store.write { try await $0.replace(Self.claimed(item, by: "1.9.2"), expecting: item) })
+        #expect(try await store.read { try await $0.workitem("1.2.40") }?.transactionUID == "1.9.1")
         #expect(
-            try await !store.write { try $0.replace(claim, expecting: Self.scheduled("1.2.41")) }, "no such workitem")
+            try await !store.write { try await $0.replace(claim, expecting: Self.scheduled("1.2.41")) },
+            "no such workitem")
     }
 
     @Test(
@@ -70,16 +103,16 @@ import Testing
         let shared = try adapter.makeShared()
         defer { shared.remove() }
         let item = Self.scheduled("1.2.42")
-        #expect(try await shared.openWorklist("a").write { try $0.insert(item) })
+        #expect(try await shared.openWorklist("a").write { try await $0.insert(item) })
         let stores = try (0..<8).map { try shared.openWorklist("node-\($0)") }
         // Every claimant decided on the same read (the SCHEDULED workitem), as writers on several nodes would.
-        let seen = try #require(try await stores[0].read { try $0.workitem("1.2.42") })
+        let seen = try #require(try await stores[0].read { try await $0.workitem("1.2.42") })
         let winners = try await withThrowingTaskGroup(of: String?.self) { group in
             for (n, store) in stores.enumerated() {
                 group.addTask {
                     let transaction = "1.9.\(n)"
                     let won = try await store.write {
-                        try $0.replace(Self.claimed(seen, by: transaction), expecting: seen)
+                        try await $0.replace(Self.claimed(seen, by: transaction), expecting: seen)
                     }
                     return won ? transaction : nil
                 }
@@ -87,7 +120,7 @@ import Testing
             return try await group.reduce(into: [String]()) { if let w = $1 { $0.append(w) } }
         }
         #expect(winners.count == 1)
-        #expect(try await stores[3].read { try $0.workitem("1.2.42") }?.transactionUID == winners.first)
+        #expect(try await stores[3].read { try await $0.workitem("1.2.42") }?.transactionUID == winners.first)
     }
 
     @Test(
@@ -120,7 +153,7 @@ import Testing
         let winners = outcomes.filter { $0.hasPrefix("claimed") }
         #expect(winners.count == 1)
         #expect(outcomes.filter { $0 == "refused" }.count == services.count - 1, "\(outcomes)")
-        let stored = try await shared.openWorklist("check").read { try $0.workitem("1.2.43") }
+        let stored = try await shared.openWorklist("check").read { try await $0.workitem("1.2.43") }
         #expect(winners.first == stored?.transactionUID.map { "claimed " + $0 })
     }
 }
