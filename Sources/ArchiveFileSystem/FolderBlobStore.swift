@@ -172,6 +172,18 @@ public struct FolderBlobStore: BlobStore {
         }
     }
 
+    public func freeSpace() async throws -> UInt64? {
+        let root = self.root
+        return try await pool.runIfActive {
+            var info = statvfs()
+            guard statvfs(root + "/blobs", &info) == 0 else {
+                throw Self.failure("cannot read the free space of \(root)")
+            }
+            let (free, overflow) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
+            return overflow ? UInt64.max : free
+        }
+    }
+
     @discardableResult public func remove(_ key: BlobKey) async throws -> Bool {
         let paths = BlobKind.allCases.map { path(key, $0) }
         return try await pool.runIfActive {

@@ -103,6 +103,10 @@ extension SQLiteIndexStore {
         }
     }
 
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
     public func releaseLease() async throws {
         let (node, run) = (nodeID, runID)
         try await pool.write { db in

@@ -22,6 +22,8 @@ struct DICOMwebError: HTTPResponseError {
         case .invalidRequest: self.init(.badRequest, error.message)
         case .notAcceptable: self.init(.notAcceptable, error.message)
         case .tooLarge: self.init(.contentTooLarge, error.message)
+        // RFC 4918 §11.5: the server cannot store what the request needs stored.
+        case .insufficientStorage: self.init(.init(code: 507, reasonPhrase: "Insufficient Storage"), error.message)
         // What the index lists cannot be read whole: the server's fault, never a 200 with a short body.
         case .damaged: self.init(.internalServerError, error.message)
         default: self.init(.internalServerError, error.message)

@@ -24,9 +24,10 @@ public enum LanternApplication {
             index: index, blobs: blobs, duplicates: configuration.duplicates,
             patientConflicts: configuration.patientConflicts)
         let retrieve = RetrieveService(index: index, blobs: blobs)
+        let health = HealthService(index: index, blobs: blobs, minimumFreeSpace: configuration.minimumFreeSpace)
         let wado = WadoController(retrieve: retrieve, configuration: configuration)
         let routes = Routes(
-            stow: StowController(store: store, scratch: scratch, configuration: configuration),
+            stow: StowController(store: store, health: health, scratch: scratch, configuration: configuration),
             qido: QidoController(index: index, configuration: configuration),
             wado: wado, rendered: RenderedController(retrieve: retrieve, configuration: configuration), store: store,
             ups: UpsController(worklist: worklist, configuration: configuration),
@@ -44,6 +45,7 @@ public enum LanternApplication {
         let wadoURI = WadoURIController(
             retrieve: retrieve, rendered: RenderedController(retrieve: retrieve, configuration: configuration))
         router.get("wado") { request, _ in try await wadoURI.handle(request) }
+        HealthProbes(health: health).register(on: router)
         return Application(
             router: router,
             server: guardedServer(configuration: configuration, webSocketRouter: webSocketRouter),

@@ -21,6 +21,9 @@ public struct ServerConfiguration: Sendable {
     /// The most pixels one rendered image may have (`max-rendered-pixels`): a viewport, `rows` or `columns`
     /// that would render more is a 400 naming the limit.
     public var maxRenderedPixels = 4096 * 4096
+    /// Free bytes the blob store keeps in reserve (`min-free-space`): below them STOW-RS answers 507 before
+    /// writing and `/readyz` answers 503.
+    public var minimumFreeSpace: UInt64 = 64 << 20
     /// What a second instance under a stored SOP Instance UID does.
     public var duplicates = DuplicatePolicy.acceptIdentical
     /// What an instance whose study is stored with another patient does (`patient-conflicts`).

@@ -15,6 +15,8 @@ import NIOCore
 /// it is parsed; a part that cannot be stored fails alone and is reported in the response.
 struct StowController {
     let store: StoreService
+    /// Refuses a store below the free-space reserve, before any byte is written.
+    let health: HealthService
     /// Where metadata and bulk data requests keep their bulk parts.
     let scratch: any ScratchSpace
     let configuration: ServerConfiguration
@@ -39,6 +41,8 @@ struct StowController {
         if let length = request.headers[.contentLength].flatMap(UInt64.init), length > configuration.maxRequestBytes {
             throw DICOMwebError(.contentTooLarge, "the request body exceeds \(configuration.maxRequestBytes) bytes")
         }
+        // Below the reserve nothing is written (507); the client may retry once space is freed.
+        try await health.checkRoomToStore()
         var response = StowResponse()
         if contentType.hasSameEssence(as: .dicom) {
             response = try await storeSinglePart(request, target: target)

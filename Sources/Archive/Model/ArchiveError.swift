@@ -19,6 +19,8 @@ public struct ArchiveError: Error, Sendable, CustomStringConvertible {
         public static let storage = Code(name: "storage")
         /// An instance names a stored study whose patient is another one (``PatientConflictPolicy``).
         public static let patientConflict = Code(name: "patientConflict")
+        /// The store has less free space than the server keeps in reserve (`min-free-space`): nothing is written.
+        public static let insufficientStorage = Code(name: "insufficientStorage")
         /// A stored instance is damaged: the bytes the index references are missing or not as long as indexed.
         public static let damaged = Code(name: "damaged")
         public var description: String { name }

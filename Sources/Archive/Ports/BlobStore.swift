@@ -57,6 +57,10 @@ public protocol BlobStore: Sendable {
     func readSmall(_ keys: [BlobKey], kind: BlobKind) async throws -> [[UInt8]?]
     /// Removes every object of `key` (no error when absent); tells whether there was any.
     @discardableResult func remove(_ key: BlobKey) async throws -> Bool
+    /// The bytes free for new objects where the store has a limit (a folder: what its file system grants an
+    /// unprivileged writer); `nil` for a store without one (an object store). Throws when the store does not
+    /// answer, so it doubles as a readiness probe.
+    func freeSpace() async throws -> UInt64?
 }
 
 extension BlobStore {

@@ -149,6 +149,9 @@ public protocol IndexStore: Sendable {
     /// Gives up this run's lease (graceful shutdown): the node is no longer live for the others.
     func releaseLease() async throws
 
+    /// Returns when the index answers a trivial read; throws when it cannot (a readiness probe).
+    func ping() async throws
+
     /// The instances a selection addresses, in series then instance order; empty when none.
     func instances(_ selection: InstanceSelection) async throws -> [StoredInstance]
 

@@ -26,6 +26,7 @@ struct ServeOptions: ParsableArguments {
     var defaultTransferSyntax: String?
     @Option(name: .setting("max-results"), help: .setting("max-results")) var maxResults: String?
     @Option(name: .setting("max-request-bytes"), help: .setting("max-request-bytes")) var maxRequestBytes: String?
+    @Option(name: .setting("min-free-space"), help: .setting("min-free-space")) var minFreeSpace: String?
     @Option(name: .setting("max-parts"), help: .setting("max-parts")) var maxParts: String?
     @Option(name: .setting("max-rendered-pixels"), help: .setting("max-rendered-pixels"))
     var maxRenderedPixels: String?

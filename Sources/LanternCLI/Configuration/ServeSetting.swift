@@ -107,16 +107,17 @@ extension ServeSetting {
             current: { String(current($0)) })
     }
 
-    /// A size in bytes, more than 0.
+    /// A size in bytes, at least `minimum`.
     static func bytes(
-        _ key: String, help: String, apply: @escaping @Sendable (UInt64, inout ServeValues) -> Void,
+        _ key: String, minimum: UInt64 = 1, help: String,
+        apply: @escaping @Sendable (UInt64, inout ServeValues) -> Void,
         current: @escaping @Sendable (ServeValues) -> UInt64
     ) -> ServeSetting {
-        let accepted = "a whole number of bytes, at least 1"
+        let accepted = "a whole number of bytes, at least \(minimum)"
         return ServeSetting(
             key: key, valueName: "bytes", accepted: accepted, help: help, inFile: true, defaultNote: nil,
             apply: { text, values in
-                guard let value = UInt64(text), value > 0 else {
+                guard let value = UInt64(text), value >= minimum else {
                     throw ValidationError("invalid \(key) \(text): \(accepted)")
                 }
                 apply(value, &values)

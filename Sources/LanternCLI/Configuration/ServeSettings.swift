@@ -96,6 +96,11 @@ enum ServeSettings {
         .bytes(
             "max-request-bytes", help: "Largest STOW-RS request body (64 GiB by default); 413 beyond.",
             apply: { $1.server.maxRequestBytes = $0 }, current: { $0.server.maxRequestBytes }),
+        .bytes(
+            "min-free-space", minimum: 0,
+            help:
+                "Free bytes kept in reserve on the blob store (64 MiB by default; 0: none): below them STOW-RS answers 507 before writing anything and /readyz answers 503; reads go on.",
+            apply: { $1.server.minimumFreeSpace = $0 }, current: { $0.server.minimumFreeSpace }),
         .integer(
             "max-parts", 1...Int.max,
             help:
