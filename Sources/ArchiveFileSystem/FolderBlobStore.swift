@@ -177,7 +177,7 @@ public struct FolderBlobStore: BlobStore {
         return try await pool.runIfActive {
             var info = statvfs()
             guard statvfs(root + "/blobs", &info) == 0 else {
-                throw Self.failure("cannot read the free space of \(root)")
+                throw Self.failure("cannot read the blob folder's free space")
             }
             let (free, overflow) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
             return overflow ? UInt64.max : free

@@ -64,13 +64,16 @@ public final class FolderBlobWriter: BlobWriter {
         }
     }
 
+    /// Closes and removes the file, also for a cancelled request (NIO's pool skips work of a cancelled task, so
+    /// the cleanup runs in a task of its own).
     public func abort() async {
-        let path = self.path
-        let fd = take()
-        _ = try? await pool.runIfActive {
-            if let fd { Glibc.close(fd) }
-            unlink(path)
-        }
+        let (pool, path) = (self.pool, self.path)
+        await Task.detached {
+            _ = try? await pool.runIfActive {
+                if let fd = self.take() { Glibc.close(fd) }
+                unlink(path)
+            }
+        }.value
     }
 }
 

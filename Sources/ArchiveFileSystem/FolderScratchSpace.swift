@@ -15,6 +15,8 @@ public final class FolderScratchSpace: ScratchSpace {
     /// The folder.
     public let folder: String
     private let lock: DataFolderLock?
+    /// The names of the files this space creates (and earlier versions did), which ``sweep()`` removes.
+    static let ownedPrefixes = ["scratch-", "bulk-", "built-"]
 
     /// Opens (creating when needed) the scratch folder `folder`, locking it unless `locked` is false (a folder
     /// inside a data folder this process has locked).
@@ -30,12 +32,14 @@ public final class FolderScratchSpace: ScratchSpace {
 
     public func makeFile() throws -> any ScratchFile {
         let path = "\(folder)/scratch-\(BlobKey.random().rawValue)"
-        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw FolderScratchFile.failure("cannot create a scratch file") }
-        return FolderScratchFile(path: path, descriptor: fd, removesOnRelease: true)
+        close(fd)
+        return FolderScratchFile(path: path, removesOnRelease: true)
     }
 
-    /// Removes every file of the folder but its lock.
+    /// Removes the files a crash left: the ones this space names (`scratch-…`; `bulk-…` and `built-…` of earlier
+    /// versions), never anything else a user keeps in the folder.
     public func sweep() throws {
         guard let dir = opendir(folder) else { throw FolderScratchFile.failure("cannot list \(folder)") }
         defer { closedir(dir) }
@@ -43,42 +47,41 @@ public final class FolderScratchSpace: ScratchSpace {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if name == "." || name == ".." || name == "lantern.lock" { continue }
+            guard Self.ownedPrefixes.contains(where: { name.hasPrefix($0) }) else { continue }
             unlink(folder + "/" + name)
         }
     }
 }
 
-/// A file of a ``FolderScratchSpace``, closed and unlinked on release; or a file of the caller's
-/// (``init(reading:)``, ``init(creating:)``), only closed.
+/// A file of a ``FolderScratchSpace``, unlinked on release; or a file of the caller's (``init(reading:)``,
+/// ``init(creating:)``), kept. No descriptor is held between calls: a request of thousands of bulk data parts
+/// must not hold thousands of open files while a slow client sends them, so each call opens the file, does its
+/// work and closes it (a few microseconds beside a write or read of up to 1 MiB).
 public final class FolderScratchFile: ScratchFile {
     /// Where the file is (for tests and messages).
     public let path: String
-    private let descriptor: Int32
     private let removesOnRelease: Bool
 
-    init(path: String, descriptor: Int32, removesOnRelease: Bool) {
+    init(path: String, removesOnRelease: Bool) {
         self.path = path
-        self.descriptor = descriptor
         self.removesOnRelease = removesOnRelease
     }
 
     /// Reads an existing file (e.g. a file the CLI client wraps into an instance); it is kept on release.
     public convenience init(reading path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw Self.failure("cannot open \(path)") }
-        self.init(path: path, descriptor: fd, removesOnRelease: false)
+        guard access(path, R_OK) == 0 else { throw Self.failure("cannot open \(path)") }
+        self.init(path: path, removesOnRelease: false)
     }
 
     /// Creates (or truncates) a file that outlives this object (e.g. an instance the CLI client sends next).
     public convenience init(creating path: String) throws {
-        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Self.failure("cannot create \(path)") }
-        self.init(path: path, descriptor: fd, removesOnRelease: false)
+        close(fd)
+        self.init(path: path, removesOnRelease: false)
     }
 
     deinit {
-        close(descriptor)
         if removesOnRelease { unlink(path) }
     }
 
@@ -86,34 +89,46 @@ public final class FolderScratchFile: ScratchFile {
 
     public func size() throws -> UInt64 {
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw Self.failure("cannot stat \(path)") }
+        guard stat(path, &info) == 0 else { throw Self.failure("cannot stat \(path)") }
         return UInt64(info.st_size)
     }
 
+    /// Runs `body` on a descriptor of the file opened with `flags`, then closes it.
+    private func with<T>(_ flags: Int32, _ body: (Int32) throws -> T) throws -> T {
+        let fd = open(path, flags | O_CLOEXEC)
+        guard fd >= 0 else { throw Self.failure("cannot open \(path)") }
+        defer { close(fd) }
+        return try body(fd)
+    }
+
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Self.failure("cannot write \(path)")
+        try with(O_WRONLY | O_APPEND) { fd in
+            var done = 0
+            while done < bytes.count {
+                let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw Self.failure("cannot write \(path)")
+                }
+                done += n
             }
-            done += n
         }
     }
 
     public func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        var done = 0
-        while done < buffer.count {
-            let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Self.failure("cannot read \(path)")
+        try with(O_RDONLY) { fd in
+            var done = 0
+            while done < buffer.count {
+                let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw Self.failure("cannot read \(path)")
+                }
+                if n == 0 { break }
+                done += n
             }
-            if n == 0 { break }
-            done += n
+            return done
         }
-        return done
     }
 
     static func failure(_ what: String) -> ArchiveError {

@@ -11,11 +11,13 @@ extension SQLiteIndexStore {
         let parts = Self.parts(plan)
         if parts.isEmpty { return [] }
         let statements = parts.map(Self.statement)
+        // Decided once per search, not per row: which indexed values to read, and from which columns.
+        let values = plan.indexedValues.map { ($0, "v_\($0.rawValue)") }
         let found = try await pool.read { db in
             var out: [IndexCandidate] = []
             for statement in statements {
                 let rows = try Row.fetchCursor(db, sql: statement.sql, arguments: statement.arguments)
-                while let row = try rows.next() { out.append(Self.candidate(row, plan: plan)) }
+                while let row = try rows.next() { out.append(Self.candidate(row, plan: plan, values: values)) }
             }
             return out
         }
@@ -157,10 +159,12 @@ extension SQLiteIndexStore {
         }
     }
 
-    private static func candidate(_ row: Row, plan: QueryPlan) -> IndexCandidate {
+    private static func candidate(
+        _ row: Row, plan: QueryPlan, values wanted: [(IndexedAttribute, String)]
+    ) -> IndexCandidate {
         var values: [IndexedAttribute: String] = [:]
-        for attribute in plan.indexedValues {
-            if let value = row["v_\(attribute.rawValue)"] as String? { values[attribute] = value }
+        for (attribute, column) in wanted {
+            if let value = row[column] as String? { values[attribute] = value }
         }
         func list(_ text: String) -> [String] {
             text.isEmpty ? [] : text.split(separator: "\\", omittingEmptySubsequences: false).map(String.init)

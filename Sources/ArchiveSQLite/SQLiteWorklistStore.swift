@@ -248,15 +248,18 @@ struct SQLiteWorklistTransaction: WorklistTransaction {
         }
     }
 
-    func put(_ subscription: UPSSubscription) async throws {
-        let (target, filter) = Self.column(subscription.target)
+    func put(_ subscriptions: [UPSSubscription]) async throws {
+        let rows = subscriptions.map { ($0, Self.column($0.target)) }
         try await run { db in
-            try db.execute(
+            let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO ups_subscription(ae_title, target, filter, deletion_lock) VALUES (?, ?, ?, ?)
                     ON CONFLICT(ae_title, target) DO UPDATE SET filter = excluded.filter,
                         deletion_lock = excluded.deletion_lock
-                    """, arguments: [subscription.aeTitle, target, filter, subscription.deletionLock])
+                    """)
+            for (subscription, (target, filter)) in rows {
+                try statement.execute(arguments: [subscription.aeTitle, target, filter, subscription.deletionLock])
+            }
         }
     }
 
@@ -269,17 +272,17 @@ struct SQLiteWorklistTransaction: WorklistTransaction {
         }
     }
 
-    func enqueue(_ json: [UInt8], for aeTitle: String, limit: Int) async throws {
+    func enqueue(_ reports: [(json: [UInt8], aeTitle: String)], limit: Int) async throws {
+        let reports = reports.map { (json: Data($0.json), aeTitle: $0.aeTitle) }
         try await run { db in
-            try db.cachedStatement(sql: "INSERT INTO ups_event(ae_title, json) VALUES (?, ?)").execute(arguments: [
-                aeTitle, Data(json),
-            ])
-            try db.cachedStatement(
+            let insert = try db.cachedStatement(sql: "INSERT INTO ups_event(ae_title, json) VALUES (?, ?)")
+            for report in reports { try insert.execute(arguments: [report.aeTitle, report.json]) }
+            let trim = try db.cachedStatement(
                 sql: """
                     DELETE FROM ups_event WHERE ae_title = ?1 AND id <= (
                         SELECT id FROM ups_event WHERE ae_title = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)
-                    """
-            ).execute(arguments: [aeTitle, limit])
+                    """)
+            for aeTitle in Set(reports.map(\.aeTitle)) { try trim.execute(arguments: [aeTitle, limit]) }
         }
     }
 }

@@ -142,9 +142,11 @@ def test_scratch_folder_is_its_own_setting_left_empty_and_private(tmp_path):
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     (scratch / "scratch-left-by-a-crash").write_bytes(b"x" * 1000)
+    (scratch / "notes.txt").write_bytes(b"a file of the user's")
     server = Server(str(tmp_path / "data"), "--scratch", str(scratch))
     try:
-        assert sorted(os.listdir(scratch)) == ["lantern.lock"], "the start sweeps what a crash left"
+        assert sorted(os.listdir(scratch)) == ["lantern.lock", "notes.txt"], \
+            "the start sweeps what a crash left, and only that"
         metadata = [{
             "00080016": {"vr": "UI", "Value": ["1.2.840.10008.5.1.4.1.1.7"]},
             "00080018": {"vr": "UI", "Value": [generate_uid()]},
@@ -163,7 +165,7 @@ def test_scratch_folder_is_its_own_setting_left_empty_and_private(tmp_path):
             ({"Content-Type": "image/jpeg", "Content-Location": "jpeg"}, jpeg),
         ])
         assert status == 409
-        assert sorted(os.listdir(scratch)) == ["lantern.lock"], "no scratch file outlives its request"
+        assert sorted(os.listdir(scratch)) == ["lantern.lock", "notes.txt"], "no scratch file outlives its request"
         assert not os.path.exists(tmp_path / "data" / "tmp"), "the data folder's default scratch is not used"
         second = subprocess.run(
             [BIN, "serve", "--port", "0", "--data", str(tmp_path / "other"), "--scratch", str(scratch)],

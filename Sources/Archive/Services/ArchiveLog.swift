@@ -14,7 +14,8 @@ public enum ArchiveLog {
     @TaskLocal public static var logger = Logger(label: "lantern.archive")
 
     /// What may be logged of `error`: the message of a storage error (it names the system call and the OS
-    /// error, e.g. a full disk), otherwise its type and code only — other messages may quote UIDs or values.
+    /// error, e.g. a full disk; storage messages never quote a UID — an instance that cannot be read is
+    /// ``ArchiveError/Code/damaged``), otherwise its type and code only — other messages may quote UIDs or values.
     public static func describe(_ error: any Error) -> Logger.MetadataValue {
         if let error = error as? ArchiveError {
             return .string(error.code == .storage ? error.description : "ArchiveError.\(error.code)")

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Whether the archive can serve (the readiness probe, `GET /readyz`) and whether it has room to store: the
 /// index and the blob store answer within ``timeout``, and the blob store keeps more than ``minimumFreeSpace``
 /// bytes free (`min-free-space`). Below that reserve, stores are refused before a byte is written (so a full
@@ -88,19 +90,65 @@ public struct HealthService: Sendable {
 
     struct TimedOut: Error {}
 
-    /// The value of `work`, or ``TimedOut`` after `limit` (the work is cancelled).
+    /// The value of `work`, or ``TimedOut`` after `limit`. The caller is answered at the limit even when the
+    /// work cannot stop (a `statvfs` on a hung network file system): the work is cancelled and left to end on
+    /// its own.
     static func within<T: Sendable>(
         _ limit: Duration, _ work: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await work() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
+        let race = Race<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            race.start(continuation)
+            let worker = Task {
+                let result: Result<T, any Error>
+                do { result = .success(try await work()) } catch { result = .failure(error) }
+                race.finish(result)
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw TimedOut() }
-            return value
+            let timer = Task {
+                try await Task.sleep(for: limit)
+                if race.finish(.failure(TimedOut())) { worker.cancel() }
+            }
+            race.onFinish { timer.cancel() }
         }
+    }
+}
+
+/// The first of a work's result and its timeout to arrive resumes the caller; the other is dropped.
+private final class Race<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var onFinish: (@Sendable () -> Void)?
+        var finished = false
+    }
+
+    private let state = Mutex(State())
+
+    func start(_ continuation: CheckedContinuation<T, any Error>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    /// Runs `action` once the race is decided (at once when it is).
+    func onFinish(_ action: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            if state.finished { return true }
+            state.onFinish = action
+            return false
+        }
+        if now { action() }
+    }
+
+    /// Resumes the caller with `result` if nothing did before; tells whether this call did.
+    @discardableResult func finish(_ result: Result<T, any Error>) -> Bool {
+        let won = state.withLock { state -> (CheckedContinuation<T, any Error>, (@Sendable () -> Void)?)? in
+            guard !state.finished, let continuation = state.continuation else { return nil }
+            state.finished = true
+            state.continuation = nil
+            defer { state.onFinish = nil }
+            return (continuation, state.onFinish)
+        }
+        guard let (continuation, action) = won else { return false }
+        continuation.resume(with: result)
+        action?()
+        return true
     }
 }

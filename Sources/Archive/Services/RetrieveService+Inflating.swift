@@ -121,7 +121,7 @@ public final class StoredValueReader {
         }
         var position: UInt64 = 132
         guard try await bytes(128, 4) == Array("DICM".utf8) else {
-            throw ArchiveError(.storage, "instance \(instance.sopInstanceUID) has no file meta information")
+            throw ArchiveError.damaged(instance.sopInstanceUID, "it has no file meta information")
         }
         while true {
             let header = try await bytes(position, 8)

@@ -53,7 +53,7 @@ public struct RetrieveService: Sendable {
         var analyzer = InstanceAnalyzer()
         try await parse(instance, options: InstanceAnalyzer.parserOptions) { analyzer.consume($0) }
         guard let analysis = analyzer.analysis() else {
-            throw ArchiveError(.storage, "instance \(instance.sopInstanceUID) cannot be read")
+            throw ArchiveError.damaged(instance.sopInstanceUID, "it cannot be read")
         }
         return format == .xml ? analysis.metadataXML : analysis.metadataJSON
     }
@@ -119,10 +119,14 @@ public struct RetrieveService: Sendable {
         do { chunks = try reader.chunks(range, chunkSize: Self.streamChunk) } catch {
             throw ArchiveError(.notFound, "the byte range lies outside instance \(instance.sopInstanceUID)")
         }
-        do {
-            for try await buffer in chunks { try await chunk(buffer) }
-        } catch let error as ArchiveError where error.code == .damaged {
-            throw ArchiveError.damaged(instance.sopInstanceUID, "its bytes end before the indexed size")
+        var reading = chunks.makeAsyncIterator()
+        while true {
+            let next: ByteBuffer?
+            do { next = try await reading.next() } catch let error as ArchiveError where error.code == .damaged {
+                throw ArchiveError.damaged(instance.sopInstanceUID, "its bytes end before the indexed size")
+            }
+            guard let buffer = next else { return }
+            try await chunk(buffer)
         }
     }
 }

@@ -70,11 +70,11 @@ extension WorklistService {
                     }
                     return true
                 }
-                for workitem in newlySubscribed {
-                    try await transaction.put(
-                        UPSSubscription(aeTitle: aeTitle, target: .workitem(workitem.uid), deletionLock: deletionLock))
-                    if deletionLock { try await outbox.send(UPSEventReport.stateReport(workitem), to: [aeTitle]) }
-                }
+                try await transaction.put(
+                    newlySubscribed.map {
+                        UPSSubscription(aeTitle: aeTitle, target: .workitem($0.uid), deletionLock: deletionLock)
+                    })
+                if deletionLock { try await outbox.send(newlySubscribed.map(UPSEventReport.stateReport), to: aeTitle) }
             }
         }
     }

@@ -196,9 +196,14 @@ struct EventOutbox {
     mutating func send(_ report: DataSet, to aeTitles: some Collection<String>) async throws {
         guard !aeTitles.isEmpty else { return }
         let json = UPSEventReport.json(report)
-        for ae in aeTitles.sorted() {
-            try await transaction.enqueue(json, for: ae, limit: limit)
-            recipients.insert(ae)
-        }
+        try await transaction.enqueue(aeTitles.sorted().map { (json, $0) }, limit: limit)
+        recipients.formUnion(aeTitles)
+    }
+
+    /// Queues `reports`, in order, for one AE Title (one call to the store).
+    mutating func send(_ reports: [DataSet], to aeTitle: String) async throws {
+        guard !reports.isEmpty else { return }
+        try await transaction.enqueue(reports.map { (UPSEventReport.json($0), aeTitle) }, limit: limit)
+        recipients.insert(aeTitle)
     }
 }

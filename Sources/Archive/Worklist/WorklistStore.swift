@@ -48,10 +48,17 @@ public protocol WorklistTransaction: Sendable {
     /// Ends the subscriptions to workitem `uid` that hold no Deletion Lock (once it is final: nothing more will
     /// be reported, PS3.4 §CC.2.3).
     func removeUnlockedSubscriptions(of uid: String) async throws
-    /// Adds a subscription or replaces the one of the same AE Title and target.
-    func put(_ subscription: UPSSubscription) async throws
+    /// Adds subscriptions, each replacing the one of the same AE Title and target (in one call: a global
+    /// subscription adds one per workitem, and a transaction's calls should be few).
+    func put(_ subscriptions: [UPSSubscription]) async throws
     /// Removes a subscription; `false` when there was none.
     func remove(aeTitle: String, target: UPSSubscription.Target) async throws -> Bool
-    /// Queues an event report for a subscriber, dropping its oldest reports beyond `limit`.
-    func enqueue(_ json: [UInt8], for aeTitle: String, limit: Int) async throws
+    /// Queues event reports (DICOM JSON) for subscribers, in order, dropping each subscriber's oldest reports
+    /// beyond `limit`.
+    func enqueue(_ reports: [(json: [UInt8], aeTitle: String)], limit: Int) async throws
+}
+
+extension WorklistTransaction {
+    /// Adds a subscription or replaces the one of the same AE Title and target.
+    public func put(_ subscription: UPSSubscription) async throws { try await put([subscription]) }
 }

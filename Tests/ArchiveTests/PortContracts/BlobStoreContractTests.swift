@@ -106,6 +106,22 @@ import Testing
         await #expect(throws: (any Error).self) { try await done.append(ByteBuffer(bytes: [2])) }
     }
 
+    @Test("An upload aborted from a cancelled task leaves nothing", arguments: BlobAdapter.allCases)
+    func abortWhenCancelled(_ adapter: BlobAdapter) async throws {
+        let (store, remove) = try adapter.make()
+        defer { remove() }
+        let key = BlobKey.random()
+        let writer = try await store.begin(key, kind: .instance)
+        try await writer.append(ByteBuffer(bytes: [1, 2, 3]))
+        let cancelled = Task {
+            try? await Task.sleep(for: .seconds(60))
+            await writer.abort()
+        }
+        cancelled.cancel()
+        await cancelled.value
+        #expect(try await store.open(key, kind: .instance) == nil)
+    }
+
     @Test("Concurrent writers of different keys do not mix their bytes", arguments: BlobAdapter.allCases)
     func concurrentWriters(_ adapter: BlobAdapter) async throws {
         let (store, remove) = try adapter.make()
