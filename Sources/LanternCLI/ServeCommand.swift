@@ -45,6 +45,13 @@ struct ServeCommand: AsyncParsableCommand {
         let dataFolder = values.dataFolder
         var logger = Logger(label: "lantern")
         logger.logLevel = values.logLevel
+        guard (configuration.tlsCertificatePath == nil) == (configuration.tlsKeyPath == nil) else {
+            throw ValidationError("tls-cert and tls-key go together: give both, or neither for plain HTTP")
+        }
+        // Read before anything else: a certificate that cannot be used is a one-line refusal at start.
+        let certificates = try configuration.tlsCertificatePath.map {
+            try TLSCertificates(certificatePath: $0, keyPath: configuration.tlsKeyPath ?? "")
+        }
 
         // Nothing touches the data folder before the port is known to be ours, and nothing reads or recovers it
         // before this process holds it alone.
@@ -85,8 +92,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Said once the start can no longer fail on the port or the folder, whose refusals are one line.
         for warning in warnings { logger.warning("\(warning)") }
+        if certificates == nil && !Self.isLoopback(configuration.host) {
+            logger.warning(
+                "serving plain HTTP on \(configuration.host), beyond this machine: give tls-cert and tls-key, or put a TLS proxy in front"
+            )
+        }
         let host = configuration.host
         let root = configuration.serviceRoot
+        let scheme = certificates == nil ? "http" : "https"
         let startLogger = logger
         let worklist = WorklistService(
             store: try SQLiteWorklistStore(sharing: index), hub: UPSEventHub(),
@@ -96,16 +109,16 @@ struct ServeCommand: AsyncParsableCommand {
         if clusterStart { try await worklist.announceRestart() }
         let app = LanternApplication.build(
             configuration: configuration, index: index, blobs: blobs, scratch: scratch, worklist: worklist,
-            logger: logger,
+            logger: logger, tls: certificates,
             onRunning: { port in
                 // The line tests and scripts wait for; stdout is flushed so a pipe sees it at once.
-                FileHandle.standardOutput.write(Data("lantern listening on http://\(host):\(port)\(root)\n".utf8))
+                FileHandle.standardOutput.write(Data("lantern listening on \(scheme)://\(host):\(port)\(root)\n".utf8))
                 startLogger.info("started: data folder \(dataFolder); SIGTERM or SIGINT stops gracefully")
             })
         // The loops that run beside the server (sweepers and listeners join them here). The group shuts its
         // services down in reverse order: the HTTP server drains first, while the loops still run.
         let sweepLogger = logger
-        let background: [any Service] = [
+        var background: [any Service] = [
             MemoryTrimmer(),
             JournalSweeperService(sweeper: sweeper) { result in
                 switch result {
@@ -116,6 +129,7 @@ struct ServeCommand: AsyncParsableCommand {
                 }
             },
         ]
+        if let certificates { background.append(CertificateReloader(certificates: certificates, logger: logger)) }
         let services = ServiceGroup(
             configuration: .init(
                 services: background.map { .init(service: $0) } + [.init(service: app)],
@@ -136,3 +150,10 @@ struct ServeCommand: AsyncParsableCommand {
     @_silgen_name("mallopt")
     private func lantern_mallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
+
+extension ServeCommand {
+    /// Whether `host` names this machine only (the loopback addresses and `localhost`).
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}

@@ -15,7 +15,7 @@ public enum LanternApplication {
     /// bound port. The UPS-RS event channel is a WebSocket upgrade of `GET {root}/subscribers/{aetitle}`.
     public static func build(
         configuration: ServerConfiguration, index: any IndexStore, blobs: any BlobStore, scratch: any ScratchSpace,
-        worklist: WorklistService, logger: Logger,
+        worklist: WorklistService, logger: Logger, tls: TLSCertificates? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: LanternRequestContext.self)
@@ -48,7 +48,7 @@ public enum LanternApplication {
         HealthProbes(health: health).register(on: router)
         return Application(
             router: router,
-            server: guardedServer(configuration: configuration, webSocketRouter: webSocketRouter),
+            server: guardedServer(configuration: configuration, webSocketRouter: webSocketRouter, tls: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
@@ -57,7 +57,8 @@ public enum LanternApplication {
     /// HTTP/1.1 with the WebSocket upgrades of `webSocketRouter` (the event channel), every connection under
     /// the guards of ``ConnectionLimits`` (timeouts, connection cap, request head limits) from its first byte.
     static func guardedServer(
-        configuration: ServerConfiguration, webSocketRouter: Router<LanternRequestContext>
+        configuration: ServerConfiguration, webSocketRouter: Router<LanternRequestContext>,
+        tls: TLSCertificates? = nil
     ) -> HTTPServerBuilder {
         let limits = configuration.connections
         let counter = ConnectionCounter()
@@ -73,7 +74,7 @@ public enum LanternApplication {
             GuardedChildChannel(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder, configuration: upgradeConfiguration),
-                limits: limits, counter: counter)
+                limits: limits, counter: counter, tls: tls)
         }
     }
 }

@@ -17,7 +17,7 @@ extension Request {
     /// server hands out at another host).
     func serviceBase(_ configuration: ServerConfiguration) -> String {
         if let base = configuration.publicBaseURL { return base + configuration.serviceRoot }
-        var scheme = "http"
+        var scheme = configuration.usesTLS ? "https" : "http"
         var host = head.authority ?? "\(configuration.host):\(configuration.port)"
         if configuration.trustForwardedHeaders {
             if let proto = Self.firstForwarded(headers[Self.forwardedProto])?.lowercased(),

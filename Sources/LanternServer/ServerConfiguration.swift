@@ -44,6 +44,13 @@ public struct ServerConfiguration: Sendable {
     /// server hands out (RetrieveURL, BulkDataURI), when no `public-url` is set: for a server behind a reverse
     /// proxy that sets them (config key `trust-forwarded-headers`, off by default).
     public var trustForwardedHeaders = false
+    /// The PEM files of the certificate chain and the private key (`tls-cert`, `tls-key`): set, the server speaks
+    /// HTTPS and WSS on its port and hands out `https` URLs.
+    public var tlsCertificatePath: String?
+    /// See ``tlsCertificatePath``.
+    public var tlsKeyPath: String?
+    /// Whether the server speaks TLS.
+    public var usesTLS: Bool { tlsCertificatePath != nil }
 
     /// The defaults.
     public init() {}

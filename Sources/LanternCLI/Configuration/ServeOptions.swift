@@ -18,6 +18,8 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .setting("public-url"), help: .setting("public-url")) var publicUrl: String?
     @Option(name: .setting("trust-forwarded-headers"), help: .setting("trust-forwarded-headers"))
     var trustForwardedHeaders: String?
+    @Option(name: .setting("tls-cert"), help: .setting("tls-cert")) var tlsCert: String?
+    @Option(name: .setting("tls-key"), help: .setting("tls-key")) var tlsKey: String?
     @Option(name: .setting("ae-title"), help: .setting("ae-title")) var aeTitle: String?
     @Option(name: .setting("log-level"), help: .setting("log-level")) var logLevel: String?
     @Option(name: .setting("duplicates"), help: .setting("duplicates")) var duplicates: String?

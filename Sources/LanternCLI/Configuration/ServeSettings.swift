@@ -55,6 +55,16 @@ enum ServeSettings {
                 "Whether URLs handed out follow a reverse proxy's X-Forwarded-Proto and X-Forwarded-Host when public-url is not set (a forwarded host must be a host name and port).",
             apply: { $1.server.trustForwardedHeaders = $0 }, current: { $0.server.trustForwardedHeaders }),
         .text(
+            "tls-cert", valueName: "file", accepted: "a PEM file: the server's certificate, then its chain",
+            help:
+                "Serve HTTPS and WSS on the port with this certificate chain (with tls-key); SIGHUP reloads both files without dropping connections.",
+            defaultNote: "none: plain HTTP", apply: { $1.server.tlsCertificatePath = $0 },
+            current: { $0.server.tlsCertificatePath }),
+        .text(
+            "tls-key", valueName: "file", accepted: "a PEM file: the private key of tls-cert",
+            help: "The private key of tls-cert.", defaultNote: "none",
+            apply: { $1.server.tlsKeyPath = $0 }, current: { $0.server.tlsKeyPath }),
+        .text(
             "ae-title", valueName: "ae", accepted: "an AE Title: 1 to 16 characters, no backslash",
             help:
                 "This archive's AE Title: the Requesting AE of relayed UPS cancellations and the default Worklist Label.",
