@@ -159,6 +159,19 @@ enum Schema {
                     sql: "UPDATE workitem SET state = ? WHERE pk = ?", arguments: [state.rawValue, row["pk"] as Int64])
             }
         }
+        // API keys (issue 18): the SHA-256 of each key, never the key; roles as a sorted, comma-separated list.
+        migrator.registerMigration("v9-api-keys") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_key (
+                        name TEXT PRIMARY KEY,
+                        hash BLOB NOT NULL UNIQUE,
+                        roles TEXT NOT NULL,
+                        created_at INTEGER NOT NULL,
+                        revoked_at INTEGER
+                    )
+                    """)
+        }
         return migrator
     }
 }

@@ -10,7 +10,7 @@ public struct LanternCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, StoreCommand.self, ImportCommand.self, QueryCommand.self, RetrieveCommand.self,
             DeleteCommand.self,
-            WorklistCommand.self, DumpCommand.self, CapabilitiesCommand.self,
+            WorklistCommand.self, KeysCommand.self, DumpCommand.self, CapabilitiesCommand.self,
         ]
     )
 

@@ -48,6 +48,15 @@ struct ServeCommand: AsyncParsableCommand {
         guard (configuration.tlsCertificatePath == nil) == (configuration.tlsKeyPath == nil) else {
             throw ValidationError("tls-cert and tls-key go together: give both, or neither for plain HTTP")
         }
+        // Safe by default: without authentication, patient data stays on this machine unless the operator says so.
+        if values.authentication == .none && !Self.isLoopback(configuration.host) && !values.allowAnonymous {
+            throw ValidationError(
+                """
+                refusing to serve \(configuration.host) without authentication: anyone who reaches the port could \
+                read, store and delete. Set auth = api-key (and create keys with `lantern keys create`), or \
+                allow-anonymous = true to accept that
+                """)
+        }
         // Read before anything else: a certificate that cannot be used is a one-line refusal at start.
         let certificates = try configuration.tlsCertificatePath.map {
             try TLSCertificates(certificatePath: $0, keyPath: configuration.tlsKeyPath ?? "")
@@ -110,6 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
         let app = LanternApplication.build(
             configuration: configuration, index: index, blobs: blobs, scratch: scratch, worklist: worklist,
             logger: logger, tls: certificates,
+            authenticator: Authenticator(
+                mode: values.authentication, credentials: SQLiteCredentialStore(sharing: index)),
             onRunning: { port in
                 // The line tests and scripts wait for; stdout is flushed so a pipe sees it at once.
                 FileHandle.standardOutput.write(Data("lantern listening on \(scheme)://\(host):\(port)\(root)\n".utf8))

@@ -9,6 +9,11 @@ public struct Identity: Sendable, Hashable, CustomStringConvertible {
     public enum AuthenticationMethod: String, Sendable, Hashable {
         /// No credentials were presented or required.
         case anonymous
+        /// An API key (``APIKeys``) sent as a Bearer token.
+        case apiKey = "api-key"
+        /// Credentials were presented and are not valid (an unknown or revoked key): every route that needs a
+        /// permission answers 401 `invalid_token`.
+        case invalid
     }
 
     /// The authenticated principal (a user or client id from a token or key), `nil` when anonymous.
@@ -27,6 +32,13 @@ public struct Identity: Sendable, Hashable, CustomStringConvertible {
 
     /// The identity of a request that presented no credentials.
     public static let anonymous = Identity(subject: nil, roles: [], method: .anonymous)
+
+    /// The identity of every request when authentication is off (`auth = none`): anonymous, allowed everything.
+    public static let anonymousWithEveryPermission = Identity(
+        subject: nil, roles: Permission.allRoles, method: .anonymous)
+
+    /// The identity of a request whose credentials are not valid.
+    public static let invalid = Identity(subject: nil, roles: [], method: .invalid)
 
     /// Whether no principal is known.
     public var isAnonymous: Bool { subject == nil }

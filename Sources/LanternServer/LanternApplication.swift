@@ -16,10 +16,11 @@ public enum LanternApplication {
     public static func build(
         configuration: ServerConfiguration, index: any IndexStore, blobs: any BlobStore, scratch: any ScratchSpace,
         worklist: WorklistService, logger: Logger, tls: TLSCertificates? = nil,
+        authenticator: Authenticator = .none,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: LanternRequestContext.self)
-        addMiddleware(to: router)
+        addMiddleware(to: router, authenticator: authenticator)
         let store = StoreService(
             index: index, blobs: blobs, duplicates: configuration.duplicates,
             patientConflicts: configuration.patientConflicts)
@@ -37,14 +38,20 @@ public enum LanternApplication {
         // WebSocket upgrades are routed by a router of their own, behind the same middleware chain (an upgrade
         // request that no WebSocket route takes goes on to `router`, as an ordinary request).
         let webSocketRouter = Router(context: LanternRequestContext.self)
-        addMiddleware(to: webSocketRouter)
+        addMiddleware(to: webSocketRouter, authenticator: authenticator)
         EventChannel(worklist: worklist).register(on: webSocketRouter.group(RouterPath(configuration.serviceRoot)))
         routes.register(on: router.group(RouterPath(configuration.serviceRoot)))
-        router.get("openapi.json") { request, _ in Capabilities.openAPI(request, configuration: configuration) }
+        router.get("openapi.json") { request, context in
+            try Authorization.require(.read, context.identity)
+            return Capabilities.openAPI(request, configuration: configuration)
+        }
         // WADO-URI (PS3.18 §9) beside the DICOMweb root.
         let wadoURI = WadoURIController(
             retrieve: retrieve, rendered: RenderedController(retrieve: retrieve, configuration: configuration))
-        router.get("wado") { request, _ in try await wadoURI.handle(request) }
+        router.get("wado") { request, context in
+            try Authorization.require(.read, context.identity)
+            return try await wadoURI.handle(request)
+        }
         HealthProbes(health: health).register(on: router)
         return Application(
             router: router,

@@ -3,18 +3,19 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Establishes the ``Identity`` of every request before any route runs, and tags the request's logger with it
-/// (`lantern.identity`), so that every line a handler logs says who it acted for.
-///
-/// Every request is ``Identity/anonymous`` today; authentication (API keys, OIDC, client certificates) goes
-/// here, behind ``CORSHeaders`` so that preflights never need credentials and refusals carry CORS headers.
+/// Establishes the ``Identity`` of every request before any route runs (``Authenticator``), and tags the request's
+/// logger with it (`lantern.identity`), so that every line a handler logs says who it acted for. It sits behind
+/// ``CORSHeaders``, so that preflights never need credentials and refusals carry CORS headers; each route then
+/// checks its permission (``Authorization``).
 struct IdentityMiddleware: RouterMiddleware {
+    let authenticator: Authenticator
+
     func handle(
         _ request: Request, context: LanternRequestContext,
         next: (Request, LanternRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        context.identity = .anonymous
+        context.identity = try await authenticator.identify(request)
         context.logger[metadataKey: "lantern.identity"] = .stringConvertible(context.identity)
         return try await next(request, context)
     }
@@ -83,10 +84,10 @@ extension LanternApplication {
     /// 4. ``RequestLogMiddleware``: the request id and the per-request log line.
     /// 5. ``ErrorMappingMiddleware``: archive and negotiation errors become HTTP statuses.
     /// 6. ``ContinueOnBodyReadMiddleware``: `100 Continue` only once the route reads the body.
-    static func addMiddleware(to router: Router<LanternRequestContext>) {
+    static func addMiddleware(to router: Router<LanternRequestContext>, authenticator: Authenticator) {
         router.add(middleware: AbortOnBodyFailureMiddleware())
         router.add(middleware: CORSHeaders())
-        router.add(middleware: IdentityMiddleware())
+        router.add(middleware: IdentityMiddleware(authenticator: authenticator))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMappingMiddleware())
         router.add(middleware: ContinueOnBodyReadMiddleware())

@@ -26,6 +26,8 @@ struct Routes {
             let transaction = route.transaction
             let category = route.category
             group.on(RouterPath(route.routerPath), method: route.method) { request, context in
+                // Before anything is read: a refused STOW never gets its `100 Continue`.
+                try Authorization.require(transaction.permission, context.identity)
                 do {
                     return try await handle(transaction, category, request, context)
                 } catch let error where (httpError(error) as? DICOMwebError)?.status == .notFound {
@@ -43,7 +45,8 @@ struct Routes {
         for path in [""] + ServiceDescription.paths {
             let routerPath = path.isEmpty ? "" : RouteDescription.routerPath(path)
             group.on(RouterPath(routerPath), method: .options) { request, context in
-                try Capabilities.options(request, target: path, configuration: configuration)
+                try Authorization.require(.read, context.identity)
+                return try Capabilities.options(request, target: path, configuration: configuration)
             }
             registerMethodNotAllowed(at: path, on: group)
         }

@@ -20,6 +20,8 @@ struct ServeOptions: ParsableArguments {
     var trustForwardedHeaders: String?
     @Option(name: .setting("tls-cert"), help: .setting("tls-cert")) var tlsCert: String?
     @Option(name: .setting("tls-key"), help: .setting("tls-key")) var tlsKey: String?
+    @Option(name: .setting("auth"), help: .setting("auth")) var auth: String?
+    @Option(name: .setting("allow-anonymous"), help: .setting("allow-anonymous")) var allowAnonymous: String?
     @Option(name: .setting("ae-title"), help: .setting("ae-title")) var aeTitle: String?
     @Option(name: .setting("log-level"), help: .setting("log-level")) var logLevel: String?
     @Option(name: .setting("duplicates"), help: .setting("duplicates")) var duplicates: String?

@@ -12,6 +12,10 @@ struct ServeValues: Sendable {
     var dataFolder = "./lantern-data"
     /// The scratch folder; `nil`: `tmp` in the data folder.
     var scratchFolder: String?
+    /// How callers are identified.
+    var authentication = AuthenticationMode.none
+    /// Whether `auth = none` may serve beyond loopback.
+    var allowAnonymous = false
     /// The level below which nothing is logged.
     var logLevel = Logger.Level.info
     /// The configuration file named by `--config` or `LANTERN_CONFIG`, if any.

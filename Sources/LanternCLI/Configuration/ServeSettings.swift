@@ -1,5 +1,6 @@
 import Archive
 import ArgumentParser
+import LanternServer
 import Logging
 
 /// The configuration table of `lantern serve`: every setting once, with its key, what it accepts, its default
@@ -64,6 +65,17 @@ enum ServeSettings {
             "tls-key", valueName: "file", accepted: "a PEM file: the private key of tls-cert",
             help: "The private key of tls-cert.", defaultNote: "none",
             apply: { $1.server.tlsKeyPath = $0 }, current: { $0.server.tlsKeyPath }),
+        .choice(
+            "auth", AuthenticationMode.allCases.map(\.rawValue),
+            help:
+                "How callers are identified: none (every caller may do everything; loopback only unless allow-anonymous), or API keys from `lantern keys create` sent as Bearer tokens, each route checking its permission.",
+            apply: { value, values in values.authentication = AuthenticationMode(rawValue: value) ?? .none },
+            current: { $0.authentication.rawValue }),
+        .boolean(
+            "allow-anonymous",
+            help:
+                "Whether auth = none may serve an address other than loopback (anyone who reaches the port may then read, store and delete).",
+            apply: { $1.allowAnonymous = $0 }, current: { $0.allowAnonymous }),
         .text(
             "ae-title", valueName: "ae", accepted: "an AE Title: 1 to 16 characters, no backslash",
             help:

@@ -25,7 +25,11 @@ struct EventChannel: Sendable {
         group.ws(
             RouterPath(path),
             shouldUpgrade: { _, context in
-                Self.aeTitle(in: context) == nil ? .dontUpgrade : .upgrade([:])
+                // Not upgraded without the permission. hummingbird-websocket answers a declined upgrade 400 with
+                // no body; the resource asked without `Upgrade` says why (401 or 403).
+                let permitted =
+                    (try? Authorization.require(Transaction.openEventChannel.permission, context.identity)) != nil
+                return Self.aeTitle(in: context) == nil || !permitted ? .dontUpgrade : .upgrade([:])
             },
             onUpgrade: { inbound, outbound, context in
                 guard let ae = Self.aeTitle(in: context.requestContext) else { return }

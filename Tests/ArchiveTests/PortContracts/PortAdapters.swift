@@ -24,6 +24,9 @@ enum IndexAdapter: String, CaseIterable, CustomTestStringConvertible, Sendable {
                 open: { node, run in try SQLiteIndexStore(path: path, nodeID: node, runID: run) },
                 openWorklist: { node in try SQLiteWorklistStore(sharing: try SQLiteIndexStore(path: path, nodeID: node))
                 },
+                openCredentials: { node in
+                    SQLiteCredentialStore(sharing: try SQLiteIndexStore(path: path, nodeID: node))
+                },
                 remove: { try? FileManager.default.removeItem(atPath: folder) })
         }
     }
@@ -37,6 +40,8 @@ struct SharedIndex: Sendable {
     let open: @Sendable (_ node: String, _ run: String) throws -> any IndexStore
     /// The worklist store of the index, as node `node` reaches it.
     let openWorklist: @Sendable (_ node: String) throws -> any WorklistStore
+    /// The credentials of the index, as node `node` reaches them.
+    let openCredentials: @Sendable (_ node: String) throws -> any CredentialStore
     /// Removes everything.
     let remove: @Sendable () -> Void
 
