@@ -163,8 +163,18 @@ struct ServeCommand: AsyncParsableCommand {
 #endif
 
 extension ServeCommand {
-    /// Whether `host` names this machine only (the loopback addresses and `localhost`).
+    /// Whether `host` names this machine only: an IPv4 address in 127.0.0.0/8, `::1` or an IPv4-mapped loopback
+    /// address, or `localhost`. Any other name counts as beyond loopback (DNS could resolve it anywhere).
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host.lowercased() == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        let literal = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        guard inet_pton(AF_INET6, literal, &v6) == 1 else { return false }
+        let bytes = withUnsafeBytes(of: v6) { Array($0) }
+        if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }  // ::1
+        // ::ffff:127.x.y.z
+        return bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF && bytes[12] == 127
     }
 }

@@ -11,7 +11,7 @@ struct CORSHeaders<Context: RequestContext>: RouterMiddleware {
         "Accept, Authorization, Content-Type, Origin, If-None-Match, If-Modified-Since, Range, Expect"
     }
     static var exposeHeaders: String {
-        "Content-Type, Content-Length, Content-Location, Content-Range, Accept-Ranges, ETag, Last-Modified, Location, Warning"
+        "Content-Type, Content-Length, Content-Location, Content-Range, Accept-Ranges, ETag, Last-Modified, Location, Warning, WWW-Authenticate"
     }
 
     func handle(

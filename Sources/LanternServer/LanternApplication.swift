@@ -38,7 +38,7 @@ public enum LanternApplication {
         // WebSocket upgrades are routed by a router of their own, behind the same middleware chain (an upgrade
         // request that no WebSocket route takes goes on to `router`, as an ordinary request).
         let webSocketRouter = Router(context: LanternRequestContext.self)
-        addMiddleware(to: webSocketRouter, authenticator: authenticator)
+        addMiddleware(to: webSocketRouter, authenticator: authenticator.forWebSocketUpgrades)
         EventChannel(worklist: worklist).register(on: webSocketRouter.group(RouterPath(configuration.serviceRoot)))
         routes.register(on: router.group(RouterPath(configuration.serviceRoot)))
         router.get("openapi.json") { request, context in

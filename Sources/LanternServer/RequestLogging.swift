@@ -15,7 +15,15 @@ struct IdentityMiddleware: RouterMiddleware {
         next: (Request, LanternRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        context.identity = try await authenticator.identify(request)
+        do {
+            context.identity = try await authenticator.identify(request)
+        } catch {
+            // Fails closed, and said: a 503 (with CORS headers, as an HTTP error) and a log line.
+            context.logger.error(
+                "credentials cannot be checked: the credential store does not answer",
+                metadata: ["error.type": .string(String(describing: type(of: error)))])
+            throw DICOMwebError(.serviceUnavailable, "credentials cannot be checked now; try again later")
+        }
         context.logger[metadataKey: "lantern.identity"] = .stringConvertible(context.identity)
         return try await next(request, context)
     }

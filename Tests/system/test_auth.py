@@ -115,6 +115,13 @@ def test_a_wrong_or_revoked_key_is_refused_and_the_request_body_never_invited(se
     server, data, tokens = secured
     status, headers, _ = call(server, "GET", "/dicomweb/studies", "lantern_not-a-key")
     assert status == 401 and 'error="invalid_token"' in headers["www-authenticate"]
+    # A key in the URL counts only on a WebSocket upgrade, never on an ordinary request.
+    for headers in ({}, {"Upgrade": "websocket"}):
+        try:
+            status = call(server, "GET", f"/dicomweb/studies?access_token={tokens['reader']}", headers=headers)[0]
+        except http.client.RemoteDisconnected:
+            status = None  # an upgrade request the WebSocket library drops: nothing served either
+        assert status in (401, None), headers
     code, out, _ = keys(data, "create", "temporary", "--roles", "read,write")
     assert code == 0
     assert call(server, "GET", "/dicomweb/studies", out, headers={"Accept": "application/dicom+json"})[0] in (200, 204)

@@ -15,19 +15,34 @@ public struct Authenticator: Sendable {
     public let mode: AuthenticationMode
     /// Where keys are looked up (`api-key`).
     public let credentials: (any CredentialStore)?
+    /// Whether a key may come in the `access_token` query parameter: only on the router of WebSocket upgrades,
+    /// never on ordinary requests (URLs end up in proxy logs and `Referer` headers).
+    let allowsQueryToken: Bool
 
     /// Authentication off: every caller may do everything.
     public static let none = Authenticator(mode: .none, credentials: nil)
 
     /// An authenticator of `mode` over `credentials`.
     public init(mode: AuthenticationMode, credentials: (any CredentialStore)?) {
+        self.init(mode: mode, credentials: credentials, allowsQueryToken: false)
+    }
+
+    init(mode: AuthenticationMode, credentials: (any CredentialStore)?, allowsQueryToken: Bool) {
         self.mode = mode
         self.credentials = credentials
+        self.allowsQueryToken = allowsQueryToken
+    }
+
+    /// The same authenticator for the WebSocket upgrade router, where `access_token` is accepted.
+    var forWebSocketUpgrades: Authenticator {
+        Authenticator(mode: mode, credentials: credentials, allowsQueryToken: true)
     }
 
     func identify(_ request: Request) async throws -> Identity {
-        guard mode == .apiKey, let credentials else { return .anonymousWithEveryPermission }
-        guard let token = Self.token(request) else { return .anonymous }
+        guard mode == .apiKey else { return .anonymousWithEveryPermission }
+        // Fails closed: API keys required and nowhere to check them lets nobody in.
+        guard let credentials else { return .anonymous }
+        guard let token = Self.token(request, allowingQuery: allowsQueryToken) else { return .anonymous }
         guard let record = try await credentials.apiKey(hash: APIKeys.hash(token)), record.revokedAt == nil else {
             return .invalid
         }
@@ -35,7 +50,7 @@ public struct Authenticator: Sendable {
     }
 
     /// The Bearer token of the request, if any.
-    static func token(_ request: Request) -> String? {
+    static func token(_ request: Request, allowingQuery: Bool) -> String? {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
@@ -43,7 +58,7 @@ public struct Authenticator: Sendable {
             }
             return nil
         }
-        if request.headers[.upgrade]?.lowercased() == "websocket",
+        if allowingQuery, request.headers[.upgrade]?.lowercased() == "websocket",
             let token = request.uri.queryParameters["access_token"].map(String.init), !token.isEmpty
         {
             return token
