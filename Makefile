@@ -6,7 +6,7 @@ BUILD_DIR ?= .build
 BIN := $(BUILD_DIR)/debug/lantern
 FUZZ_SECONDS ?= 20
 
-.PHONY: all deps test-deps build run test test-swift test-python test-e2e fuzz fuzz-long bench bench-dicomweb bench-client format lint dictionary clean
+.PHONY: all deps test-deps build build-release run run-debug test test-swift test-python test-e2e fuzz fuzz-long bench bench-dicomweb bench-client format lint dictionary clean
 
 all: build
 
@@ -19,8 +19,15 @@ test-deps:
 build: deps
 	$(SWIFT) build --product lantern
 
-## Starts the server on embedded defaults: http://127.0.0.1:8080/dicomweb, data in ./lantern-data.
-run: build
+build-release: deps
+	$(SWIFT) build -c release --product lantern
+
+## Starts the server on embedded defaults: http://127.0.0.1:8080/dicomweb, data in ./lantern-data. A release
+## build (a debug build is several times slower, and a first benchmark would measure it): `make run-debug`.
+run: build-release
+	$(BUILD_DIR)/release/lantern serve
+
+run-debug: build
 	$(BIN) serve
 
 ## Every test: Swift unit and corpus tests, the Python corpus comparison against pydicom, a short fuzz run.

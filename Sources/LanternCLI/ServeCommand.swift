@@ -43,7 +43,9 @@ struct ServeCommand: AsyncParsableCommand {
         let requestedConnections = configuration.connections.maxConnections
         configuration.connections.maxConnections = ConnectionSettings.fitDescriptorLimit(requestedConnections)
         let dataFolder = values.dataFolder
-        var logger = Logger(label: "lantern")
+        var logger =
+            values.jsonLogs
+            ? Logger(label: "lantern", factory: { JSONLogHandler(label: $0) }) : Logger(label: "lantern")
         logger.logLevel = values.logLevel
         guard (configuration.tlsCertificatePath == nil) == (configuration.tlsKeyPath == nil) else {
             throw ValidationError("tls-cert and tls-key go together: give both, or neither for plain HTTP")

@@ -20,7 +20,7 @@ public enum LanternApplication {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: LanternRequestContext.self)
-        addMiddleware(to: router, authenticator: authenticator)
+        addMiddleware(to: router, authenticator: authenticator, accessLog: configuration.accessLog)
         let store = StoreService(
             index: index, blobs: blobs, duplicates: configuration.duplicates,
             patientConflicts: configuration.patientConflicts)
@@ -38,7 +38,8 @@ public enum LanternApplication {
         // WebSocket upgrades are routed by a router of their own, behind the same middleware chain (an upgrade
         // request that no WebSocket route takes goes on to `router`, as an ordinary request).
         let webSocketRouter = Router(context: LanternRequestContext.self)
-        addMiddleware(to: webSocketRouter, authenticator: authenticator.forWebSocketUpgrades)
+        addMiddleware(
+            to: webSocketRouter, authenticator: authenticator.forWebSocketUpgrades, accessLog: configuration.accessLog)
         EventChannel(worklist: worklist).register(on: webSocketRouter.group(RouterPath(configuration.serviceRoot)))
         routes.register(on: router.group(RouterPath(configuration.serviceRoot)))
         router.get("openapi.json") { request, context in

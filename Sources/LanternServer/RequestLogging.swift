@@ -39,19 +39,39 @@ struct IdentityMiddleware: RouterMiddleware {
 struct RequestLogMiddleware: RouterMiddleware {
     /// The metadata key Hummingbird keeps the request id under (`RequestContext.id` reads it).
     static let requestIDKey = "hb.request.id"
+    /// The level of the line of a request answered below 500 (`access-log = true`: `info`, else `debug`).
+    var answeredLevel = Logger.Level.debug
+
+    /// The request id a client or proxy sent (`X-Request-ID`), when it is 1 to 128 letters, digits, `.`, `-`,
+    /// `_` or `:`; anything else is ignored (it would go into every log line of the request).
+    static func clientRequestID(_ request: Request) -> String? {
+        guard let value = request.headers[.requestID], (1...128).contains(value.utf8.count),
+            value.utf8.allSatisfy({ byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == 0x2E || byte == 0x2D || byte == 0x5F || byte == 0x3A
+            })
+        else { return nil }
+        return value
+    }
 
     func handle(
         _ request: Request, context: LanternRequestContext,
         next: (Request, LanternRequestContext) async throws -> Response
     ) async throws -> Response {
         var context = context
-        if context.logger[metadataKey: Self.requestIDKey] == nil {
+        if let id = Self.clientRequestID(request) {
+            context.logger[metadataKey: Self.requestIDKey] = .string(id)
+        } else if context.logger[metadataKey: Self.requestIDKey] == nil {
             context.logger[metadataKey: Self.requestIDKey] = .stringConvertible(RequestID())
         }
         let start = ContinuousClock.now
         do {
-            let response = try await ArchiveLog.$logger.withValue(context.logger) { try await next(request, context) }
+            var response = try await ArchiveLog.$logger.withValue(context.logger) {
+                try await next(request, context)
+            }
             log(request, context, status: response.status, since: start, error: nil)
+            // The id the request's log lines carry, for the client to quote.
+            if let id = context.logger[metadataKey: Self.requestIDKey] { response.headers[.requestID] = "\(id)" }
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
@@ -65,7 +85,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         since start: ContinuousClock.Instant,
         error: (any Error)?
     ) {
-        let level: Logger.Level = status.code >= 500 ? .error : .debug
+        let level: Logger.Level = status.code >= 500 ? .error : answeredLevel
         guard context.logger.logLevel <= level else { return }
         let elapsed = ContinuousClock.now - start
         var metadata: Logger.Metadata = [
@@ -92,12 +112,19 @@ extension LanternApplication {
     /// 4. ``RequestLogMiddleware``: the request id and the per-request log line.
     /// 5. ``ErrorMappingMiddleware``: archive and negotiation errors become HTTP statuses.
     /// 6. ``ContinueOnBodyReadMiddleware``: `100 Continue` only once the route reads the body.
-    static func addMiddleware(to router: Router<LanternRequestContext>, authenticator: Authenticator) {
+    static func addMiddleware(
+        to router: Router<LanternRequestContext>, authenticator: Authenticator, accessLog: Bool = false
+    ) {
         router.add(middleware: AbortOnBodyFailureMiddleware())
         router.add(middleware: CORSHeaders())
         router.add(middleware: IdentityMiddleware(authenticator: authenticator))
-        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: RequestLogMiddleware(answeredLevel: accessLog ? .info : .debug))
         router.add(middleware: ErrorMappingMiddleware())
         router.add(middleware: ContinueOnBodyReadMiddleware())
     }
+}
+
+extension HTTPField.Name {
+    /// `X-Request-ID`: a request id chosen by the client or a proxy, carried into the log lines and echoed.
+    static let requestID = HTTPField.Name("X-Request-ID")!
 }

@@ -49,6 +49,8 @@ public struct ServerConfiguration: Sendable {
     public var tlsCertificatePath: String?
     /// See ``tlsCertificatePath``.
     public var tlsKeyPath: String?
+    /// Whether each answered request is logged at `info` (`access-log`); otherwise at `debug` (5xx at `error`).
+    public var accessLog = false
     /// Whether the server speaks TLS.
     public var usesTLS: Bool { tlsCertificatePath != nil }
 

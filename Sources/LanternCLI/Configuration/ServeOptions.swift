@@ -24,6 +24,8 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .setting("allow-anonymous"), help: .setting("allow-anonymous")) var allowAnonymous: String?
     @Option(name: .setting("ae-title"), help: .setting("ae-title")) var aeTitle: String?
     @Option(name: .setting("log-level"), help: .setting("log-level")) var logLevel: String?
+    @Option(name: .setting("log-format"), help: .setting("log-format")) var logFormat: String?
+    @Option(name: .setting("access-log"), help: .setting("access-log")) var accessLog: String?
     @Option(name: .setting("duplicates"), help: .setting("duplicates")) var duplicates: String?
     @Option(name: .setting("patient-conflicts"), help: .setting("patient-conflicts")) var patientConflicts: String?
     @Option(name: .setting("default-transfer-syntax"), help: .setting("default-transfer-syntax"))

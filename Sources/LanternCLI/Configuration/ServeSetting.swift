@@ -18,6 +18,8 @@ struct ServeValues: Sendable {
     var allowAnonymous = false
     /// The level below which nothing is logged.
     var logLevel = Logger.Level.info
+    /// Whether log lines are JSON objects.
+    var jsonLogs = false
     /// The configuration file named by `--config` or `LANTERN_CONFIG`, if any.
     var configFile: String?
     /// This node's name in the index's leases and journal; `nil`: the host name and the configured port.

@@ -91,6 +91,15 @@ enum ServeSettings {
             apply: { value, values in values.logLevel = Logger.Level(rawValue: value) ?? .info },
             current: { $0.logLevel.rawValue }),
         .choice(
+            "log-format", ["text", "json"],
+            help: "Log lines as text, or as one JSON object per line (for log shippers).",
+            apply: { value, values in values.jsonLogs = value == "json" }, current: { $0.jsonLogs ? "json" : "text" }),
+        .boolean(
+            "access-log",
+            help:
+                "Whether every answered request is logged at info: method, route template (never the URL or query, which name patients), status, duration, identity, request id (X-Request-ID when the client sends one).",
+            apply: { $1.server.accessLog = $0 }, current: { $0.server.accessLog }),
+        .choice(
             "duplicates", DuplicatePolicy.allCases.map(\.rawValue),
             help:
                 "An instance sent again under a stored SOP Instance UID: refused, replacing the stored one, or accepted when byte-identical.",
