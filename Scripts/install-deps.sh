@@ -11,6 +11,7 @@ APT_PACKAGES=(pkg-config zlib1g-dev libturbojpeg0-dev libgdcm-dev libopenjp2-7-d
 # Reference decoders for Tests/e2e/test_codecs.py: pydicom's plugins (GDCM, pylibjpeg with libjpeg and OpenJPEG,
 # pyjpegls), and DCMTK (apt, with --test) for the file they all refuse.
 PIP_PACKAGES=("pydicom==3.0.1" "pytest" "dicomweb-client==0.59.3" "pillow" "numpy" "openapi-spec-validator" "websockets==13.1"
+    "prometheus-client"
     "pylibjpeg==2.0.1" "pylibjpeg-libjpeg==2.5.0" "pylibjpeg-openjpeg==2.6.0" "pyjpegls==1.5.1" "python-gdcm==3.2.6")
 TEST=0
 [ "${1:-}" = "--test" ] && TEST=1
@@ -38,7 +39,7 @@ fi
 
 [ $TEST = 1 ] || exit 0
 python3 -c '
-import dicomweb_client, pydicom, pytest, PIL, numpy, openapi_spec_validator, websockets
+import dicomweb_client, pydicom, pytest, PIL, numpy, openapi_spec_validator, websockets, prometheus_client
 import pylibjpeg, libjpeg, openjpeg, jpeg_ls, gdcm
 assert pydicom.__version__ == "3.0.1" and dicomweb_client.__version__ == "0.59.3"
 ' 2>/dev/null || {

@@ -6,6 +6,8 @@ import Foundation
 import Hummingbird
 import LanternServer
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `lantern serve`: the DICOMweb origin server on embedded storage (SQLite index + blob folder).
@@ -43,6 +45,10 @@ struct ServeCommand: AsyncParsableCommand {
         let requestedConnections = configuration.connections.maxConnections
         configuration.connections.maxConnections = ConnectionSettings.fitDescriptorLimit(requestedConnections)
         let dataFolder = values.dataFolder
+        // Every metric of the process (Hummingbird's per-route requests, the archive's) goes to one registry,
+        // served at GET /metrics.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         var logger =
             values.jsonLogs
             ? Logger(label: "lantern", factory: { JSONLogHandler(label: $0) }) : Logger(label: "lantern")
@@ -123,6 +129,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger, tls: certificates,
             authenticator: Authenticator(
                 mode: values.authentication, credentials: SQLiteCredentialStore(sharing: index)),
+            metrics: { registry.emitToBuffer() },
             onRunning: { port in
                 // The line tests and scripts wait for; stdout is flushed so a pipe sees it at once.
                 FileHandle.standardOutput.write(Data("lantern listening on \(scheme)://\(host):\(port)\(root)\n".utf8))

@@ -16,7 +16,7 @@ public enum LanternApplication {
     public static func build(
         configuration: ServerConfiguration, index: any IndexStore, blobs: any BlobStore, scratch: any ScratchSpace,
         worklist: WorklistService, logger: Logger, tls: TLSCertificates? = nil,
-        authenticator: Authenticator = .none,
+        authenticator: Authenticator = .none, metrics: (@Sendable () -> [UInt8])? = nil,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router(context: LanternRequestContext.self)
@@ -54,6 +54,15 @@ public enum LanternApplication {
             return try await wadoURI.handle(request)
         }
         HealthProbes(health: health).register(on: router)
+        if let metrics {
+            // Prometheus text exposition (no patient data: labels are route templates, methods and statuses).
+            router.get("metrics") { _, _ in
+                Response(
+                    status: .ok,
+                    headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: metrics())))
+            }
+        }
         return Application(
             router: router,
             server: guardedServer(configuration: configuration, webSocketRouter: webSocketRouter, tls: tls),

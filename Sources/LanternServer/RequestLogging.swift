@@ -119,6 +119,7 @@ extension LanternApplication {
         router.add(middleware: CORSHeaders())
         router.add(middleware: IdentityMiddleware(authenticator: authenticator))
         router.add(middleware: RequestLogMiddleware(answeredLevel: accessLog ? .info : .debug))
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMappingMiddleware())
         router.add(middleware: ContinueOnBodyReadMiddleware())
     }

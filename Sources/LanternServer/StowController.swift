@@ -71,6 +71,9 @@ struct StowController {
         if response.outcomes.isEmpty {
             throw DICOMwebError(.badRequest, response.requestFailure ?? "the request holds no instance")
         }
+        let stored = response.storedCount
+        ServerMetrics.instancesStored.increment(by: stored)
+        ServerMetrics.instancesFailed.increment(by: response.outcomes.count - stored)
         var requestStudy: String?
         if case .studies(let study) = target { requestStudy = study }
         let dataSet = response.dataSet(base: request.serviceBase(configuration), requestStudy: requestStudy)

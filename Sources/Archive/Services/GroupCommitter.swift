@@ -38,8 +38,14 @@ actor GroupCommitter {
             let round = queued
             queued.removeAll()
             do {
+                let flushStart = ContinuousClock.now
                 try await blobs.makeDurable()
-                let results = try await index.commit(round.flatMap(\.items))
+                ArchiveMetrics.flushDuration.recordInterval(since: flushStart)
+                let items = round.flatMap(\.items)
+                ArchiveMetrics.groupCommitSize.record(items.count)
+                let commitStart = ContinuousClock.now
+                let results = try await index.commit(items)
+                ArchiveMetrics.indexCommitDuration.recordInterval(since: commitStart)
                 var start = 0
                 for waiter in round {
                     let end = start + waiter.items.count

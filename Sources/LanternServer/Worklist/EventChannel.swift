@@ -51,7 +51,11 @@ struct EventChannel: Sendable {
         let hub = worklist.hub
         let token = await hub.openChannel(for: aeTitle)
         logger.info("UPS event channel opened", metadata: ["ae": "\(aeTitle)"])
-        defer { logger.info("UPS event channel closed", metadata: ["ae": "\(aeTitle)"]) }
+        ServerMetrics.eventChannels.increment()
+        defer {
+            ServerMetrics.eventChannels.decrement()
+            logger.info("UPS event channel closed", metadata: ["ae": "\(aeTitle)"])
+        }
         do {
             try await cancelWhenGracefulShutdown {
                 try await withThrowingTaskGroup(of: Void.self) { group in
