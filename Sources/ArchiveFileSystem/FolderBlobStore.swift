@@ -60,9 +60,7 @@ public struct FolderBlobStore: BlobStore {
 
     private func path(_ key: BlobKey, _ kind: BlobKind) -> String { "\(folder(key))/\(key.rawValue).\(kind.rawValue)" }
 
-    static func failure(_ what: String) -> ArchiveError {
-        ArchiveError(.storage, "\(what): \(String(cString: strerror(errno)))")
-    }
+    static func failure(_ what: String) -> ArchiveError { FileIO.failure(what) }
 
     public func begin(_ key: BlobKey, kind: BlobKind, expectedLength: UInt64?) async throws -> any BlobWriter {
         let destinationFolder = folder(key)
@@ -76,15 +74,7 @@ public struct FolderBlobStore: BlobStore {
     }
 
     static func writeAll(_ raw: UnsafeRawBufferPointer, to fd: Int32) throws {
-        var done = 0
-        while done < raw.count {
-            let n = Glibc.write(fd, raw.baseAddress! + done, raw.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Self.failure("cannot write a blob")
-            }
-            done += n
-        }
+        try FileIO.writeAll(raw, to: fd, what: "a blob")
     }
 
     public func write(_ key: BlobKey, kind: BlobKind, bytes: [UInt8]) async throws {
@@ -138,17 +128,7 @@ public struct FolderBlobStore: BlobStore {
 
     /// Fills `raw` from `fd` at `offset`; returns how many bytes were read (fewer only at the end of the file).
     static func readAll(_ fd: Int32, at offset: UInt64, into raw: UnsafeMutableRawBufferPointer) throws -> Int {
-        var done = 0
-        while done < raw.count {
-            let n = pread(fd, raw.baseAddress! + done, raw.count - done, off_t(offset) + off_t(done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Self.failure("cannot read a blob")
-            }
-            if n == 0 { break }
-            done += n
-        }
-        return done
+        try FileIO.readAll(fd, at: offset, into: raw, what: "a blob")
     }
 
     public func readSmall(_ keys: [BlobKey], kind: BlobKind) async throws -> [[UInt8]?] {

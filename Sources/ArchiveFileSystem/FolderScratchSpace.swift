@@ -102,36 +102,12 @@ public final class FolderScratchFile: ScratchFile {
     }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
-        try with(O_WRONLY | O_APPEND) { fd in
-            var done = 0
-            while done < bytes.count {
-                let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw Self.failure("cannot write \(path)")
-                }
-                done += n
-            }
-        }
+        try with(O_WRONLY | O_APPEND) { fd in try FileIO.writeAll(bytes, to: fd, what: path) }
     }
 
     public func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        try with(O_RDONLY) { fd in
-            var done = 0
-            while done < buffer.count {
-                let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw Self.failure("cannot read \(path)")
-                }
-                if n == 0 { break }
-                done += n
-            }
-            return done
-        }
+        try with(O_RDONLY) { fd in try FileIO.readAll(fd, at: offset, into: buffer, what: path) }
     }
 
-    static func failure(_ what: String) -> ArchiveError {
-        ArchiveError(.storage, "\(what): \(String(cString: strerror(errno)))")
-    }
+    static func failure(_ what: String) -> ArchiveError { FileIO.failure(what) }
 }

@@ -12,12 +12,7 @@ import Testing
         let server = try TestServer()
         let instance = try TestInstance()
         try await server.test { client in
-            let boundary = "lantern-test-boundary"
-            var body = ByteBuffer(string: "--\(boundary)\r\nContent-Type: application/dicom\r\n\r\n")
-            body.writeBytes(instance.part10)
-            body.writeString("\r\n--\(boundary)--\r\n")
-            var headers = HTTPFields()
-            headers[.contentType] = "multipart/related; type=\"application/dicom\"; boundary=\(boundary)"
+            let (body, headers) = instance.stowRequest()
             try await client.execute(uri: "/dicomweb/studies", method: .post, headers: headers, body: body) {
                 #expect($0.status == .ok)
             }

@@ -82,12 +82,7 @@ import Testing
         let server = try TestServer()
         let instance = try TestInstance()
         try await server.test { client in
-            let boundary = "lantern-test-boundary"
-            var body = ByteBuffer(string: "--\(boundary)\r\nContent-Type: application/dicom\r\n\r\n")
-            body.writeBytes(instance.part10)
-            body.writeString("\r\n--\(boundary)--\r\n")
-            var headers = HTTPFields()
-            headers[.contentType] = "multipart/related; type=\"application/dicom\"; boundary=\(boundary)"
+            var (body, headers) = instance.stowRequest()
             headers[.accept] = Self.dicomJSON
             try await client.execute(uri: "/dicomweb/studies", method: .post, headers: headers, body: body) {
                 response in
@@ -170,6 +165,16 @@ struct TestInstance {
         dataSet.set(DataElement(Tag(0x0020_000D), .UI, bytes: Self.ui(study)))
         dataSet.set(DataElement(Tag(0x0020_000E), .UI, bytes: Self.ui(series)))
         part10 = try DICOMWriter.part10(dataSet)
+    }
+
+    /// The instance as the body of a STOW-RS request (one `application/dicom` part), with its Content-Type.
+    func stowRequest(boundary: String = "lantern-test-boundary") -> (body: ByteBuffer, headers: HTTPFields) {
+        var body = ByteBuffer(string: "--\(boundary)\r\nContent-Type: application/dicom\r\n\r\n")
+        body.writeBytes(part10)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        var headers = HTTPFields()
+        headers[.contentType] = "multipart/related; type=\"application/dicom\"; boundary=\(boundary)"
+        return (body, headers)
     }
 
     static func uid() -> String { "2.25.\(UInt64.random(in: 1...UInt64.max))" }

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from lantern_server import BIN
+from lantern_server import BIN, Server
 from test_connections import one_instance_body
 
 LISTENING = re.compile(r"lantern listening on https://127\.0\.0\.1:(\d+)/dicomweb")
@@ -30,8 +30,10 @@ def make_certificate(folder, name):
     return cert, key
 
 
-class TLSServer:
-    def __init__(self, data, cert, key):
+class TLSServer(Server):
+    """A `lantern serve` with TLS; started here (its line says https), stopped as any Server."""
+
+    def __init__(self, data, cert, key):  # pylint: disable=super-init-not-called
         self.proc = subprocess.Popen(
             [BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data", data, "--tls-cert", cert,
              "--tls-key", key], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -53,14 +55,6 @@ class TLSServer:
     def connection(self, cafile):
         context = ssl.create_default_context(cafile=cafile)
         return http.client.HTTPSConnection("127.0.0.1", self.port, context=context, timeout=30)
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
 
 
 def peer_certificate_subject(port, cafile):
