@@ -60,6 +60,9 @@ def test_metrics_count_the_workload_without_patient_data(tmp_path):
         assert found["http_server_request_duration_count"]
         assert sum(v for _, v in found["lantern_group_commit_instances_count"]) >= 1
         assert found["lantern_blob_flush_duration_count"]
+        received = sum(v for _, v in found["lantern_http_received_bytes_total"])
+        assert received >= 3 * len(body), "every STOW body crossed the socket"
+        assert sum(v for _, v in found["lantern_http_sent_bytes_total"]) > 0
         for uid in stored + ["1.2.3.4"]:
             assert uid not in text, "no UID in a metric"
         assert "CONN" not in text, "no query value in a metric"

@@ -26,13 +26,15 @@ struct GuardedChildChannel<Inner: ServerChildChannel>: ServerChildChannel {
         let tls = self.tls
         let guards = channel.eventLoop.makeCompletedFuture { () -> NIOLoopBound<ConnectionByteGuard> in
             let bytes = ConnectionByteGuard(limits: limits, counter: counter)
+            let byteCounter = ByteCounter()
             if let tls {
                 let handler = NIOSSLServerHandler(context: tls.context)
                 try channel.pipeline.syncOperations.addHandler(handler, position: .first)
-                try channel.pipeline.syncOperations.addHandler(bytes, position: .after(handler))
+                try channel.pipeline.syncOperations.addHandler(byteCounter, position: .after(handler))
             } else {
-                try channel.pipeline.syncOperations.addHandler(bytes, position: .first)
+                try channel.pipeline.syncOperations.addHandler(byteCounter, position: .first)
             }
+            try channel.pipeline.syncOperations.addHandler(bytes, position: .after(byteCounter))
             return NIOLoopBound(bytes, eventLoop: channel.eventLoop)
         }
         return guards.flatMap { bytes in
