@@ -38,6 +38,14 @@ public struct SQLiteCredentialStore: CredentialStore {
         }
     }
 
+    public func apiKey(name: String) async throws -> APIKeyRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT name, roles, created_at, revoked_at FROM api_key WHERE name = ?", arguments: [name]
+            ).map(Self.record)
+        }
+    }
+
     public func apiKeys() async throws -> [APIKeyRecord] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT name, roles, created_at, revoked_at FROM api_key ORDER BY name")

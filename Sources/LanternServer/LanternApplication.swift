@@ -40,7 +40,8 @@ public enum LanternApplication {
         let webSocketRouter = Router(context: LanternRequestContext.self)
         addMiddleware(
             to: webSocketRouter, authenticator: authenticator.forWebSocketUpgrades, accessLog: configuration.accessLog)
-        EventChannel(worklist: worklist).register(on: webSocketRouter.group(RouterPath(configuration.serviceRoot)))
+        EventChannel(worklist: worklist, authenticator: authenticator).register(
+            on: webSocketRouter.group(RouterPath(configuration.serviceRoot)))
         routes.register(on: router.group(RouterPath(configuration.serviceRoot)))
         router.get("openapi.json") { request, context in
             try Authorization.require(.read, context.identity)

@@ -168,6 +168,20 @@ def test_the_event_channel_authenticates_its_upgrade(secured):
         pass
 
 
+def test_an_open_event_channel_ends_when_its_key_is_revoked(secured):
+    server, data, _ = secured
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+    code, key, _ = keys(data, "create", "watcher", "--roles", "worklist")
+    assert code == 0
+    url = f"ws://127.0.0.1:{server.port}/dicomweb/subscribers/WATCHAE"
+    with connect(url, open_timeout=10, additional_headers={"Authorization": f"Bearer {key}"}) as channel:
+        assert keys(data, "revoke", "watcher")[0] == 0
+        with pytest.raises(ConnectionClosed) as closed:
+            channel.recv(timeout=30)  # the server checks every 5 s
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+
+
 def test_no_authentication_means_loopback_only_unless_allowed(tmp_path):
     run = subprocess.run([BIN, "serve", "--host", "0.0.0.0", "--port", "0", "--data", str(tmp_path / "data")],
                          capture_output=True, text=True, timeout=60)

@@ -26,6 +26,8 @@ public protocol CredentialStore: Sendable {
     func addAPIKey(name: String, hash: [UInt8], roles: Set<String>) async throws
     /// The key with this hash, revoked or not; `nil` when none.
     func apiKey(hash: [UInt8]) async throws -> APIKeyRecord?
+    /// The key named `name`, revoked or not; `nil` when none.
+    func apiKey(name: String) async throws -> APIKeyRecord?
     /// Every key, by name.
     func apiKeys() async throws -> [APIKeyRecord]
     /// Revokes the key named `name`; `false` when there is none that is valid.

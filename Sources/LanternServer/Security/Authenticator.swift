@@ -49,6 +49,16 @@ public struct Authenticator: Sendable {
         return Identity(subject: record.name, roles: record.roles, method: .apiKey)
     }
 
+    /// Whether `identity`, established earlier, still holds: its key is not revoked and still grants
+    /// `permission`. For a connection that outlives its request (the event channel); `true` when keys are off.
+    func stillAllows(_ identity: Identity, _ permission: Permission) async -> Bool {
+        guard mode == .apiKey else { return true }
+        guard identity.method == .apiKey, let name = identity.subject, let credentials,
+            let record = try? await credentials.apiKey(name: name)
+        else { return false }
+        return record.revokedAt == nil && record.roles.contains(permission.rawValue)
+    }
+
     /// The Bearer token of the request, if any.
     static func token(_ request: Request, allowingQuery: Bool) -> String? {
         if let header = request.headers[.authorization] {

@@ -15,6 +15,10 @@ import ServiceLifecycle
 /// that turns out to be dead is lost.
 struct EventChannel: Sendable {
     let worklist: WorklistService
+    /// Checks, while a channel is open, that the key it was opened with is still valid.
+    var authenticator = Authenticator.none
+    /// Time between two such checks.
+    var recheckInterval: Duration = .seconds(5)
 
     /// Adds the event channel's WebSocket route (`subscribers/{aetitle}` of ``ServiceDescription``) to `group`
     /// of the WebSocket upgrade router, which runs the application's middleware chain before the upgrade. A
@@ -33,7 +37,9 @@ struct EventChannel: Sendable {
             },
             onUpgrade: { inbound, outbound, context in
                 guard let ae = Self.aeTitle(in: context.requestContext) else { return }
-                try await serve(ae, inbound: inbound, outbound: outbound, logger: context.logger)
+                try await serve(
+                    ae, identity: context.requestContext.identity, inbound: inbound, outbound: outbound,
+                    logger: context.logger)
             })
     }
 
@@ -46,7 +52,8 @@ struct EventChannel: Sendable {
     /// Delivers the AE's queued reports, then waits for more, until the peer closes the connection, a newer
     /// channel for the AE supersedes this one, or the server shuts down.
     func serve(
-        _ aeTitle: String, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger
+        _ aeTitle: String, identity: Identity = .anonymousWithEveryPermission, inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter, logger: Logger
     ) async throws {
         let hub = worklist.hub
         let token = await hub.openChannel(for: aeTitle)
@@ -64,6 +71,15 @@ struct EventChannel: Sendable {
                         for try await _ in inbound {}
                     }
                     group.addTask { try await deliver(aeTitle, token: token, outbound: outbound) }
+                    group.addTask {
+                        // A key revoked (or stripped of `worklist`) while the channel is open ends it.
+                        let permission = Transaction.openEventChannel.permission
+                        while await authenticator.stillAllows(identity, permission) {
+                            try await Task.sleep(for: recheckInterval)
+                        }
+                        logger.notice("UPS event channel closed: its credentials no longer allow it")
+                        try? await outbound.close(.policyViolation, reason: "credentials revoked")
+                    }
                     try await group.next()
                     group.cancelAll()
                 }

@@ -20,6 +20,8 @@ import Testing
             try await b.addAPIKey(name: "viewer", hash: [1, 2, 3], roles: ["admin"])
         }
         #expect(try await a.apiKeys().map(\.name) == ["viewer"])
+        #expect(try await b.apiKey(name: "viewer") == found)
+        #expect(try await b.apiKey(name: "nobody") == nil)
         #expect(try await b.revokeAPIKey(name: "viewer"))
         #expect(try await !b.revokeAPIKey(name: "viewer"), "revoked once")
         #expect(try await a.apiKey(hash: hash)?.revokedAt != nil, "the other node sees the revocation at once")
