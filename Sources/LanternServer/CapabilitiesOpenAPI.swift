@@ -21,6 +21,15 @@ enum CapabilitiesOpenAPI {
             ],
             "servers": [["url": base]],
             "paths": paths,
+            "components": [
+                "securitySchemes": [
+                    "apiKey": [
+                        "type": "http", "scheme": "bearer",
+                        "description":
+                            "An API key (`lantern keys create`), required when the server runs with auth = api-key; each operation needs the permission its x-lantern-permission names (docs/security.md).",
+                    ]
+                ]
+            ],
         ]
         let data = try! JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self)
@@ -54,7 +63,7 @@ enum CapabilitiesOpenAPI {
                 "default": ["description": "An error, with the reason in a text/plain body"],
             ],
         ]
-        return ["servers": [["url": origin]], "get": operation]
+        return ["servers": [["url": origin]], "get": secured(operation, .read)]
     }
 
     static func operation(_ route: RouteDescription) -> [String: Any] {
@@ -101,6 +110,7 @@ enum CapabilitiesOpenAPI {
             "operationId": route.operationID, "summary": route.summary, "parameters": parameters,
             "responses": responses,
         ]
+        operation = secured(operation, route.transaction.permission)
         if !route.requestTypes.isEmpty {
             operation["requestBody"] = [
                 "required": true,
@@ -110,6 +120,18 @@ enum CapabilitiesOpenAPI {
                     }),
             ]
         }
+        return operation
+    }
+
+    /// `operation` with its security: no credentials (auth = none) or an API key granting `permission`.
+    static func secured(_ operation: [String: Any], _ permission: Permission) -> [String: Any] {
+        var operation = operation
+        operation["security"] = [[String: [String]](), ["apiKey": []]]
+        operation["x-lantern-permission"] = permission.rawValue
+        var responses = operation["responses"] as? [String: Any] ?? [:]
+        responses["401"] = ["description": "No valid API key (auth = api-key): see WWW-Authenticate"]
+        responses["403"] = ["description": "The key lacks the '\(permission.rawValue)' permission"]
+        operation["responses"] = responses
         return operation
     }
 }

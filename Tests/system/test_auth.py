@@ -67,6 +67,9 @@ def test_without_a_key_every_route_is_refused_with_www_authenticate(secured):
         for method in operations:
             if method.upper() not in ("GET", "POST", "PUT", "DELETE"):
                 continue
+            declared = operations[method]
+            assert declared["x-lantern-permission"] in ("read", "write", "delete", "worklist", "admin"), path
+            assert {"apiKey": []} in declared["security"], path
             status, headers, _ = call(server, method.upper(), concrete, None, b"" if method != "get" else None)
             assert status == 401, f"{method.upper()} {path}: {status}"
             assert headers.get("www-authenticate", "").startswith("Bearer"), path
