@@ -104,6 +104,9 @@ public struct SQLiteIndexStore: IndexStore {
                             } else {
                                 let inserted = try Self.insert(
                                     db, item.record, replacing: item.replacing, patientConflicts: item.patientConflicts)
+                                try Self.recordChange(
+                                    db, item.replacing == nil ? .create : .replace, item.record.instance,
+                                    at: item.record.instance.storedAt)
                                 keys = (inserted.study, inserted.series)
                                 warning = inserted.warning
                             }
@@ -309,8 +312,13 @@ public struct SQLiteIndexStore: IndexStore {
         let (condition, arguments) = Self.condition(selection)
         return try await pool.write { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT i.pk, i.blob_key, i.series_pk, i.study_pk \(Self.instanceJoin) WHERE \(condition)",
+                db,
+                sql: """
+                    SELECT i.pk, i.blob_key, i.series_pk, i.study_pk, i.sop_uid, se.series_uid, st.study_uid
+                    \(Self.instanceJoin) WHERE \(condition)
+                    """,
                 arguments: arguments)
+            let now = SQLiteIndexStore.now()
             guard !rows.isEmpty else { return [] }
             var keys: [BlobKey] = []
             var series = Set<Int64>()
@@ -319,6 +327,8 @@ public struct SQLiteIndexStore: IndexStore {
                 let key: String = row["blob_key"]
                 try db.execute(sql: "INSERT OR IGNORE INTO blob_journal(blob_key) VALUES (?)", arguments: [key])
                 try db.execute(sql: "DELETE FROM instance WHERE pk = ?", arguments: [row["pk"] as Int64])
+                try Self.recordChange(
+                    db, .delete, study: row["study_uid"], series: row["series_uid"], sop: row["sop_uid"], at: now)
                 if let k = BlobKey(key) { keys.append(k) }
                 series.insert(row["series_pk"])
                 studies.insert(row["study_pk"])

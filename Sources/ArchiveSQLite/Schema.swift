@@ -172,6 +172,21 @@ enum Schema {
                     )
                     """)
         }
+        // The change feed (issue 21): one row per instance created, replaced or deleted, written in the transaction
+        // of the change; AUTOINCREMENT, so a sequence number is never reused, even after the newest row is pruned.
+        migrator.registerMigration("v10-change-feed") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE change_feed (
+                        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                        timestamp INTEGER NOT NULL,
+                        action TEXT NOT NULL,
+                        study_uid TEXT NOT NULL,
+                        series_uid TEXT NOT NULL,
+                        sop_uid TEXT NOT NULL
+                    )
+                    """)
+        }
         return migrator
     }
 }

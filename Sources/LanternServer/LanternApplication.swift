@@ -55,6 +55,7 @@ public enum LanternApplication {
             return try await wadoURI.handle(request)
         }
         HealthProbes(health: health).register(on: router)
+        ChangeFeedController(index: index).register(on: router)
         if let metrics {
             // Prometheus text exposition (no patient data: labels are route templates, methods and statuses).
             router.get("metrics") { _, _ in

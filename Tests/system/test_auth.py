@@ -78,6 +78,8 @@ def test_without_a_key_every_route_is_refused_with_www_authenticate(secured):
     for path in ["/dicomweb", "/dicomweb/studies"]:
         assert call(server, "OPTIONS", path)[0] == 401, "the capabilities need read"
     assert call(server, "GET", "/wado?requestType=WADO&studyUID=1&seriesUID=2&objectUID=3")[0] == 401
+    assert call(server, "GET", "/api/changefeed")[0] == 401
+    assert call(server, "GET", "/api/changefeed", tokens["reader"])[0] == 200
 
 
 def test_probes_and_preflights_need_no_key(secured):

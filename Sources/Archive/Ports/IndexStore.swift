@@ -152,6 +152,14 @@ public protocol IndexStore: Sendable {
     /// Returns when the index answers a trivial read; throws when it cannot (a readiness probe).
     func ping() async throws
 
+    /// The change feed after entry `sequence` (from the start with 0), in order, at most `limit`. The entries of a
+    /// commit or a delete are written in the same transaction as the change itself, so the feed has no gap and
+    /// never names a change that did not happen.
+    func changes(after sequence: Int64, limit: Int) async throws -> [ChangeRecord]
+
+    /// The newest entry of the change feed; `nil` while it is empty.
+    func latestChange() async throws -> ChangeRecord?
+
     /// The instances a selection addresses, in series then instance order; empty when none.
     func instances(_ selection: InstanceSelection) async throws -> [StoredInstance]
 
