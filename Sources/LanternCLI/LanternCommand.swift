@@ -9,7 +9,7 @@ public struct LanternCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ServeCommand.self, StoreCommand.self, ImportCommand.self, QueryCommand.self, RetrieveCommand.self,
-            DeleteCommand.self,
+            DeleteCommand.self, WatchCommand.self,
             WorklistCommand.self, KeysCommand.self, DumpCommand.self, CapabilitiesCommand.self,
         ]
     )

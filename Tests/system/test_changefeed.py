@@ -2,8 +2,10 @@
 after a restart; `offset` pages through it, `latest` is the newest entry, bad parameters are 400."""
 import http.client
 import json
+import subprocess
+import time
 
-from lantern_server import Server
+from lantern_server import BIN, Server
 from test_connections import one_instance_body
 
 
@@ -55,5 +57,27 @@ def test_creates_and_deletes_in_order_across_a_restart(tmp_path):
         stow(server)
         status, body = request(server, "GET", "/api/changefeed?offset=4")
         assert [e["Sequence"] for e in json.loads(body)] == [5], "numbering goes on after a restart"
+        # `lantern watch`: the whole feed, tab-separated, then as JSON lines from an offset.
+        url = f"http://127.0.0.1:{server.port}/dicomweb"
+        run = subprocess.run([BIN, "watch", "--url", url, "--from", "0", "--no-follow"], capture_output=True,
+                             text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        rows = [line.split("\t") for line in run.stdout.splitlines()]
+        assert [(r[0], r[2]) for r in rows] == [("1", "create"), ("2", "create"), ("3", "create"), ("4", "delete"),
+                                                 ("5", "create")]
+        run = subprocess.run([BIN, "watch", "--url", url, "--from", "3", "--no-follow", "--json"],
+                             capture_output=True, text=True, timeout=60)
+        assert [json.loads(line)["Sequence"] for line in run.stdout.splitlines()] == [4, 5]
+        # Following: a change made after `watch` started is printed.
+        follower = subprocess.Popen([BIN, "watch", "--url", url, "--interval", "0.2"], stdout=subprocess.PIPE,
+                                    text=True)
+        try:
+            time.sleep(1.5)
+            _, sop = stow(server)
+            line = follower.stdout.readline()
+            assert line.split("\t")[0] == "6" and line.rstrip("\n").endswith(sop)
+        finally:
+            follower.kill()
+            follower.wait(timeout=10)
     finally:
         server.stop()
