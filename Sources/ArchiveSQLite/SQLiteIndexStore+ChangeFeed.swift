@@ -39,6 +39,12 @@ extension SQLiteIndexStore {
         }
     }
 
+    public func pruneChanges(before timestamp: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM change_feed WHERE timestamp < ?", arguments: [timestamp])
+        }
+    }
+
     public func latestChange() async throws -> ChangeRecord? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(Self.changeColumns) FROM change_feed ORDER BY sequence DESC LIMIT 1")

@@ -92,7 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
             store: store,
             settings: .init(
                 interval: .nanoseconds(values.sweepInterval.nanoseconds),
-                minimumAge: .nanoseconds(values.sweepAge.nanoseconds)))
+                minimumAge: .nanoseconds(values.sweepAge.nanoseconds),
+                changeFeedRetention: values.changeFeedRetention > 0 ? .seconds(values.changeFeedRetention) : nil))
         // The first server to hold a lease on the index announces the restart (below), not every one.
         let clusterStart = try await sweeper.join()
         let recovery = try await ArchiveLog.$logger.withValue(logger) { try await store.recover() }

@@ -81,3 +81,19 @@ def test_creates_and_deletes_in_order_across_a_restart(tmp_path):
             follower.wait(timeout=10)
     finally:
         server.stop()
+
+
+def test_entries_older_than_the_retention_are_pruned_and_numbers_never_reused(tmp_path):
+    server = Server(str(tmp_path / "data"), "--sweep-interval", "0.5", "--change-feed-retention", "1")
+    try:
+        stow(server)
+        assert request(server, "GET", "/api/changefeed/latest")[0] == 200
+        deadline = time.time() + 20
+        while time.time() < deadline and request(server, "GET", "/api/changefeed/latest")[0] == 200:
+            time.sleep(0.25)
+        assert request(server, "GET", "/api/changefeed/latest")[0] == 404, "pruned by a sweep after 1 s"
+        stow(server)
+        status, body = request(server, "GET", "/api/changefeed/latest")
+        assert status == 200 and json.loads(body)["Sequence"] == 2
+    finally:
+        server.stop()

@@ -160,6 +160,10 @@ public protocol IndexStore: Sendable {
     /// The newest entry of the change feed; `nil` while it is empty.
     func latestChange() async throws -> ChangeRecord?
 
+    /// Removes the change feed entries committed before `timestamp` (seconds since 1970); sequence numbers are
+    /// never reused.
+    func pruneChanges(before timestamp: Int64) async throws
+
     /// The instances a selection addresses, in series then instance order; empty when none.
     func instances(_ selection: InstanceSelection) async throws -> [StoredInstance]
 

@@ -24,14 +24,18 @@ public struct JournalSweeper: Sendable {
         public var leaseTimeout: Duration
         /// How old a journal entry of a node without a live lease must be before it is removed.
         public var minimumAge: Duration
+        /// How long change feed entries are kept (`change-feed-retention`); `nil`: for ever.
+        public var changeFeedRetention: Duration?
 
         /// Creates settings; `leaseTimeout` defaults to three intervals.
         public init(
-            interval: Duration = .seconds(60), leaseTimeout: Duration? = nil, minimumAge: Duration = .seconds(3600)
+            interval: Duration = .seconds(60), leaseTimeout: Duration? = nil, minimumAge: Duration = .seconds(3600),
+            changeFeedRetention: Duration? = nil
         ) {
             self.interval = interval
             self.leaseTimeout = leaseTimeout ?? interval * 3
             self.minimumAge = minimumAge
+            self.changeFeedRetention = changeFeedRetention
         }
 
         /// Why these settings cannot work, or `nil`: the interval must be positive and shorter than the lease
@@ -68,7 +72,12 @@ public struct JournalSweeper: Sendable {
     /// Renews the lease, then removes what stopped nodes left; returns what was removed.
     public func sweepOnce() async throws -> StoreService.Recovery {
         try await store.index.renewLease(leaseTimeout: settings.leaseTimeout)
-        return try await store.sweepAbandoned(olderThan: settings.minimumAge, leaseTimeout: settings.leaseTimeout)
+        let recovery = try await store.sweepAbandoned(
+            olderThan: settings.minimumAge, leaseTimeout: settings.leaseTimeout)
+        if let retention = settings.changeFeedRetention {
+            try await store.index.pruneChanges(before: store.now() - retention.components.seconds)
+        }
+        return recovery
     }
 
     /// Sweeps every ``Settings/interval`` until the task is cancelled, telling `onSweep` what each sweep did or why

@@ -39,6 +39,8 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .setting("node-id"), help: .setting("node-id")) var nodeId: String?
     @Option(name: .setting("sweep-interval"), help: .setting("sweep-interval")) var sweepInterval: String?
     @Option(name: .setting("sweep-age"), help: .setting("sweep-age")) var sweepAge: String?
+    @Option(name: .setting("change-feed-retention"), help: .setting("change-feed-retention")) var changeFeedRetention:
+        String?
     @Option(name: .setting("idle-timeout"), help: .setting("idle-timeout")) var idleTimeout: String?
     @Option(name: .setting("header-timeout"), help: .setting("header-timeout")) var headerTimeout: String?
     @Option(name: .setting("body-timeout"), help: .setting("body-timeout")) var bodyTimeout: String?

@@ -28,6 +28,8 @@ struct ServeValues: Sendable {
     var sweepInterval = TimeAmount.seconds(60)
     /// The age below which a journaled blob key is never swept, whoever holds it.
     var sweepAge = TimeAmount.seconds(3600)
+    /// Seconds change feed entries are kept; 0: for ever.
+    var changeFeedRetention = 0
 }
 
 /// One row of the configuration table of `lantern serve` (``ServeSettings/all``).

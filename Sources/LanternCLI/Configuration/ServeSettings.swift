@@ -164,5 +164,10 @@ enum ServeSettings {
             help:
                 "Age below which a reserved blob is never swept, even when the server that reserved it holds no lease.",
             apply: { $1.sweepAge = $0 }, current: { $0.sweepAge }),
+        .integer(
+            "change-feed-retention", 0...Int.max, valueName: "seconds",
+            help:
+                "How long change feed entries are kept, in seconds, pruned at each sweep; 0 keeps them for ever.",
+            apply: { $1.changeFeedRetention = $0 }, current: { $0.changeFeedRetention }),
     ]
 }
