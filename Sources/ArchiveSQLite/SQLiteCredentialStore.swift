@@ -9,11 +9,9 @@ public struct SQLiteCredentialStore: CredentialStore {
     /// The credentials in the database of `index`.
     public init(sharing index: SQLiteIndexStore) { pool = index.pool }
 
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
-
     public func addAPIKey(name: String, hash: [UInt8], roles: Set<String>) async throws {
         let text = roles.sorted().joined(separator: ",")
-        let now = Self.now()
+        let now = SQLiteIndexStore.now()
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO api_key(name, hash, roles, created_at) VALUES (?, ?, ?, ?)",
@@ -54,7 +52,7 @@ public struct SQLiteCredentialStore: CredentialStore {
     }
 
     public func revokeAPIKey(name: String) async throws -> Bool {
-        let now = Self.now()
+        let now = SQLiteIndexStore.now()
         return try await pool.write { db in
             try db.execute(
                 sql: "UPDATE api_key SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", arguments: [now, name])

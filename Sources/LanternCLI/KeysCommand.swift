@@ -42,9 +42,9 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var location: Location
 
         func run() async throws {
-            guard (1...64).contains(name.count),
-                name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
-            else { throw ValidationError("invalid key name \(name): 1 to 64 letters, digits, '.', '-', '_'") }
+            guard SafeToken.matches(name, maxLength: 64, punctuation: "._-") else {
+                throw ValidationError("invalid key name \(name): 1 to 64 letters, digits, '.', '-', '_'")
+            }
             let granted = Set(roles.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
             let unknown = granted.subtracting(Permission.allRoles)
             guard unknown.isEmpty, !granted.isEmpty else {

@@ -21,14 +21,14 @@ struct ChangeFeedController {
             try Authorization.require(.read, context.identity)
             let offset = try Self.integer(request, "offset", default: 0, range: 0...Int64.max)
             let limit = try Self.integer(request, "limit", default: 10, range: 1...Int64(Self.maximumLimit))
-            return Self.json(try await index.changes(after: offset, limit: Int(limit)).map(Self.entry))
+            return JSONResponse.make(try await index.changes(after: offset, limit: Int(limit)).map(Self.entry))
         }
         router.get("api/changefeed/latest") { _, context in
             try Authorization.require(.read, context.identity)
             guard let latest = try await index.latestChange() else {
                 throw DICOMwebError(.notFound, "the change feed is empty")
             }
-            return Self.json(Self.entry(latest))
+            return JSONResponse.make(Self.entry(latest))
         }
     }
 
@@ -52,12 +52,5 @@ struct ChangeFeedController {
             "Action": change.action.rawValue, "StudyInstanceUid": change.studyUID,
             "SeriesInstanceUid": change.seriesUID, "SopInstanceUid": change.sopInstanceUID,
         ]
-    }
-
-    static func json(_ object: Any) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("[]".utf8)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

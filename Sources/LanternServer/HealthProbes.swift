@@ -27,10 +27,6 @@ struct HealthProbes {
         var document: [String: Any] = ["status": ready ? "ready" : "not ready"]
         document["checks"] = Dictionary(
             uniqueKeysWithValues: checks.map { ($0.name, ["passed": $0.passed, "detail": $0.detail] as [String: Any]) })
-        let body = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
-        return Response(
-            status: ready ? .ok : .serviceUnavailable,
-            headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        return JSONResponse.make(document, status: ready ? .ok : .serviceUnavailable)
     }
 }

@@ -45,11 +45,7 @@ struct RequestLogMiddleware: RouterMiddleware {
     /// The request id a client or proxy sent (`X-Request-ID`), when it is 1 to 128 letters, digits, `.`, `-`,
     /// `_` or `:`; anything else is ignored (it would go into every log line of the request).
     static func clientRequestID(_ request: Request) -> String? {
-        guard let value = request.headers[.requestID], (1...128).contains(value.utf8.count),
-            value.utf8.allSatisfy({ byte in
-                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                    || byte == 0x2E || byte == 0x2D || byte == 0x5F || byte == 0x3A
-            })
+        guard let value = request.headers[.requestID], SafeToken.matches(value, maxLength: 128, punctuation: ".-_:")
         else { return nil }
         return value
     }

@@ -147,8 +147,7 @@ enum ServeSettings {
                 "This server's name in the index's leases and blob journal; must be unique among servers sharing an index.",
             defaultNote: "the host name and the port, e.g. `pacs1:8080`",
             apply: { value, values in
-                let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:")
-                guard (1...64).contains(value.count), value.allSatisfy(allowed.contains) else {
+                guard SafeToken.matches(value, maxLength: 64, punctuation: ".-_:") else {
                     throw ValidationError("invalid node-id \(value)")
                 }
                 values.nodeID = value
