@@ -11,6 +11,27 @@ if not os.path.isabs(BIN):
     BIN = os.path.join(REPO, BIN)
 
 
+LISTENING = re.compile(r"lantern listening on ((https?)://([0-9.]+):(\d+)/dicomweb)")
+
+
+def wait_listening(proc, timeout=30):
+    """Reads `proc`'s standard output up to the line that says where it listens: returns that line's match
+    (groups: service root, scheme, host, port) and the lines read; kills the process and raises when it ends or
+    the timeout passes first."""
+    lines = []
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        match = LISTENING.search(line)
+        if match:
+            return match, lines
+    proc.kill()
+    raise RuntimeError("lantern serve did not start: " + "".join(lines))
+
+
 class Server:
     """One server on 127.0.0.1 with a random port and the given data folder."""
 
@@ -19,19 +40,8 @@ class Server:
         self.proc = subprocess.Popen(
             [BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data", data, "--log-level", "warning", *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 30
-        self.base = None
-        while time.time() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            m = re.search(r"lantern listening on (http://127\.0\.0\.1:(\d+)/dicomweb)", line)
-            if m:
-                self.base, self.port = m.group(1), int(m.group(2))
-                break
-        if self.base is None:
-            self.proc.kill()
-            raise RuntimeError("lantern serve did not start")
+        match, _ = wait_listening(self.proc)
+        self.base, self.port = match.group(1), int(match.group(4))
 
     def status_kb(self, field):
         """A kB figure of /proc/PID/status: VmHWM (peak resident), VmRSS (resident now)."""

@@ -11,10 +11,9 @@ import time
 
 import pytest
 
-from lantern_server import BIN, Server
+from lantern_server import BIN, Server, wait_listening
 from test_connections import one_instance_body
 
-LISTENING = re.compile(r"lantern listening on http://([0-9.]+):(\d+)/dicomweb")
 
 
 def clean_environment(**variables):
@@ -28,18 +27,8 @@ def start(args, env):
     """Starts `lantern serve ARGS` and returns the process and the (host, port) it listens on."""
     proc = subprocess.Popen([BIN, "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=env)
-    lines = []
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        match = LISTENING.search(line)
-        if match:
-            return proc, (match.group(1), int(match.group(2))), lines
-    proc.kill()
-    raise RuntimeError("lantern serve did not start: " + "".join(lines))
+    match, lines = wait_listening(proc)
+    return proc, (match.group(3), int(match.group(4))), lines
 
 
 def stop(proc, sig=signal.SIGTERM, timeout=10):

@@ -3,12 +3,10 @@ answered request at info with its route template (never the query, which names p
 `X-Request-ID` is carried into the request's lines and echoed."""
 import http.client
 import json
-import re
 import signal
 import subprocess
-import time
 
-from lantern_server import BIN
+from lantern_server import BIN, wait_listening
 
 
 def test_json_access_log_with_the_clients_request_id_and_no_patient_data(tmp_path):
@@ -17,12 +15,7 @@ def test_json_access_log_with_the_clients_request_id_and_no_patient_data(tmp_pat
         [BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data", str(tmp_path / "data"),
          "--log-format", "json", "--access-log", "true"], stdout=subprocess.PIPE, stderr=errors, text=True)
     try:
-        port = None
-        deadline = time.time() + 30
-        while time.time() < deadline and port is None:
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)/", proc.stdout.readline())
-            port = int(m.group(1)) if m else None
-        assert port, "the server did not start"
+        port = int(wait_listening(proc)[0].group(4))
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         conn.request("GET", "/dicomweb/studies?PatientName=SECRETNAME*",
                      headers={"Accept": "application/dicom+json", "X-Request-ID": "trace-42:a.b_c"})

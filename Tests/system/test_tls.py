@@ -5,7 +5,6 @@ start in one line."""
 import http.client
 import json
 import os
-import re
 import signal
 import socket
 import ssl
@@ -14,11 +13,8 @@ import time
 
 import pytest
 
-from lantern_server import BIN, Server
+from lantern_server import BIN, Server, wait_listening
 from test_connections import one_instance_body
-
-LISTENING = re.compile(r"lantern listening on https://127\.0\.0\.1:(\d+)/dicomweb")
-
 
 def make_certificate(folder, name):
     """A self-signed certificate for 127.0.0.1 (openssl, as an operator would make one); returns (cert, key)."""
@@ -37,20 +33,9 @@ class TLSServer(Server):
         self.proc = subprocess.Popen(
             [BIN, "serve", "--host", "127.0.0.1", "--port", "0", "--data", data, "--tls-cert", cert,
              "--tls-key", key], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 30
-        self.port = None
-        lines = []
-        while time.time() < deadline and self.port is None:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            lines.append(line)
-            m = LISTENING.search(line)
-            if m:
-                self.port = int(m.group(1))
-        if self.port is None:
-            self.proc.kill()
-            raise RuntimeError("lantern serve did not start: " + "".join(lines))
+        match, _ = wait_listening(self.proc)
+        assert match.group(2) == "https", match.group(0)
+        self.port = int(match.group(4))
 
     def connection(self, cafile):
         context = ssl.create_default_context(cafile=cafile)
